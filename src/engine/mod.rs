@@ -1,0 +1,90 @@
+//! The engine: simulates people chunk by chunk, in parallel, and hands each
+//! chunk's histories to observers (metrics, studies) that reduce them at once.
+//!
+//! Memory stays bounded: a chunk's histories live only until its observers have
+//! read them, and observers keep integer counts, whose sums do not depend on the
+//! order chunks finish in. So the same seed gives the same output on any number
+//! of threads.
+
+mod model;
+mod sim;
+
+pub use model::Model;
+pub use sim::PersonSim;
+
+use crate::history::Histories;
+use crate::params::Params;
+use crate::population::Roster;
+use rayon::prelude::*;
+
+/// People per chunk.
+pub const CHUNK: u64 = 2048;
+
+/// Reads histories chunk by chunk and merges with other instances of itself.
+///
+/// Contract: `merge` must give the same result whatever the order of chunks
+/// (integer counts do), so outputs are independent of thread count.
+pub trait Observer: Send {
+    /// Read one chunk of histories.
+    fn observe(&mut self, histories: &Histories);
+    /// Add another observer's counts into this one.
+    fn merge(&mut self, other: Self)
+    where
+        Self: Sized;
+}
+
+/// Simulate people `ids` into `out` (cleared first).
+pub fn simulate_people(
+    params: &Params,
+    model: &Model,
+    roster: &Roster,
+    seed: u64,
+    ids: std::ops::Range<u64>,
+    out: &mut Histories,
+) {
+    out.clear();
+    let mut events = std::mem::take(&mut out.events);
+    for id in ids {
+        let mut person = roster.person(params, seed, id);
+        let start = events.len() as u32;
+        let sim = PersonSim::new(model, person, seed, &mut events);
+        person.exit_day = sim.run();
+        out.people.push(person);
+        out.ranges.push((start, events.len() as u32));
+    }
+    out.events = events;
+}
+
+/// Number of chunks a replicate is split into.
+pub fn n_chunks(roster: &Roster) -> u64 {
+    roster.total.div_ceil(CHUNK)
+}
+
+/// Simulate one replicate and reduce it with observers made by `make`.
+/// `tick` is called once per finished chunk (for progress bars).
+pub fn run_replicate<O, F>(params: &Params, seed: u64, make: F, tick: &(dyn Fn() + Sync)) -> O
+where
+    O: Observer,
+    F: Fn() -> O + Sync,
+{
+    let model = Model::new(params);
+    let roster = Roster::new(params);
+    let n = n_chunks(&roster);
+    (0..n)
+        .into_par_iter()
+        .fold(
+            || (make(), Histories::with_capacity(CHUNK as usize, CHUNK as usize * 64)),
+            |(mut obs, mut hist), c| {
+                let ids = c * CHUNK..((c + 1) * CHUNK).min(roster.total);
+                simulate_people(params, &model, &roster, seed, ids, &mut hist);
+                obs.observe(&hist);
+                tick();
+                (obs, hist)
+            },
+        )
+        .map(|(obs, _)| obs)
+        .reduce(&make, |mut a, b| {
+            a.merge(b);
+            a
+        })
+}

@@ -1,0 +1,243 @@
+//! The model compiled for the hot loop: daily rates and policy dates as day numbers.
+
+use crate::calendar::DAYS_PER_YEAR;
+use crate::history::{OrderKind, Substance};
+use crate::params::{BySubstance, Params};
+
+/// Annual rates by substance, converted to daily ones, indexed by `Substance`.
+fn daily(b: &BySubstance) -> [f64; 4] {
+    Substance::ALL.map(|s| b.get(s) / DAYS_PER_YEAR)
+}
+
+fn by(b: &BySubstance) -> [f64; 4] {
+    Substance::ALL.map(|s| b.get(s))
+}
+
+/// A lever's switch as a day number: `f64::INFINITY` when disabled.
+fn from_day(enabled: bool, start: crate::calendar::Date) -> f64 {
+    if enabled {
+        start.as_f64()
+    } else {
+        f64::INFINITY
+    }
+}
+
+/// Everything the simulation needs, in the units it uses (days, per-day rates).
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub start_day: f64,
+    pub horizon_day: f64,
+    // offending
+    pub arrest_rate: [f64; 4],
+    pub age_decline: f64,
+    pub housing_mult: f64,
+    pub mental_health_mult: f64,
+    pub crisis_onset: [f64; 4],
+    pub crisis_recovery: f64,
+    pub crisis_mult: f64,
+    pub trigger_share: [f64; 4],
+    pub desistance: [f64; 4],
+    pub desistance_age_increase: f64,
+    // court
+    pub conviction_p: f64,
+    pub court_delay_mean: f64,
+    // testing and DIP
+    pub testing_pilot_start: f64,
+    pub testing_pilot_coverage: f64,
+    pub testing_start: f64,
+    pub testing_coverage: f64,
+    pub testing_expansion_start: f64,
+    pub testing_expansion_coverage: f64,
+    pub positive_p: [f64; 4],
+    pub in_treatment_positive_mult: f64,
+    pub dip_start: f64,
+    pub required_assessment_start: f64,
+    pub voluntary_assessment_p: f64,
+    pub required_assessment_p: f64,
+    pub dip_treatment_p: [f64; 4],
+    pub dip_delay_mean: f64,
+    // sentencing
+    pub weights: [f64; 5],
+    pub custody_escalation: f64,
+    pub community_escalation: f64,
+    pub dtto_pilot_start: f64,
+    pub dtto_pilot_coverage: f64,
+    pub dtto_start: f64,
+    pub drr_start: f64,
+    pub dtto_share: f64,
+    pub drr_share: f64,
+    pub atr_share: f64,
+    // orders, indexed by OrderKind
+    pub order_days: [f64; 5],
+    pub breach_rate: [f64; 5],
+    pub engagement_p: [f64; 5],
+    pub in_treatment_breach_mult: f64,
+    pub revocation_custody_p: f64,
+    pub engagement_delay_mean: f64,
+    // treatment
+    pub voluntary_entry: [f64; 4],
+    pub crisis_entry_mult: f64,
+    pub entry_after_completion_mult: f64,
+    pub dropout: [f64; 3],
+    pub cj_dropout_mult: f64,
+    pub completion_min_days: f64,
+    pub completion: [f64; 4],
+    pub offending_in_treatment: f64,
+    pub offending_after_completion: f64,
+    pub mortality_in_treatment: f64,
+    pub continuity_p: f64,
+    pub continuity_delay_mean: f64,
+    // custody
+    pub custody_days_mean: [f64; 3],
+    // mortality
+    pub death_base25: f64,
+    pub death_doubling_years: f64,
+    pub death_mult: [f64; 4],
+    pub release_window: f64,
+    pub release_excess: [f64; 4],
+    // levers
+    pub retention_from: f64,
+    pub retention_mult: f64,
+    pub testing_extended_from: f64,
+    pub non_trigger_coverage: f64,
+    pub extended_trigger_coverage: f64,
+    pub community_instead_from: f64,
+    pub community_instead_share: f64,
+    pub access_from: f64,
+    pub access_mult: f64,
+    /// Days on which rates change with the calendar (1 January each year and lever
+    /// start dates), sorted.
+    pub refresh_days: Vec<f64>,
+}
+
+impl Model {
+    pub fn new(p: &Params) -> Model {
+        let o = &p.offending;
+        let t = &p.treatment;
+        let s = &p.sentencing;
+        let od = &p.orders;
+        let lv = &p.levers;
+        let month = DAYS_PER_YEAR / 12.0;
+        let mut order_days = [0.0; 5];
+        let mut breach_rate = [0.0; 5];
+        let mut engagement_p = [0.0; 5];
+        for k in OrderKind::ALL {
+            let (months, breach, engage) = match k {
+                OrderKind::Community | OrderKind::Suspended => {
+                    (od.community_months, od.community_breach_rate, 0.0)
+                }
+                OrderKind::Dtto => (od.dtto_months, od.dtto_breach_rate, od.dtto_engagement_probability),
+                OrderKind::Drr => (od.drr_months, od.drr_breach_rate, od.drr_engagement_probability),
+                OrderKind::Atr => (od.atr_months, od.atr_breach_rate, od.atr_engagement_probability),
+            };
+            order_days[k as usize] = months * month;
+            breach_rate[k as usize] = breach / DAYS_PER_YEAR;
+            engagement_p[k as usize] = engage;
+        }
+        let retention_from = from_day(lv.retention.enabled, lv.retention.start);
+        let testing_extended_from = from_day(lv.testing_extended.enabled, lv.testing_extended.start);
+        let community_instead_from = from_day(
+            lv.community_instead_of_short_custody.enabled,
+            lv.community_instead_of_short_custody.start,
+        );
+        let access_from = from_day(lv.treatment_access.enabled, lv.treatment_access.start);
+        let mut refresh_days: Vec<f64> = (p.run.start.year() + 1..=p.run.horizon.year())
+            .map(|y| crate::calendar::Date::year_start(y).as_f64())
+            .collect();
+        for d in [retention_from, access_from] {
+            if d.is_finite() {
+                refresh_days.push(d);
+            }
+        }
+        refresh_days.sort_by(f64::total_cmp);
+        refresh_days.dedup();
+        Model {
+            start_day: p.run.start.as_f64(),
+            horizon_day: p.run.horizon.as_f64(),
+            arrest_rate: daily(&o.arrest_rate),
+            age_decline: o.age_decline,
+            housing_mult: o.unstable_housing_multiplier,
+            mental_health_mult: o.mental_health_multiplier,
+            crisis_onset: daily(&o.crisis_onset_rate),
+            crisis_recovery: o.crisis_recovery_rate / DAYS_PER_YEAR,
+            crisis_mult: o.crisis_offending_multiplier,
+            trigger_share: by(&o.trigger_share),
+            desistance: daily(&o.desistance_rate),
+            desistance_age_increase: o.desistance_age_increase,
+            conviction_p: p.court.conviction_probability,
+            court_delay_mean: p.court.delay_days_mean,
+            testing_pilot_start: p.testing.pilot_start.as_f64(),
+            testing_pilot_coverage: p.testing.pilot_coverage,
+            testing_start: p.testing.start.as_f64(),
+            testing_coverage: p.testing.coverage,
+            testing_expansion_start: p.testing.expansion_start.as_f64(),
+            testing_expansion_coverage: p.testing.expansion_coverage,
+            positive_p: by(&p.testing.positive_probability),
+            in_treatment_positive_mult: p.testing.in_treatment_positive_multiplier,
+            dip_start: p.dip.start.as_f64(),
+            required_assessment_start: p.dip.required_assessment_start.as_f64(),
+            voluntary_assessment_p: p.dip.voluntary_assessment_probability,
+            required_assessment_p: p.dip.required_assessment_probability,
+            dip_treatment_p: by(&p.dip.treatment_probability),
+            dip_delay_mean: p.dip.treatment_delay_days_mean,
+            weights: [
+                s.weight_discharge_fine,
+                s.weight_community,
+                s.weight_suspended,
+                s.weight_short_custody,
+                s.weight_long_custody,
+            ],
+            custody_escalation: s.custody_escalation_per_prior,
+            community_escalation: s.community_escalation_per_prior,
+            dtto_pilot_start: s.dtto_pilot_start.as_f64(),
+            dtto_pilot_coverage: s.dtto_pilot_coverage,
+            dtto_start: s.dtto_start.as_f64(),
+            drr_start: s.drr_start.as_f64(),
+            dtto_share: s.dtto_share,
+            drr_share: s.drr_share,
+            atr_share: s.atr_share,
+            order_days,
+            breach_rate,
+            engagement_p,
+            in_treatment_breach_mult: od.in_treatment_breach_multiplier,
+            revocation_custody_p: od.revocation_custody_probability,
+            engagement_delay_mean: od.engagement_delay_days_mean,
+            voluntary_entry: daily(&t.voluntary_entry_rate),
+            crisis_entry_mult: t.crisis_entry_multiplier,
+            entry_after_completion_mult: t.entry_after_completion_multiplier,
+            dropout: [
+                t.dropout_rate_0_3m / DAYS_PER_YEAR,
+                t.dropout_rate_3_12m / DAYS_PER_YEAR,
+                t.dropout_rate_12m_plus / DAYS_PER_YEAR,
+            ],
+            cj_dropout_mult: t.criminal_justice_dropout_multiplier,
+            completion_min_days: t.completion_min_days,
+            completion: daily(&t.completion_rate),
+            offending_in_treatment: t.offending_multiplier_in_treatment,
+            offending_after_completion: t.offending_multiplier_after_completion,
+            mortality_in_treatment: t.mortality_multiplier_in_treatment,
+            continuity_p: t.release_continuity_probability,
+            continuity_delay_mean: t.release_continuity_delay_days_mean,
+            custody_days_mean: [
+                p.custody.short_days_mean,
+                p.custody.long_days_mean,
+                p.custody.breach_days_mean,
+            ],
+            death_base25: p.mortality.base_rate_age25 / DAYS_PER_YEAR,
+            death_doubling_years: p.mortality.age_doubling_years,
+            death_mult: by(&p.mortality.multiplier),
+            release_window: p.mortality.release_window_days,
+            release_excess: daily(&p.mortality.release_excess_rate),
+            retention_from,
+            retention_mult: lv.retention.dropout_multiplier,
+            testing_extended_from,
+            non_trigger_coverage: lv.testing_extended.non_trigger_coverage,
+            extended_trigger_coverage: lv.testing_extended.trigger_coverage,
+            community_instead_from,
+            community_instead_share: lv.community_instead_of_short_custody.share,
+            access_from,
+            access_mult: lv.treatment_access.entry_multiplier,
+            refresh_days,
+        }
+    }
+}

@@ -1,0 +1,318 @@
+//! One person's life course, simulated event by event in continuous time.
+//!
+//! The method is Anderson's modified next-reaction method: every competing
+//! process (arrest, crisis onset or recovery, voluntary treatment entry, dropout,
+//! completion, order breach, death, desistance) has its own exponential clock fed
+//! by its own random stream. Rates are piecewise constant between events and
+//! scheduled changes (1 January, treatment phase boundaries, release windows), so
+//! the simulation is exact, and changing one process's rate leaves the draws of
+//! every other process as they were (common random numbers).
+//!
+//! Order of work at each step:
+//! 1. find the earliest of the clocks' next firings and the scheduled times;
+//! 2. advance every clock's internal time by rate x elapsed time;
+//! 3. carry out the event (pathway modules under `crate::pathway`), recording it;
+//! 4. recompute every rate from the new state.
+
+use super::model::Model;
+use crate::calendar::DAYS_PER_YEAR;
+use crate::history::{CustodyKind, Event, EventKind, OrderKind, Person, Route};
+use crate::rng::{stream, Process, Stream};
+use rand_distr::{Distribution, Exp1};
+
+/// Indices of the exponential clocks.
+pub(crate) const ARREST: usize = 0;
+pub(crate) const CRISIS: usize = 1;
+pub(crate) const ENTRY: usize = 2;
+pub(crate) const DROPOUT: usize = 3;
+pub(crate) const COMPLETION: usize = 4;
+pub(crate) const BREACH: usize = 5;
+pub(crate) const DEATH: usize = 6;
+pub(crate) const DESIST: usize = 7;
+const N_CLOCKS: usize = 8;
+
+const CLOCK_PROCESS: [Process; N_CLOCKS] = [
+    Process::Offending,
+    Process::Crisis,
+    Process::TreatmentEntry,
+    Process::TreatmentExit,
+    Process::TreatmentCompletion,
+    Process::Orders,
+    Process::Death,
+    Process::Desistance,
+];
+
+/// Maximum court cases awaiting conviction at once; further arrests while this
+/// many are pending are folded into the latest case.
+const MAX_PENDING: usize = 8;
+
+/// What happens next.
+#[derive(Clone, Copy, Debug)]
+enum Next {
+    Clock(usize),
+    Refresh,
+    PhaseBoundary,
+    OrderEnd,
+    Release,
+    RiskWindowEnd,
+    TreatmentStart,
+    Conviction(usize),
+    Horizon,
+}
+
+/// The state of one person during simulation.
+pub struct PersonSim<'a> {
+    pub(crate) m: &'a Model,
+    pub(crate) person: Person,
+    pub(crate) g: usize,
+    pub(crate) t: f64,
+    pub(crate) events: &'a mut Vec<Event>,
+    // clocks
+    clock_rng: [Stream; N_CLOCKS],
+    internal: [f64; N_CLOCKS],
+    next_fire: [f64; N_CLOCKS],
+    pub(crate) rate: [f64; N_CLOCKS],
+    // decision streams
+    pub(crate) arrest_rng: Stream,
+    pub(crate) court_rng: Stream,
+    pub(crate) sentencing_rng: Stream,
+    pub(crate) release_rng: Stream,
+    // state
+    pub(crate) crisis: bool,
+    pub(crate) person_mult: f64,
+    pub(crate) age_mult: f64,
+    pub(crate) desist_age_mult: f64,
+    pub(crate) death_age_mult: f64,
+    refresh_idx: usize,
+    pub(crate) in_custody: bool,
+    pub(crate) release_day: f64,
+    pub(crate) order: Option<OrderKind>,
+    pub(crate) order_end: f64,
+    pub(crate) treatment: Option<Route>,
+    pub(crate) treatment_start: f64,
+    pub(crate) completed_ever: bool,
+    pub(crate) risk_until: f64,
+    pub(crate) pending_treatment: f64,
+    pub(crate) pending_route: Route,
+    pub(crate) pending: [(f64, f64); MAX_PENDING],
+    pub(crate) n_pending: usize,
+    pub(crate) priors: u32,
+    pub(crate) alive: bool,
+    pub(crate) active: bool,
+}
+
+impl<'a> PersonSim<'a> {
+    pub fn new(m: &'a Model, person: Person, seed: u64, events: &'a mut Vec<Event>) -> Self {
+        let id = person.id;
+        let clock_rng = CLOCK_PROCESS.map(|p| stream(seed, id, p));
+        let mut crisis_rng = stream(seed, id, Process::Crisis);
+        let g = person.substance.index();
+        // Start in the stationary mix of stable and crisis phases.
+        let onset = m.crisis_onset[g];
+        let p_crisis = if onset + m.crisis_recovery > 0.0 {
+            onset / (onset + m.crisis_recovery)
+        } else {
+            0.0
+        };
+        let u: f64 = rand::RngExt::random(&mut crisis_rng);
+        let t = person.entry_day as f64;
+        let refresh_idx = m.refresh_days.partition_point(|&d| d <= t);
+        let mut sim = PersonSim {
+            m,
+            person,
+            g,
+            t,
+            events,
+            clock_rng,
+            internal: [0.0; N_CLOCKS],
+            next_fire: [0.0; N_CLOCKS],
+            rate: [0.0; N_CLOCKS],
+            arrest_rng: stream(seed, id, Process::ArrestDecisions),
+            court_rng: stream(seed, id, Process::Court),
+            sentencing_rng: stream(seed, id, Process::Sentencing),
+            release_rng: stream(seed, id, Process::Release),
+            crisis: u < p_crisis,
+            person_mult: person.propensity as f64
+                * if person.unstable_housing { m.housing_mult } else { 1.0 }
+                * if person.mental_health { m.mental_health_mult } else { 1.0 },
+            age_mult: 1.0,
+            desist_age_mult: 1.0,
+            death_age_mult: 1.0,
+            refresh_idx,
+            in_custody: false,
+            release_day: f64::INFINITY,
+            order: None,
+            order_end: f64::INFINITY,
+            treatment: None,
+            treatment_start: 0.0,
+            completed_ever: false,
+            risk_until: f64::NEG_INFINITY,
+            pending_treatment: f64::INFINITY,
+            pending_route: Route::Voluntary,
+            pending: [(f64::INFINITY, 0.0); MAX_PENDING],
+            n_pending: 0,
+            priors: 0,
+            alive: true,
+            active: true,
+        };
+        for k in 0..N_CLOCKS {
+            sim.next_fire[k] = Exp1.sample(&mut sim.clock_rng[k]);
+        }
+        sim
+    }
+
+    /// Record an event on the current day.
+    #[inline]
+    pub(crate) fn record(&mut self, kind: EventKind, detail: u8, extra: u16) {
+        self.events
+            .push(Event::new(self.t.floor() as i32, kind, detail, extra));
+    }
+
+    /// An exponential waiting time with the given mean, from a decision stream.
+    #[inline]
+    pub(crate) fn exp_days(rng: &mut Stream, mean: f64) -> f64 {
+        let e: f64 = Exp1.sample(rng);
+        e * mean
+    }
+
+    fn refresh_age(&mut self) {
+        let m = self.m;
+        let age = (self.t - self.person.birth_day as f64) / DAYS_PER_YEAR;
+        self.age_mult = (-m.age_decline * (age - 25.0).max(0.0)).exp();
+        self.desist_age_mult = (m.desistance_age_increase * (age - 30.0).max(0.0)).exp();
+        self.death_age_mult = ((age - 25.0) / m.death_doubling_years).exp2();
+    }
+
+    /// Recompute every clock's rate from the state.
+    fn update_rates(&mut self) {
+        self.rate[ARREST] = self.arrest_rate();
+        self.rate[CRISIS] = self.crisis_rate();
+        self.rate[ENTRY] = self.entry_rate();
+        self.rate[DROPOUT] = self.dropout_rate();
+        self.rate[COMPLETION] = self.completion_rate();
+        self.rate[BREACH] = self.breach_rate();
+        self.rate[DEATH] = self.death_rate();
+        self.rate[DESIST] = self.desistance_rate();
+    }
+
+    /// Simulate to death, desistance or the horizon; returns the last day.
+    pub fn run(mut self) -> i32 {
+        self.record(EventKind::CareerStart, self.person.substance as u8, 0);
+        self.refresh_age();
+        self.update_rates();
+        while self.alive && self.active {
+            let (when, next) = self.next_event();
+            let dt = when - self.t;
+            for k in 0..N_CLOCKS {
+                self.internal[k] += self.rate[k] * dt;
+            }
+            self.t = when;
+            match next {
+                Next::Clock(k) => {
+                    self.internal[k] = self.next_fire[k];
+                    let e: f64 = Exp1.sample(&mut self.clock_rng[k]);
+                    self.next_fire[k] += e;
+                    match k {
+                        ARREST => self.on_arrest(),
+                        CRISIS => self.crisis = !self.crisis,
+                        ENTRY => self.start_treatment(Route::Voluntary),
+                        DROPOUT => self.on_dropout(),
+                        COMPLETION => self.on_completion(),
+                        BREACH => self.on_breach(),
+                        DEATH => self.on_death(),
+                        DESIST => self.on_desistance(),
+                        _ => unreachable!(),
+                    }
+                }
+                Next::Refresh => {
+                    self.refresh_idx += 1;
+                    self.refresh_age();
+                }
+                Next::PhaseBoundary => {}
+                Next::OrderEnd => self.on_order_end(),
+                Next::Release => self.on_release(),
+                Next::RiskWindowEnd => self.risk_until = f64::NEG_INFINITY,
+                Next::TreatmentStart => {
+                    self.pending_treatment = f64::INFINITY;
+                    let route = self.pending_route;
+                    self.start_treatment(route);
+                }
+                Next::Conviction(i) => {
+                    let (_, offence_day) = self.pending[i];
+                    self.n_pending -= 1;
+                    self.pending[i] = self.pending[self.n_pending];
+                    self.pending[self.n_pending] = (f64::INFINITY, 0.0);
+                    self.on_conviction(offence_day);
+                }
+                Next::Horizon => break,
+            }
+            self.update_rates();
+        }
+        (self.t.floor() as i32).min(self.m.horizon_day as i32 - 1)
+    }
+
+    fn next_event(&self) -> (f64, Next) {
+        let mut best = self.m.horizon_day;
+        let mut next = Next::Horizon;
+        for k in 0..N_CLOCKS {
+            let r = self.rate[k];
+            if r > 0.0 {
+                let tk = self.t + (self.next_fire[k] - self.internal[k]) / r;
+                if tk < best {
+                    best = tk;
+                    next = Next::Clock(k);
+                }
+            }
+        }
+        let mut consider = |when: f64, what: Next| {
+            if when < best {
+                best = when;
+                next = what;
+            }
+        };
+        if let Some(&d) = self.m.refresh_days.get(self.refresh_idx) {
+            consider(d, Next::Refresh);
+        }
+        if self.treatment.is_some() {
+            consider(self.next_phase_boundary(), Next::PhaseBoundary);
+        }
+        consider(self.order_end, Next::OrderEnd);
+        consider(self.release_day, Next::Release);
+        if self.risk_until > self.t {
+            consider(self.risk_until, Next::RiskWindowEnd);
+        }
+        consider(self.pending_treatment, Next::TreatmentStart);
+        for i in 0..self.n_pending {
+            consider(self.pending[i].0, Next::Conviction(i));
+        }
+        (best.max(self.t), next)
+    }
+
+    /// Add a court case for an offence on day `offence_day`, convicted on `due`.
+    pub(crate) fn add_case(&mut self, due: f64, offence_day: f64) {
+        if self.n_pending < MAX_PENDING {
+            self.pending[self.n_pending] = (due, offence_day);
+            self.n_pending += 1;
+        }
+    }
+
+    /// Enter custody: ends any treatment episode and order, cancels pending treatment.
+    pub(crate) fn enter_custody(&mut self, kind: CustodyKind) {
+        self.end_treatment(crate::history::TreatmentExit::Custody);
+        if let Some(k) = self.order.take() {
+            self.order_end = f64::INFINITY;
+            self.record(
+                EventKind::OrderEnd,
+                k as u8,
+                crate::history::OrderOutcome::Custody as u16,
+            );
+        }
+        self.pending_treatment = f64::INFINITY;
+        self.in_custody = true;
+        self.crisis = false;
+        self.record(EventKind::CustodyStart, kind as u8, 0);
+        let u: f64 = rand::RngExt::random(&mut self.sentencing_rng);
+        let days = self.m.custody_days_mean[kind as usize] * (0.5 + u);
+        self.release_day = self.t + days;
+    }
+}

@@ -1,0 +1,351 @@
+//! Recorded histories: what happened to each simulated person, and when.
+//!
+//! The engine writes; metrics and studies only read. Each event is 8 bytes
+//! (day, kind, detail, extra), and a chunk of people keeps its events in one
+//! arena, so a history costs a few dozen bytes a person-year.
+
+use serde::Serialize;
+
+/// Substance group: fixed for a person's career (an assumption, see docs/model.md).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[repr(u8)]
+pub enum Substance {
+    /// Problem use of opiates and/or crack cocaine.
+    OpiatesCrack = 0,
+    /// Other drugs (cannabis, powder cocaine, amphetamines...).
+    OtherDrugs = 1,
+    /// Alcohol as the main problem substance.
+    Alcohol = 2,
+    /// No problem substance use.
+    None = 3,
+}
+
+impl Substance {
+    pub const ALL: [Substance; 4] = [
+        Substance::OpiatesCrack,
+        Substance::OtherDrugs,
+        Substance::Alcohol,
+        Substance::None,
+    ];
+    pub fn name(self) -> &'static str {
+        match self {
+            Substance::OpiatesCrack => "opiates_crack",
+            Substance::OtherDrugs => "other_drugs",
+            Substance::Alcohol => "alcohol",
+            Substance::None => "none",
+        }
+    }
+    pub fn index(self) -> usize {
+        self as usize
+    }
+    /// Problem drug users in the UKDPC's sense (heroin and/or crack).
+    pub fn is_pdu(self) -> bool {
+        self == Substance::OpiatesCrack
+    }
+    /// Eligible for a drug (not alcohol) treatment requirement.
+    pub fn uses_drugs(self) -> bool {
+        matches!(self, Substance::OpiatesCrack | Substance::OtherDrugs)
+    }
+}
+
+/// What kind of event a record is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[repr(u8)]
+pub enum EventKind {
+    /// Start of the offending career (or of the simulation, for people already active).
+    CareerStart = 0,
+    /// Arrest. detail: 1 if for a trigger offence.
+    Arrest = 1,
+    /// Drug test on arrest. detail: 1 if positive for opiates or cocaine.
+    Test = 2,
+    /// DIP assessment after a test. detail: 1 if required (not voluntary).
+    DipAssessment = 3,
+    /// Conviction. detail: [`Sentence`]; extra: days from offence (arrest) to conviction.
+    Conviction = 4,
+    /// Start of a community or suspended order. detail: [`OrderKind`].
+    OrderStart = 5,
+    /// End of an order. detail: [`OrderKind`]; extra: [`OrderOutcome`].
+    OrderEnd = 6,
+    /// Start of a treatment episode. detail: [`Route`].
+    TreatmentStart = 7,
+    /// End of a treatment episode. detail: [`Route`]; extra: [`TreatmentExit`].
+    TreatmentEnd = 8,
+    /// Reception into custody. detail: [`CustodyKind`].
+    CustodyStart = 9,
+    /// Release from custody.
+    Release = 10,
+    /// Death. detail: 1 if within the high-risk window after release.
+    Death = 11,
+    /// Desistance: the offending career ends and the person leaves the model.
+    Desistance = 12,
+}
+
+/// Sentence passed at conviction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[repr(u8)]
+pub enum Sentence {
+    DischargeFine = 0,
+    Community = 1,
+    Suspended = 2,
+    ShortCustody = 3,
+    LongCustody = 4,
+    /// Convicted while already in custody: served concurrently.
+    Concurrent = 5,
+}
+
+impl Sentence {
+    pub const ALL: [Sentence; 6] = [
+        Sentence::DischargeFine,
+        Sentence::Community,
+        Sentence::Suspended,
+        Sentence::ShortCustody,
+        Sentence::LongCustody,
+        Sentence::Concurrent,
+    ];
+    pub fn from_u8(v: u8) -> Sentence {
+        Sentence::ALL[v as usize]
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            Sentence::DischargeFine => "discharge_fine",
+            Sentence::Community => "community",
+            Sentence::Suspended => "suspended",
+            Sentence::ShortCustody => "short_custody",
+            Sentence::LongCustody => "long_custody",
+            Sentence::Concurrent => "concurrent",
+        }
+    }
+    pub fn is_custody(self) -> bool {
+        matches!(self, Sentence::ShortCustody | Sentence::LongCustody)
+    }
+}
+
+/// Kind of community or suspended order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[repr(u8)]
+pub enum OrderKind {
+    /// Community order with no treatment requirement.
+    Community = 0,
+    /// Suspended sentence order with no treatment requirement.
+    Suspended = 1,
+    /// Drug Treatment and Testing Order (1998 pilots to April 2005).
+    Dtto = 2,
+    /// Drug Rehabilitation Requirement (from April 2005).
+    Drr = 3,
+    /// Alcohol Treatment Requirement (from April 2005).
+    Atr = 4,
+}
+
+impl OrderKind {
+    pub const ALL: [OrderKind; 5] = [
+        OrderKind::Community,
+        OrderKind::Suspended,
+        OrderKind::Dtto,
+        OrderKind::Drr,
+        OrderKind::Atr,
+    ];
+    pub fn from_u8(v: u8) -> OrderKind {
+        OrderKind::ALL[v as usize]
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            OrderKind::Community => "community",
+            OrderKind::Suspended => "suspended",
+            OrderKind::Dtto => "dtto",
+            OrderKind::Drr => "drr",
+            OrderKind::Atr => "atr",
+        }
+    }
+    /// Orders that carry a treatment requirement.
+    pub fn has_treatment(self) -> bool {
+        matches!(self, OrderKind::Dtto | OrderKind::Drr | OrderKind::Atr)
+    }
+}
+
+/// How an order ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[repr(u8)]
+pub enum OrderOutcome {
+    Completed = 0,
+    /// Breached and revoked.
+    Revoked = 1,
+    /// Ended by a custodial sentence for another offence.
+    Custody = 2,
+    Died = 3,
+    /// Replaced by a new order for another offence.
+    Replaced = 4,
+}
+
+/// How a person came into treatment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[repr(u8)]
+pub enum Route {
+    /// Self, GP or other non-criminal-justice referral.
+    Voluntary = 0,
+    /// Drug Interventions Programme, after a test on arrest.
+    Dip = 1,
+    /// Treatment requirement of a court order (DTTO, DRR, ATR).
+    Order = 2,
+    /// Continuity of care on release from custody.
+    Release = 3,
+}
+
+impl Route {
+    pub const ALL: [Route; 4] = [Route::Voluntary, Route::Dip, Route::Order, Route::Release];
+    pub fn from_u8(v: u8) -> Route {
+        Route::ALL[v as usize]
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            Route::Voluntary => "voluntary",
+            Route::Dip => "dip",
+            Route::Order => "order",
+            Route::Release => "release",
+        }
+    }
+    /// Referred by criminal-justice staff (UKDPC's 35%).
+    pub fn is_criminal_justice(self) -> bool {
+        self != Route::Voluntary
+    }
+}
+
+/// How a treatment episode ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[repr(u8)]
+pub enum TreatmentExit {
+    Dropout = 0,
+    Completed = 1,
+    /// Ended by a custodial sentence (transferred out of community treatment).
+    Custody = 2,
+    Died = 3,
+}
+
+impl TreatmentExit {
+    pub fn from_u16(v: u16) -> TreatmentExit {
+        [
+            TreatmentExit::Dropout,
+            TreatmentExit::Completed,
+            TreatmentExit::Custody,
+            TreatmentExit::Died,
+        ][v as usize]
+    }
+}
+
+/// Why a person was received into custody.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[repr(u8)]
+pub enum CustodyKind {
+    Short = 0,
+    Long = 1,
+    /// Resentenced after an order was breached and revoked.
+    Breach = 2,
+}
+
+impl CustodyKind {
+    pub const ALL: [CustodyKind; 3] = [CustodyKind::Short, CustodyKind::Long, CustodyKind::Breach];
+    pub fn from_u8(v: u8) -> CustodyKind {
+        CustodyKind::ALL[v as usize]
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            CustodyKind::Short => "short",
+            CustodyKind::Long => "long",
+            CustodyKind::Breach => "breach",
+        }
+    }
+}
+
+/// One recorded event: 8 bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Event {
+    /// Day number (days since 1970-01-01).
+    pub day: i32,
+    pub kind: EventKind,
+    /// Kind-specific code (see [`EventKind`]).
+    pub detail: u8,
+    /// Kind-specific number (see [`EventKind`]).
+    pub extra: u16,
+}
+
+impl Event {
+    pub fn new(day: i32, kind: EventKind, detail: u8, extra: u16) -> Event {
+        Event {
+            day,
+            kind,
+            detail,
+            extra,
+        }
+    }
+}
+
+/// Fixed attributes of a simulated person.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Person {
+    /// Person index within the replicate: the key of their random streams.
+    pub id: u64,
+    pub substance: Substance,
+    pub male: bool,
+    /// Day of birth.
+    pub birth_day: i32,
+    /// Day the career (or the simulation, for people already active) starts.
+    pub entry_day: i32,
+    /// Last simulated day (death, desistance, or the horizon).
+    pub exit_day: i32,
+    /// Offending propensity: gamma-distributed with mean 1.
+    pub propensity: f32,
+    /// Risk score 0-100 (an OGRS-like percentile of propensity).
+    pub risk_score: u8,
+    pub unstable_housing: bool,
+    pub mental_health: bool,
+}
+
+impl Person {
+    /// Age in whole years on a given day.
+    pub fn age_on(&self, day: i32) -> i32 {
+        ((day - self.birth_day) as f64 / crate::calendar::DAYS_PER_YEAR).floor() as i32
+    }
+}
+
+/// The histories of a chunk of people: attributes and an event arena.
+#[derive(Default, Debug)]
+pub struct Histories {
+    pub people: Vec<Person>,
+    /// Where each person's events lie in `events` (start, end).
+    pub ranges: Vec<(u32, u32)>,
+    pub events: Vec<Event>,
+}
+
+impl Histories {
+    pub fn with_capacity(people: usize, events: usize) -> Histories {
+        Histories {
+            people: Vec::with_capacity(people),
+            ranges: Vec::with_capacity(people),
+            events: Vec::with_capacity(events),
+        }
+    }
+    pub fn clear(&mut self) {
+        self.people.clear();
+        self.ranges.clear();
+        self.events.clear();
+    }
+    pub fn len(&self) -> usize {
+        self.people.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.people.is_empty()
+    }
+    /// Each person with their events, in day order.
+    pub fn iter(&self) -> impl Iterator<Item = (&Person, &[Event])> {
+        self.people
+            .iter()
+            .zip(&self.ranges)
+            .map(|(p, &(a, b))| (p, &self.events[a as usize..b as usize]))
+    }
+    /// Append one person's history (used by the engine and by hand-built tests).
+    pub fn push(&mut self, person: Person, events: &[Event]) {
+        let a = self.events.len() as u32;
+        self.events.extend_from_slice(events);
+        self.people.push(person);
+        self.ranges.push((a, self.events.len() as u32));
+    }
+}

@@ -1,0 +1,22 @@
+//! pathsim: an agent-based, parallel Monte Carlo simulator of drug-using offenders'
+//! pathways through criminal justice and drug treatment in England and Wales.
+//!
+//! Layout: [`params`] (every parameter, with unit, range and source) and
+//! [`scenario`] (TOML files) feed the [`engine`], which simulates people through
+//! the [`pathway`] stages and records [`history`]; [`metrics`] read histories;
+//! [`run`] orchestrates replicates and [`output`] writes files.
+
+pub mod calendar;
+pub mod engine;
+pub mod error;
+pub mod history;
+pub mod metrics;
+pub mod params;
+pub mod pathway;
+pub mod population;
+pub mod rng;
+pub mod scenario;
+pub mod bench;
+pub mod cli;
+pub mod output;
+pub mod run;

@@ -1,0 +1,467 @@
+//! Yearly metrics, counted from recorded histories.
+//!
+//! Every metric is declared once in [`METRICS`] (name, label, unit, grouping);
+//! writers iterate the declarations, so no column appears anywhere else. Counts
+//! are integers while a run is in progress and are scaled to real people only
+//! when written.
+
+use crate::calendar::{Date, DAYS_PER_YEAR};
+use crate::engine::Observer;
+use crate::history::{
+    CustodyKind, EventKind, Histories, OrderKind, OrderOutcome, Route, Sentence, Substance,
+    TreatmentExit,
+};
+use crate::params::Params;
+
+/// What the `group` column of a metric holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Grouping {
+    Substance,
+    Route,
+    Order,
+    Custody,
+    Sentence,
+}
+
+impl Grouping {
+    pub fn names(self) -> Vec<&'static str> {
+        match self {
+            Grouping::Substance => Substance::ALL.iter().map(|s| s.name()).collect(),
+            Grouping::Route => Route::ALL.iter().map(|s| s.name()).collect(),
+            Grouping::Order => OrderKind::ALL.iter().map(|s| s.name()).collect(),
+            Grouping::Custody => CustodyKind::ALL.iter().map(|s| s.name()).collect(),
+            Grouping::Sentence => Sentence::ALL.iter().map(|s| s.name()).collect(),
+        }
+    }
+}
+
+/// How a metric's value is made from counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// Events, scaled to real people.
+    Count,
+    /// Days in a state, reported as real person-years.
+    PersonYears,
+    /// numerator / denominator, both metric indices.
+    Ratio(usize, usize),
+}
+
+/// A declared metric.
+#[derive(Clone, Copy, Debug)]
+pub struct MetricDef {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub unit: &'static str,
+    pub grouping: Grouping,
+    pub kind: Kind,
+}
+
+macro_rules! metrics {
+    ($( $id:ident = $name:literal, $label:literal, $unit:literal, $grouping:ident, $kind:expr; )*) => {
+        /// Metric indices.
+        #[allow(non_camel_case_types, clippy::upper_case_acronyms)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum M { $( $id, )* }
+        /// Every metric, in output order.
+        pub const METRICS: &[MetricDef] = &[
+            $( MetricDef { name: $name, label: $label, unit: $unit, grouping: Grouping::$grouping, kind: $kind }, )*
+        ];
+    };
+}
+
+metrics! {
+    ACTIVE = "active_offenders", "Offenders with an active career", "person-years", Substance, Kind::PersonYears;
+    ARRESTS = "arrests", "Arrests", "arrests", Substance, Kind::Count;
+    TRIGGER_ARRESTS = "trigger_arrests", "Arrests for trigger offences", "arrests", Substance, Kind::Count;
+    TESTS = "tests", "Drug tests on arrest", "tests", Substance, Kind::Count;
+    POSITIVE_TESTS = "positive_tests", "Positive tests (opiates/cocaine)", "tests", Substance, Kind::Count;
+    DIP_ASSESSMENTS = "dip_assessments", "DIP assessments", "assessments", Substance, Kind::Count;
+    CONVICTIONS = "convictions", "Convictions", "convictions", Substance, Kind::Count;
+    SENTENCES = "sentences", "Sentences by type", "sentences", Sentence, Kind::Count;
+    TREATMENT_STARTS = "treatment_starts", "Treatment starts by referral route", "episodes", Route, Kind::Count;
+    TREATMENT_STARTS_SUBSTANCE = "treatment_starts_by_substance", "Treatment starts by substance", "episodes", Substance, Kind::Count;
+    DROPOUTS = "dropouts", "Treatment dropouts", "episodes", Substance, Kind::Count;
+    COMPLETIONS = "completions", "Successful treatment completions", "episodes", Substance, Kind::Count;
+    IN_TREATMENT = "in_treatment", "Time in community treatment", "person-years", Substance, Kind::PersonYears;
+    ORDER_STARTS = "order_starts", "Order starts by type", "orders", Order, Kind::Count;
+    ORDER_COMPLETIONS = "order_completions", "Orders completed", "orders", Order, Kind::Count;
+    ORDER_REVOCATIONS = "order_revocations", "Orders breached and revoked", "orders", Order, Kind::Count;
+    CUSTODY_RECEPTIONS = "custody_receptions", "Custody receptions", "receptions", Custody, Kind::Count;
+    IN_CUSTODY = "in_custody", "Time in custody", "person-years", Substance, Kind::PersonYears;
+    RELEASES = "releases", "Releases from custody", "releases", Substance, Kind::Count;
+    DEATHS = "deaths", "Deaths", "deaths", Substance, Kind::Count;
+    DEATHS_AFTER_RELEASE = "deaths_after_release", "Deaths within the post-release window", "deaths", Substance, Kind::Count;
+    DESISTANCES = "desistances", "Careers ended by desistance", "people", Substance, Kind::Count;
+    REOFFENDING_COHORT = "reoffending_cohort", "Offenders in the proven-reoffending cohort", "people", Substance, Kind::Count;
+    REOFFENDERS = "reoffenders", "Proven reoffenders within 12 months (+6 for conviction)", "people", Substance, Kind::Count;
+    PROVEN_REOFFENDING = "proven_reoffending_rate", "Proven reoffending rate", "share", Substance, Kind::Ratio(M::REOFFENDERS as usize, M::REOFFENDING_COHORT as usize);
+    POSITIVE_RATE = "positive_test_rate", "Share of tests positive", "share", Substance, Kind::Ratio(M::POSITIVE_TESTS as usize, M::TESTS as usize);
+    COMPLETION_SHARE = "completion_share", "Completions among treatment exits (completed or dropped out)", "share", Substance, Kind::Ratio(M::COMPLETIONS as usize, M::EXITS as usize);
+    EXITS = "treatment_exits", "Treatment exits by dropout or completion", "episodes", Substance, Kind::Count;
+}
+
+/// Maximum groups of any grouping.
+const MAX_GROUPS: usize = 6;
+
+/// Proven-reoffending follow-up: offences within a year, convicted within a further 6 months.
+pub const REOFFENDING_OFFENCE_DAYS: i32 = 365;
+pub const REOFFENDING_CONVICTION_DAYS: i32 = 365 + 183;
+
+/// Yearly counts for every metric and group.
+#[derive(Clone, Debug)]
+pub struct Metrics {
+    pub first_year: i32,
+    pub n_years: usize,
+    year_starts: Vec<i32>,
+    horizon_day: i32,
+    counts: Vec<u64>,
+    /// Events recorded, all years including burn-in (for throughput figures).
+    pub events: u64,
+    /// Person-days simulated, all years including burn-in.
+    pub person_days: u64,
+}
+
+impl Metrics {
+    pub fn new(p: &Params) -> Metrics {
+        let first_year = p.run.observe_from;
+        let last_year = (p.run.horizon.day() - 1).max(0);
+        let last_year = crate::calendar::civil_from_days(last_year).0;
+        let n_years = (last_year - first_year + 1).max(0) as usize;
+        let year_starts = (first_year..=last_year + 1)
+            .map(|y| Date::year_start(y).day())
+            .collect();
+        Metrics {
+            first_year,
+            n_years,
+            year_starts,
+            horizon_day: p.run.horizon.day(),
+            counts: vec![0; METRICS.len() * MAX_GROUPS * n_years],
+            events: 0,
+            person_days: 0,
+        }
+    }
+
+    #[inline]
+    fn slot(&self, m: M, group: usize, year: usize) -> usize {
+        ((m as usize) * MAX_GROUPS + group) * self.n_years + year
+    }
+
+    /// Year index of a day, if observed.
+    #[inline]
+    fn year_index(&self, day: i32) -> Option<usize> {
+        if day < self.year_starts[0] || day >= *self.year_starts.last()? {
+            return None;
+        }
+        Some(self.year_starts.partition_point(|&s| s <= day) - 1)
+    }
+
+    #[inline]
+    fn add(&mut self, m: M, group: usize, day: i32) {
+        if let Some(y) = self.year_index(day) {
+            let s = self.slot(m, group, y);
+            self.counts[s] += 1;
+        }
+    }
+
+    /// Add the days of [a, b) to a person-years metric, split by year.
+    fn add_days(&mut self, m: M, group: usize, a: i32, b: i32) {
+        for y in 0..self.n_years {
+            let lo = a.max(self.year_starts[y]);
+            let hi = b.min(self.year_starts[y + 1]);
+            if hi > lo {
+                let s = self.slot(m, group, y);
+                self.counts[s] += (hi - lo) as u64;
+            }
+        }
+    }
+
+    /// The raw count of a metric, group index and year.
+    pub fn count(&self, m: M, group: usize, year: i32) -> u64 {
+        let y = (year - self.first_year) as usize;
+        self.counts[self.slot(m, group, y)]
+    }
+
+    /// Whether year `y` (index) has complete proven-reoffending follow-up.
+    fn reoffending_complete(&self, y: usize) -> bool {
+        self.year_starts[y + 1] - 1 + REOFFENDING_CONVICTION_DAYS < self.horizon_day
+    }
+
+    /// Rows of (metric, group, period, value) with values in real-world units.
+    pub fn rows(&self, scale: f64) -> Vec<Row> {
+        let mut out = Vec::new();
+        for (mi, def) in METRICS.iter().enumerate() {
+            let names = def.grouping.names();
+            for y in 0..self.n_years {
+                let year = self.first_year + y as i32;
+                let is_reoff = matches!(def.kind, Kind::Ratio(n, _) if n == M::REOFFENDERS as usize)
+                    || mi == M::REOFFENDERS as usize
+                    || mi == M::REOFFENDING_COHORT as usize;
+                if is_reoff && !self.reoffending_complete(y) {
+                    continue;
+                }
+                let get = |m: usize, g: usize| {
+                    self.counts[(m * MAX_GROUPS + g) * self.n_years + y] as f64
+                };
+                let mut emit = |group: String, num: f64, den: f64| {
+                    let value = match def.kind {
+                        Kind::Count => Some(num * scale),
+                        Kind::PersonYears => Some(num / DAYS_PER_YEAR * scale),
+                        Kind::Ratio(..) => (den > 0.0).then(|| num / den),
+                    };
+                    if let Some(value) = value {
+                        out.push(Row {
+                            metric: def.name,
+                            group,
+                            period: year,
+                            value,
+                        });
+                    }
+                };
+                let (mut tn, mut td) = (0.0, 0.0);
+                for (g, name) in names.iter().enumerate() {
+                    let (n, d) = match def.kind {
+                        Kind::Ratio(a, b) => (get(a, g), get(b, g)),
+                        _ => (get(mi, g), 0.0),
+                    };
+                    tn += n;
+                    td += d;
+                    emit(name.to_string(), n, d);
+                }
+                emit("all".to_string(), tn, td);
+            }
+        }
+        out
+    }
+}
+
+/// One tidy output row.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    pub metric: &'static str,
+    pub group: String,
+    pub period: i32,
+    pub value: f64,
+}
+
+impl Observer for Metrics {
+    fn observe(&mut self, h: &Histories) {
+        self.events += h.events.len() as u64;
+        for (p, events) in h.iter() {
+            let g = p.substance.index();
+            self.person_days += (p.exit_day + 1 - p.entry_day).max(0) as u64;
+            self.add_days(M::ACTIVE, g, p.entry_day, p.exit_day + 1);
+            let mut treat_from: Option<i32> = None;
+            let mut custody_from: Option<i32> = None;
+            let mut reoff_year: Option<usize> = None;
+            for (i, e) in events.iter().enumerate() {
+                let d = e.day;
+                match e.kind {
+                    EventKind::Arrest => {
+                        self.add(M::ARRESTS, g, d);
+                        if e.detail == 1 {
+                            self.add(M::TRIGGER_ARRESTS, g, d);
+                        }
+                    }
+                    EventKind::Test => {
+                        self.add(M::TESTS, g, d);
+                        if e.detail == 1 {
+                            self.add(M::POSITIVE_TESTS, g, d);
+                        }
+                    }
+                    EventKind::DipAssessment => self.add(M::DIP_ASSESSMENTS, g, d),
+                    EventKind::Conviction => {
+                        self.add(M::CONVICTIONS, g, d);
+                        self.add(M::SENTENCES, e.detail as usize, d);
+                        let s = Sentence::from_u8(e.detail);
+                        if matches!(
+                            s,
+                            Sentence::DischargeFine | Sentence::Community | Sentence::Suspended
+                        ) {
+                            self.reoffending_index(g, events, i, &mut reoff_year);
+                        }
+                    }
+                    EventKind::Release => {
+                        self.add(M::RELEASES, g, d);
+                        if let Some(a) = custody_from.take() {
+                            self.add_days(M::IN_CUSTODY, g, a, d);
+                        }
+                        self.reoffending_index(g, events, i, &mut reoff_year);
+                    }
+                    EventKind::TreatmentStart => {
+                        self.add(M::TREATMENT_STARTS, e.detail as usize, d);
+                        self.add(M::TREATMENT_STARTS_SUBSTANCE, g, d);
+                        treat_from = Some(d);
+                    }
+                    EventKind::TreatmentEnd => {
+                        match TreatmentExit::from_u16(e.extra) {
+                            TreatmentExit::Dropout => {
+                                self.add(M::DROPOUTS, g, d);
+                                self.add(M::EXITS, g, d);
+                            }
+                            TreatmentExit::Completed => {
+                                self.add(M::COMPLETIONS, g, d);
+                                self.add(M::EXITS, g, d);
+                            }
+                            _ => {}
+                        }
+                        if let Some(a) = treat_from.take() {
+                            self.add_days(M::IN_TREATMENT, g, a, d);
+                        }
+                    }
+                    EventKind::OrderStart => self.add(M::ORDER_STARTS, e.detail as usize, d),
+                    EventKind::OrderEnd => {
+                        if e.extra == OrderOutcome::Completed as u16 {
+                            self.add(M::ORDER_COMPLETIONS, e.detail as usize, d);
+                        } else if e.extra == OrderOutcome::Revoked as u16 {
+                            self.add(M::ORDER_REVOCATIONS, e.detail as usize, d);
+                        }
+                    }
+                    EventKind::CustodyStart => {
+                        self.add(M::CUSTODY_RECEPTIONS, e.detail as usize, d);
+                        custody_from = Some(d);
+                    }
+                    EventKind::Death => {
+                        self.add(M::DEATHS, g, d);
+                        if e.detail == 1 {
+                            self.add(M::DEATHS_AFTER_RELEASE, g, d);
+                        }
+                    }
+                    EventKind::Desistance => self.add(M::DESISTANCES, g, d),
+                    EventKind::CareerStart => {}
+                }
+            }
+            let end = p.exit_day + 1;
+            if let Some(a) = treat_from {
+                self.add_days(M::IN_TREATMENT, g, a, end);
+            }
+            if let Some(a) = custody_from {
+                self.add_days(M::IN_CUSTODY, g, a, end);
+            }
+        }
+    }
+
+    fn merge(&mut self, other: Self) {
+        for (a, b) in self.counts.iter_mut().zip(other.counts) {
+            *a += b;
+        }
+        self.events += other.events;
+        self.person_days += other.person_days;
+    }
+}
+
+impl Metrics {
+    /// A cohort entry (non-custodial sentence or release) at event `i`: the first in
+    /// its year joins that year's cohort and is followed up for proven reoffending.
+    fn reoffending_index(
+        &mut self,
+        g: usize,
+        events: &[crate::history::Event],
+        i: usize,
+        last_year: &mut Option<usize>,
+    ) {
+        let d = events[i].day;
+        let Some(y) = self.year_index(d) else { return };
+        if *last_year == Some(y) {
+            return;
+        }
+        *last_year = Some(y);
+        let s = self.slot(M::REOFFENDING_COHORT, g, y);
+        self.counts[s] += 1;
+        if reoffended(events, i) {
+            let s = self.slot(M::REOFFENDERS, g, y);
+            self.counts[s] += 1;
+        }
+    }
+}
+
+/// Whether an offence committed within a year after event `i` led to a conviction
+/// within 18 months of it (the Ministry of Justice proven-reoffending measure).
+pub fn reoffended(events: &[crate::history::Event], i: usize) -> bool {
+    let d = events[i].day;
+    events[i + 1..]
+        .iter()
+        .take_while(|e| e.day <= d + REOFFENDING_CONVICTION_DAYS)
+        .any(|e| {
+            let offence = e.day - e.extra as i32;
+            e.kind == EventKind::Conviction
+                && offence > d
+                && offence <= d + REOFFENDING_OFFENCE_DAYS
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::{Event, Person};
+
+    fn person(substance: Substance, entry: i32, exit: i32) -> Person {
+        Person {
+            id: 0,
+            substance,
+            male: true,
+            birth_day: entry - 9000,
+            entry_day: entry,
+            exit_day: exit,
+            propensity: 1.0,
+            risk_score: 50,
+            unstable_housing: false,
+            mental_health: false,
+        }
+    }
+
+    #[test]
+    fn reoffending_counts_offence_and_conviction_windows() {
+        let p = Params::default();
+        let d = Date::ymd(2010, 3, 1).day();
+        let conv = |day: i32, lag: u16, s: Sentence| Event::new(day, EventKind::Conviction, s as u8, lag);
+        let mut h = Histories::default();
+        // reoffends: offence 200 days later, convicted 100 days after that
+        h.push(person(Substance::OpiatesCrack, d - 100, d + 2000), &[
+            conv(d, 30, Sentence::Community),
+            conv(d + 300, 100, Sentence::DischargeFine),
+        ]);
+        // offence inside 12 months but conviction after 18 months: not proven
+        h.push(person(Substance::OpiatesCrack, d - 100, d + 2000), &[
+            conv(d, 30, Sentence::Community),
+            conv(d + 560, 250, Sentence::DischargeFine),
+        ]);
+        // offence after 12 months: not counted
+        h.push(person(Substance::Alcohol, d - 100, d + 2000), &[
+            conv(d, 30, Sentence::Suspended),
+            conv(d + 400, 20, Sentence::DischargeFine),
+        ]);
+        let mut m = Metrics::new(&p);
+        m.observe(&h);
+        let g = Substance::OpiatesCrack.index();
+        assert_eq!(m.count(M::REOFFENDING_COHORT, g, 2010), 2);
+        assert_eq!(m.count(M::REOFFENDERS, g, 2010), 1);
+        assert_eq!(m.count(M::REOFFENDING_COHORT, Substance::Alcohol.index(), 2010), 1);
+        assert_eq!(m.count(M::REOFFENDERS, Substance::Alcohol.index(), 2010), 0);
+        let rows = m.rows(10.0);
+        let rate = rows
+            .iter()
+            .find(|r| r.metric == "proven_reoffending_rate" && r.group == "all" && r.period == 2010)
+            .unwrap();
+        assert!((rate.value - 1.0 / 3.0).abs() < 1e-12);
+        let cohort = rows
+            .iter()
+            .find(|r| r.metric == "reoffending_cohort" && r.group == "all" && r.period == 2010)
+            .unwrap();
+        assert_eq!(cohort.value, 30.0);
+    }
+
+    #[test]
+    fn person_years_split_across_years() {
+        let p = Params::default();
+        let a = Date::ymd(2009, 7, 2).day();
+        let b = Date::ymd(2010, 7, 2).day();
+        let mut h = Histories::default();
+        h.push(person(Substance::None, a, b - 1), &[]);
+        let mut m = Metrics::new(&p);
+        m.observe(&h);
+        let y2009 = m.count(M::ACTIVE, Substance::None.index(), 2009);
+        let y2010 = m.count(M::ACTIVE, Substance::None.index(), 2010);
+        assert_eq!(y2009 + y2010, (b - a) as u64);
+        assert_eq!(y2009, (Date::ymd(2010, 1, 1).day() - a) as u64);
+    }
+}

@@ -1,0 +1,21 @@
+//! Custody and release: the high-risk window after release and continuity of care.
+
+use crate::engine::PersonSim;
+use crate::history::{EventKind, Route};
+use rand::RngExt;
+
+impl PersonSim<'_> {
+    pub(crate) fn on_release(&mut self) {
+        let m = self.m;
+        self.in_custody = false;
+        self.release_day = f64::INFINITY;
+        self.record(EventKind::Release, 0, 0);
+        self.risk_until = self.t + m.release_window;
+        let u: f64 = self.release_rng.random();
+        let delay = Self::exp_days(&mut self.release_rng, m.continuity_delay_mean);
+        if self.person.substance.uses_drugs() && u < m.continuity_p {
+            self.pending_treatment = self.t + delay;
+            self.pending_route = Route::Release;
+        }
+    }
+}

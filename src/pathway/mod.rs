@@ -1,0 +1,17 @@
+//! The pathway stages. Each module adds to [`crate::engine::PersonSim`] the rates
+//! of the processes it owns and the handlers of the events it owns:
+//!
+//! | module | rates | events |
+//! | --- | --- | --- |
+//! | [`arrest`] | arrest, crisis phase | arrest, trigger offence, test on arrest, DIP assessment and referral, charge |
+//! | [`sentencing`] | | conviction, sentence |
+//! | [`orders`] | breach | order start, completion, breach and revocation, treatment engagement |
+//! | [`treatment`] | voluntary entry, dropout, completion | treatment start, dropout, completion |
+//! | [`custody`] | | reception, release, continuity of care |
+//! | [`mortality`] | death, desistance | death, desistance |
+pub mod arrest;
+pub mod custody;
+pub mod mortality;
+pub mod orders;
+pub mod sentencing;
+pub mod treatment;

@@ -1,0 +1,69 @@
+//! Community and suspended orders: start, completion, breach and revocation, and
+//! treatment engagement under a DTTO, DRR or ATR.
+
+use crate::engine::PersonSim;
+use crate::history::{CustodyKind, EventKind, OrderKind, OrderOutcome, Route};
+use rand::RngExt;
+
+impl PersonSim<'_> {
+    /// Breach-and-revocation rate while on an order (lower while in treatment).
+    pub(crate) fn breach_rate(&self) -> f64 {
+        match self.order {
+            Some(k) if !self.in_custody => {
+                let mult = if self.treatment.is_some() {
+                    self.m.in_treatment_breach_mult
+                } else {
+                    1.0
+                };
+                self.m.breach_rate[k as usize] * mult
+            }
+            _ => 0.0,
+        }
+    }
+
+    /// Start an order; `u_engage` decides treatment engagement for a requirement.
+    pub(crate) fn start_order(&mut self, kind: OrderKind, u_engage: f64) {
+        let m = self.m;
+        if let Some(old) = self.order.take() {
+            self.record(EventKind::OrderEnd, old as u8, OrderOutcome::Replaced as u16);
+        }
+        self.record(EventKind::OrderStart, kind as u8, 0);
+        self.order = Some(kind);
+        self.order_end = self.t + m.order_days[kind as usize];
+        let delay = Self::exp_days(&mut self.sentencing_rng, m.engagement_delay_mean);
+        if kind.has_treatment()
+            && self.treatment.is_none()
+            && u_engage < m.engagement_p[kind as usize]
+        {
+            let when = self.t + delay;
+            if when < self.pending_treatment {
+                self.pending_treatment = when;
+                self.pending_route = Route::Order;
+            }
+        }
+    }
+
+    /// The order runs its full length.
+    pub(crate) fn on_order_end(&mut self) {
+        if let Some(k) = self.order.take() {
+            self.record(EventKind::OrderEnd, k as u8, OrderOutcome::Completed as u16);
+        }
+        self.order_end = f64::INFINITY;
+    }
+
+    /// Breach and revocation; resentenced to custody with some probability.
+    pub(crate) fn on_breach(&mut self) {
+        let Some(k) = self.order.take() else { return };
+        self.order_end = f64::INFINITY;
+        self.record(EventKind::OrderEnd, k as u8, OrderOutcome::Revoked as u16);
+        let u: f64 = self.sentencing_rng.random();
+        if u < self.m.revocation_custody_p {
+            self.enter_custody(CustodyKind::Breach);
+        }
+    }
+}
+
+/// Whether an order kind counts as a DTTO/DRR (the UKDPC's drug orders).
+pub fn is_drug_order(k: OrderKind) -> bool {
+    matches!(k, OrderKind::Dtto | OrderKind::Drr)
+}

@@ -1,0 +1,86 @@
+//! Conviction and sentence: discharge or fine, community order (with a DTTO, DRR
+//! or ATR where eligible and available), suspended sentence, short or long custody.
+
+use crate::engine::PersonSim;
+use crate::history::{CustodyKind, EventKind, OrderKind, Sentence, Substance};
+use rand::RngExt;
+
+/// Prior convictions beyond this add nothing to sentence severity.
+const PRIOR_CAP: u32 = 20;
+
+impl PersonSim<'_> {
+    /// The treatment requirement a community or suspended sentence carries, if any.
+    fn requirement(&self, u: f64) -> Option<OrderKind> {
+        let m = self.m;
+        let t = self.t;
+        let s = self.person.substance;
+        if s.uses_drugs() {
+            if t >= m.drr_start {
+                (u < m.drr_share).then_some(OrderKind::Drr)
+            } else if t >= m.dtto_start {
+                (u < m.dtto_share).then_some(OrderKind::Dtto)
+            } else if t >= m.dtto_pilot_start {
+                (u < m.dtto_share * m.dtto_pilot_coverage).then_some(OrderKind::Dtto)
+            } else {
+                None
+            }
+        } else if s == Substance::Alcohol && t >= m.drr_start {
+            (u < m.atr_share).then_some(OrderKind::Atr)
+        } else {
+            None
+        }
+    }
+
+    /// A conviction for an offence committed on `offence_day`.
+    pub(crate) fn on_conviction(&mut self, offence_day: f64) {
+        let m = self.m;
+        let [u_sentence, u_lever, u_requirement, u_engage]: [f64; 4] =
+            std::array::from_fn(|_| self.sentencing_rng.random());
+        let lag = (self.t.floor() - offence_day.floor()).clamp(0.0, u16::MAX as f64) as u16;
+        let priors = self.priors.min(PRIOR_CAP) as f64;
+        self.priors += 1;
+        if self.in_custody {
+            self.record(EventKind::Conviction, Sentence::Concurrent as u8, lag);
+            return;
+        }
+        let mut w = m.weights;
+        w[1] *= 1.0 + m.community_escalation * priors;
+        w[2] *= 1.0 + m.community_escalation * priors;
+        w[3] *= 1.0 + m.custody_escalation * priors;
+        w[4] *= 1.0 + m.custody_escalation * priors;
+        let total: f64 = w.iter().sum();
+        let mut x = u_sentence * total;
+        let mut pick = 0;
+        while pick < 4 && x >= w[pick] {
+            x -= w[pick];
+            pick += 1;
+        }
+        let mut sentence = [
+            Sentence::DischargeFine,
+            Sentence::Community,
+            Sentence::Suspended,
+            Sentence::ShortCustody,
+            Sentence::LongCustody,
+        ][pick];
+        if sentence == Sentence::ShortCustody
+            && self.t >= m.community_instead_from
+            && u_lever < m.community_instead_share
+        {
+            sentence = Sentence::Community;
+        }
+        self.record(EventKind::Conviction, sentence as u8, lag);
+        match sentence {
+            Sentence::DischargeFine | Sentence::Concurrent => {}
+            Sentence::Community | Sentence::Suspended => {
+                let kind = self.requirement(u_requirement).unwrap_or(if sentence == Sentence::Community {
+                    OrderKind::Community
+                } else {
+                    OrderKind::Suspended
+                });
+                self.start_order(kind, u_engage);
+            }
+            Sentence::ShortCustody => self.enter_custody(CustodyKind::Short),
+            Sentence::LongCustody => self.enter_custody(CustodyKind::Long),
+        }
+    }
+}

@@ -1,0 +1,101 @@
+//! Community drug and alcohol treatment: voluntary entry, a dropout hazard that
+//! falls with time in treatment, completion only after a minimum time, and the
+//! causal effect on offending (see `arrest_rate`).
+
+use crate::calendar::DAYS_PER_YEAR;
+use crate::engine::PersonSim;
+use crate::history::{EventKind, Route, TreatmentExit};
+
+/// Dropout phases: first 3 months, months 3-12, after 12 months (days).
+const PHASE_3M: f64 = DAYS_PER_YEAR / 4.0;
+const PHASE_12M: f64 = DAYS_PER_YEAR;
+/// Tolerance (days) for reaching a boundary: start + b - start may round below b.
+const EPS: f64 = 1e-7;
+
+impl PersonSim<'_> {
+    /// Voluntary (non-criminal-justice) entry rate.
+    pub(crate) fn entry_rate(&self) -> f64 {
+        if self.treatment.is_some() || self.in_custody || self.pending_treatment.is_finite() {
+            return 0.0;
+        }
+        let m = self.m;
+        let mut r = m.voluntary_entry[self.g];
+        if self.crisis {
+            r *= m.crisis_entry_mult;
+        }
+        if self.completed_ever {
+            r *= m.entry_after_completion_mult;
+        }
+        if self.t >= m.access_from {
+            r *= m.access_mult;
+        }
+        r
+    }
+
+    /// Dropout hazard: piecewise constant in time since the episode started.
+    pub(crate) fn dropout_rate(&self) -> f64 {
+        let Some(route) = self.treatment else { return 0.0 };
+        let m = self.m;
+        let since = self.t - self.treatment_start;
+        let phase = if since < PHASE_3M - EPS {
+            0
+        } else if since < PHASE_12M - EPS {
+            1
+        } else {
+            2
+        };
+        let mut r = m.dropout[phase];
+        if route.is_criminal_justice() {
+            r *= m.cj_dropout_mult;
+        }
+        if self.t >= m.retention_from {
+            r *= m.retention_mult;
+        }
+        r
+    }
+
+    /// Completion hazard: zero before the minimum time in treatment.
+    pub(crate) fn completion_rate(&self) -> f64 {
+        match self.treatment {
+            Some(_) if self.t - self.treatment_start >= self.m.completion_min_days - EPS => {
+                self.m.completion[self.g]
+            }
+            _ => 0.0,
+        }
+    }
+
+    /// The next time a treatment rate changes with time in treatment.
+    pub(crate) fn next_phase_boundary(&self) -> f64 {
+        let since = self.t - self.treatment_start;
+        [PHASE_3M, PHASE_12M, self.m.completion_min_days]
+            .into_iter()
+            .filter(|&b| b > since + EPS)
+            .fold(f64::INFINITY, f64::min)
+            + self.treatment_start
+    }
+
+    pub(crate) fn start_treatment(&mut self, route: Route) {
+        if self.treatment.is_some() || self.in_custody {
+            return;
+        }
+        self.treatment = Some(route);
+        self.treatment_start = self.t;
+        self.record(EventKind::TreatmentStart, route as u8, 0);
+    }
+
+    /// Close the open episode, if any, with the given exit.
+    pub(crate) fn end_treatment(&mut self, exit: TreatmentExit) {
+        if let Some(route) = self.treatment.take() {
+            self.record(EventKind::TreatmentEnd, route as u8, exit as u16);
+        }
+    }
+
+    pub(crate) fn on_dropout(&mut self) {
+        self.end_treatment(TreatmentExit::Dropout);
+    }
+
+    pub(crate) fn on_completion(&mut self) {
+        self.end_treatment(TreatmentExit::Completed);
+        self.completed_ever = true;
+    }
+}
