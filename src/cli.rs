@@ -50,6 +50,9 @@ pub enum Command {
         /// Print as a Markdown table (as in docs/model.md).
         #[arg(long)]
         markdown: bool,
+        /// Print the baseline scenario file with every parameter commented.
+        #[arg(long, conflicts_with = "markdown")]
+        toml: bool,
     },
     /// Measure throughput (person-years and events per second) and peak memory.
     Bench(crate::bench::BenchArgs),
@@ -144,8 +147,12 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
             scenario,
             opts,
         } => cmd_compare(&baseline, &scenario, &opts),
-        Command::Params { markdown } => {
-            print!("{}", params_table(markdown));
+        Command::Params { markdown, toml } => {
+            if toml {
+                print!("{}", crate::params::baseline_toml());
+            } else {
+                print!("{}", params_table(markdown));
+            }
             Ok(())
         }
         Command::Bench(args) => crate::bench::run(&args),
@@ -249,7 +256,7 @@ fn cmd_compare(base_path: &Path, path: &Path, opts: &RunOpts) -> Result<(), CliE
 
 /// The parameter registry as a table, with defaults.
 pub fn params_table(markdown: bool) -> String {
-    let defaults = Params::default().numeric_leaves();
+    let defaults = crate::params::baseline().numeric_leaves();
     let mut out = String::new();
     if markdown {
         out.push_str("| key | default | unit | range | source |\n| --- | --- | --- | --- | --- |\n");
@@ -266,6 +273,12 @@ pub fn params_table(markdown: bool) -> String {
             out.push_str(&format!("{key:<52} {v:>12} {:<32} {}\n", info.unit, info.source));
         }
     }
-    let _ = REGISTRY;
+    for info in REGISTRY.iter().filter(|i| !i.is_numeric()) {
+        if markdown {
+            out.push_str(&format!("| `{}` | see baseline.toml | {} | | {} |\n", info.key, info.unit, info.source));
+        } else {
+            out.push_str(&format!("{:<52} {:>12} {:<32} {}\n", info.key, "", info.unit, info.source));
+        }
+    }
     out
 }

@@ -149,10 +149,19 @@ impl Metrics {
     /// Year index of a day, if observed.
     #[inline]
     fn year_index(&self, day: i32) -> Option<usize> {
-        if day < self.year_starts[0] || day >= *self.year_starts.last()? {
+        let first = self.year_starts[0];
+        if day < first || day >= *self.year_starts.last()? {
             return None;
         }
-        Some(self.year_starts.partition_point(|&s| s <= day) - 1)
+        // A near-exact guess from the mean year length, corrected by at most one.
+        let mut y = (((day - first) as f64) / DAYS_PER_YEAR) as usize;
+        y = y.min(self.n_years - 1);
+        if day < self.year_starts[y] {
+            y -= 1;
+        } else if day >= self.year_starts[y + 1] {
+            y += 1;
+        }
+        Some(y)
     }
 
     #[inline]
@@ -165,7 +174,12 @@ impl Metrics {
 
     /// Add the days of [a, b) to a person-years metric, split by year.
     fn add_days(&mut self, m: M, group: usize, a: i32, b: i32) {
-        for y in 0..self.n_years {
+        if b <= a || self.n_years == 0 {
+            return;
+        }
+        let first = self.year_starts.partition_point(|&s| s <= a).saturating_sub(1);
+        let last = self.year_starts.partition_point(|&s| s < b).min(self.n_years);
+        for y in first..last {
             let lo = a.max(self.year_starts[y]);
             let hi = b.min(self.year_starts[y + 1]);
             if hi > lo {

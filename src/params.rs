@@ -657,12 +657,37 @@ pub const REGISTRY: &[ParamInfo] = &[
     p!("mortality.multiplier.*", "multiplier", 0.0, 1000.0, "calibrated to bold_outcome_died (context: opiate users die at 10-20 times the general rate)"),
     p!("mortality.release_window_days", "days", 0.0, 365.0, "ukdpc_prison_release_death (2 weeks)"),
     p!("mortality.release_excess_rate.*", "per year", 0.0, 100.0, "calibrated to ukdpc_prison_release_death"),
+    p!("run.start", "date", 0.0, 0.0, "assumption: a 10-year burn-in before the first study year"),
+    p!("run.horizon", "date", 0.0, 0.0, "assumption: projections to 2035 inclusive"),
+    p!("testing.pilot_start", "date", 0.0, 0.0, "assumption: arrest-referral testing pilots (UKDPC 2008 history)"),
+    p!("testing.start", "date", 0.0, 0.0, "DIP launched April 2003 (UKDPC 2008)"),
+    p!("testing.expansion_start", "date", 0.0, 0.0, "Tough Choices, April 2006 (UKDPC 2008)"),
+    p!("dip.start", "date", 0.0, 0.0, "DIP launched April 2003 (UKDPC 2008)"),
+    p!("dip.required_assessment_start", "date", 0.0, 0.0, "required assessment, Drugs Act 2005, from April 2006"),
+    p!("sentencing.dtto_pilot_start", "date", 0.0, 0.0, "DTTO pilots from October 1998 (NAO 2004)"),
+    p!("sentencing.dtto_start", "date", 0.0, 0.0, "national DTTO roll-out October 2000 (NAO 2004)"),
+    p!("sentencing.drr_start", "date", 0.0, 0.0, "DRR replaces DTTO, April 2005 (UKDPC 2008)"),
+    p!("levers.retention.enabled", "on/off", 0.0, 0.0, "policy lever: what-if"),
+    p!("levers.retention.start", "date", 0.0, 0.0, "policy lever: what-if"),
+    p!("levers.testing_extended.enabled", "on/off", 0.0, 0.0, "policy lever: what-if"),
+    p!("levers.testing_extended.start", "date", 0.0, 0.0, "policy lever: what-if"),
+    p!("levers.community_instead_of_short_custody.enabled", "on/off", 0.0, 0.0, "policy lever: what-if"),
+    p!("levers.community_instead_of_short_custody.start", "date", 0.0, 0.0, "policy lever: what-if"),
+    p!("levers.treatment_access.enabled", "on/off", 0.0, 0.0, "policy lever: what-if"),
+    p!("levers.treatment_access.start", "date", 0.0, 0.0, "policy lever: what-if"),
     p!("levers.retention.dropout_multiplier", "multiplier", 0.0, 10.0, "policy lever: what-if"),
     p!("levers.testing_extended.non_trigger_coverage", "share of non-trigger arrests", 0.0, 1.0, "policy lever: what-if"),
     p!("levers.testing_extended.trigger_coverage", "share of trigger arrests", 0.0, 1.0, "policy lever: what-if"),
     p!("levers.community_instead_of_short_custody.share", "share of short custody", 0.0, 1.0, "policy lever: what-if"),
     p!("levers.treatment_access.entry_multiplier", "multiplier", 0.0, 100.0, "policy lever: what-if"),
 ];
+
+impl ParamInfo {
+    /// Dates and switches are listed for documentation; only numbers have ranges.
+    pub fn is_numeric(&self) -> bool {
+        !matches!(self.unit, "date" | "on/off")
+    }
+}
 
 /// The registry entry for a dotted key (matching `.*` entries for substance groups).
 pub fn info(key: &str) -> Option<&'static ParamInfo> {
@@ -702,7 +727,7 @@ impl Params {
             })
         };
         for (key, v) in self.numeric_leaves() {
-            let Some(info) = info(&key) else {
+            let Some(info) = info(&key).filter(|i| i.is_numeric()) else {
                 err(&key, "is not a known parameter".into());
                 continue;
             };
@@ -816,12 +841,25 @@ mod tests {
         for (key, _) in &leaves {
             assert!(info(key).is_some(), "no registry entry for {key}");
         }
-        for p in REGISTRY {
+        for p in REGISTRY.iter().filter(|p| p.is_numeric()) {
             let covered = leaves
                 .iter()
                 .any(|(k, _)| info(k).is_some_and(|i| i.key == p.key));
             assert!(covered, "registry entry {} matches no parameter", p.key);
         }
+    }
+
+    #[test]
+    fn baseline_file_is_the_generated_one_and_equals_the_defaults() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            text,
+            baseline_toml(),
+            "scenarios/baseline.toml is out of date: run `pathsim params --toml > scenarios/baseline.toml`"
+        );
+        let p = crate::scenario::from_str(&path, &text).unwrap();
+        assert_eq!(p, baseline());
     }
 
     #[test]
@@ -842,4 +880,50 @@ mod tests {
         assert!(keys.contains(&"offending.age_decline".to_string()));
         assert!(keys.contains(&"run.horizon".to_string()));
     }
+}
+
+/// The shipped baseline: the defaults, named.
+pub fn baseline() -> Params {
+    Params {
+        name: "baseline".into(),
+        description: "England and Wales as it was and as it will be if nothing changes.".into(),
+        ..Params::default()
+    }
+}
+
+/// `scenarios/baseline.toml`: every parameter, each with its unit and source.
+pub fn baseline_toml() -> String {
+    let body = toml::to_string_pretty(&baseline()).expect("parameters serialise");
+    let mut out = String::from(
+        "# pathsim baseline scenario: every parameter, with its unit and source.\n\
+         # Generated by `pathsim params --toml`; edit the defaults in src/params.rs.\n\
+         # Sources are seed figure ids (shared/seed_figures.csv) or \"assumption: why\".\n\
+         # Rates are per year unless the unit says otherwise; dates are YYYY-MM-DD.\n\n",
+    );
+    let mut section = String::new();
+    for line in body.lines() {
+        let trimmed = line.trim();
+        if let Some(name) = trimmed.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            section = name.to_string();
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        }
+        if let Some((key, _)) = trimmed.split_once(" = ") {
+            let full = if section.is_empty() {
+                key.to_string()
+            } else {
+                format!("{section}.{key}")
+            };
+            if let Some(i) = info(&full) {
+                let first_of_group = !i.key.ends_with(".*") || full.ends_with(".opiates_crack");
+                if first_of_group {
+                    out.push_str(&format!("# {}; {}\n", i.unit, i.source));
+                }
+            }
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
 }

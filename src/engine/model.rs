@@ -22,6 +22,18 @@ fn from_day(enabled: bool, start: crate::calendar::Date) -> f64 {
     }
 }
 
+/// Age effects are constant within bands of this many years.
+pub const AGE_BAND_YEARS: f64 = 5.0;
+/// Bands 0-4, 5-9, ..., 95-99, 100+.
+pub const N_AGE_BANDS: usize = 21;
+
+/// The multiplier of a band, taken at its middle age.
+fn by_band(f: impl Fn(f64) -> f64) -> Vec<f64> {
+    (0..N_AGE_BANDS)
+        .map(|b| f((b as f64 + 0.5) * AGE_BAND_YEARS))
+        .collect()
+}
+
 /// Everything the simulation needs, in the units it uses (days, per-day rates).
 #[derive(Debug, Clone)]
 pub struct Model {
@@ -105,9 +117,12 @@ pub struct Model {
     pub community_instead_share: f64,
     pub access_from: f64,
     pub access_mult: f64,
-    /// Days on which rates change with the calendar (1 January each year and lever
-    /// start dates), sorted.
+    /// Days on which rates change with the calendar (lever start dates), sorted.
     pub refresh_days: Vec<f64>,
+    /// Arrest, desistance and death multipliers by age band.
+    pub age_offending: Vec<f64>,
+    pub age_desistance: Vec<f64>,
+    pub age_death: Vec<f64>,
 }
 
 impl Model {
@@ -141,9 +156,7 @@ impl Model {
             lv.community_instead_of_short_custody.start,
         );
         let access_from = from_day(lv.treatment_access.enabled, lv.treatment_access.start);
-        let mut refresh_days: Vec<f64> = (p.run.start.year() + 1..=p.run.horizon.year())
-            .map(|y| crate::calendar::Date::year_start(y).as_f64())
-            .collect();
+        let mut refresh_days: Vec<f64> = Vec::new();
         for d in [retention_from, access_from] {
             if d.is_finite() {
                 refresh_days.push(d);
@@ -238,6 +251,9 @@ impl Model {
             access_from,
             access_mult: lv.treatment_access.entry_multiplier,
             refresh_days,
+            age_offending: by_band(|a| (-o.age_decline * (a - 25.0).max(0.0)).exp()),
+            age_desistance: by_band(|a| (o.desistance_age_increase * (a - 30.0).max(0.0)).exp()),
+            age_death: by_band(|a| ((a - 25.0) / p.mortality.age_doubling_years).exp2()),
         }
     }
 }

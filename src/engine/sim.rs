@@ -4,7 +4,8 @@
 //! process (arrest, crisis onset or recovery, voluntary treatment entry, dropout,
 //! completion, order breach, death, desistance) has its own exponential clock fed
 //! by its own random stream. Rates are piecewise constant between events and
-//! scheduled changes (1 January, treatment phase boundaries, release windows), so
+//! scheduled changes (age bands, lever start dates, treatment phase boundaries,
+//! release windows), so
 //! the simulation is exact, and changing one process's rate leaves the draws of
 //! every other process as they were (common random numbers).
 //!
@@ -51,6 +52,7 @@ const MAX_PENDING: usize = 8;
 enum Next {
     Clock(usize),
     Refresh,
+    AgeBand,
     PhaseBoundary,
     OrderEnd,
     Release,
@@ -69,8 +71,13 @@ pub struct PersonSim<'a> {
     pub(crate) events: &'a mut Vec<Event>,
     // clocks
     clock_rng: [Stream; N_CLOCKS],
+    /// Internal (unit-rate) time each clock had consumed at `since[k]`.
     internal: [f64; N_CLOCKS],
+    since: [f64; N_CLOCKS],
+    /// Internal time at which each clock next fires.
     next_fire: [f64; N_CLOCKS],
+    /// Calendar time of each clock's next firing at its current rate.
+    next_time: [f64; N_CLOCKS],
     pub(crate) rate: [f64; N_CLOCKS],
     // decision streams
     pub(crate) arrest_rng: Stream,
@@ -84,6 +91,8 @@ pub struct PersonSim<'a> {
     pub(crate) desist_age_mult: f64,
     pub(crate) death_age_mult: f64,
     refresh_idx: usize,
+    /// Day the person moves into the next age band.
+    next_age_band: f64,
     pub(crate) in_custody: bool,
     pub(crate) release_day: f64,
     pub(crate) order: Option<OrderKind>,
@@ -125,7 +134,9 @@ impl<'a> PersonSim<'a> {
             events,
             clock_rng,
             internal: [0.0; N_CLOCKS],
+            since: [t; N_CLOCKS],
             next_fire: [0.0; N_CLOCKS],
+            next_time: [f64::INFINITY; N_CLOCKS],
             rate: [0.0; N_CLOCKS],
             arrest_rng: stream(seed, id, Process::ArrestDecisions),
             court_rng: stream(seed, id, Process::Court),
@@ -139,6 +150,7 @@ impl<'a> PersonSim<'a> {
             desist_age_mult: 1.0,
             death_age_mult: 1.0,
             refresh_idx,
+            next_age_band: f64::INFINITY,
             in_custody: false,
             release_day: f64::INFINITY,
             order: None,
@@ -165,7 +177,7 @@ impl<'a> PersonSim<'a> {
     #[inline]
     pub(crate) fn record(&mut self, kind: EventKind, detail: u8, extra: u16) {
         self.events
-            .push(Event::new(self.t.floor() as i32, kind, detail, extra));
+            .push(Event::new(self.t as i32, kind, detail, extra));
     }
 
     /// An exponential waiting time with the given mean, from a decision stream.
@@ -175,24 +187,55 @@ impl<'a> PersonSim<'a> {
         e * mean
     }
 
+    /// Age-dependent multipliers, constant within 5-year age bands.
     fn refresh_age(&mut self) {
+        use super::model::{AGE_BAND_YEARS, N_AGE_BANDS};
+        let birth = self.person.birth_day as f64;
+        let age = ((self.t - birth) / DAYS_PER_YEAR).max(0.0);
+        let mut band = (age / AGE_BAND_YEARS) as usize;
+        // Rounding can leave us a hair short of the boundary we were scheduled at.
+        let band_start = birth + (band + 1) as f64 * AGE_BAND_YEARS * DAYS_PER_YEAR;
+        if band_start <= self.t + 1e-7 {
+            band += 1;
+        }
+        let band = band.min(N_AGE_BANDS - 1);
         let m = self.m;
-        let age = (self.t - self.person.birth_day as f64) / DAYS_PER_YEAR;
-        self.age_mult = (-m.age_decline * (age - 25.0).max(0.0)).exp();
-        self.desist_age_mult = (m.desistance_age_increase * (age - 30.0).max(0.0)).exp();
-        self.death_age_mult = ((age - 25.0) / m.death_doubling_years).exp2();
+        self.age_mult = m.age_offending[band];
+        self.desist_age_mult = m.age_desistance[band];
+        self.death_age_mult = m.age_death[band];
+        self.next_age_band = if band + 1 < N_AGE_BANDS {
+            birth + (band + 1) as f64 * AGE_BAND_YEARS * DAYS_PER_YEAR
+        } else {
+            f64::INFINITY
+        };
     }
 
-    /// Recompute every clock's rate from the state.
+    /// Recompute every clock's rate from the state; a clock whose rate changed
+    /// banks the internal time it consumed and gets a new next firing time.
     fn update_rates(&mut self) {
-        self.rate[ARREST] = self.arrest_rate();
-        self.rate[CRISIS] = self.crisis_rate();
-        self.rate[ENTRY] = self.entry_rate();
-        self.rate[DROPOUT] = self.dropout_rate();
-        self.rate[COMPLETION] = self.completion_rate();
-        self.rate[BREACH] = self.breach_rate();
-        self.rate[DEATH] = self.death_rate();
-        self.rate[DESIST] = self.desistance_rate();
+        let new = [
+            self.arrest_rate(),
+            self.crisis_rate(),
+            self.entry_rate(),
+            self.dropout_rate(),
+            self.completion_rate(),
+            self.breach_rate(),
+            self.death_rate(),
+            self.desistance_rate(),
+        ];
+        let t = self.t;
+        for k in 0..N_CLOCKS {
+            if new[k] != self.rate[k] {
+                self.internal[k] += self.rate[k] * (t - self.since[k]);
+                self.since[k] = t;
+                self.rate[k] = new[k];
+                self.next_time[k] = if new[k] > 0.0 {
+                    t + (self.next_fire[k] - self.internal[k]) / new[k]
+                } else {
+                    f64::INFINITY
+                };
+            }
+        }
     }
 
     /// Simulate to death, desistance or the horizon; returns the last day.
@@ -202,16 +245,14 @@ impl<'a> PersonSim<'a> {
         self.update_rates();
         while self.alive && self.active {
             let (when, next) = self.next_event();
-            let dt = when - self.t;
-            for k in 0..N_CLOCKS {
-                self.internal[k] += self.rate[k] * dt;
-            }
             self.t = when;
             match next {
                 Next::Clock(k) => {
                     self.internal[k] = self.next_fire[k];
+                    self.since[k] = when;
                     let e: f64 = Exp1.sample(&mut self.clock_rng[k]);
                     self.next_fire[k] += e;
+                    self.next_time[k] = when + e / self.rate[k];
                     match k {
                         ARREST => self.on_arrest(),
                         CRISIS => self.crisis = !self.crisis,
@@ -224,10 +265,8 @@ impl<'a> PersonSim<'a> {
                         _ => unreachable!(),
                     }
                 }
-                Next::Refresh => {
-                    self.refresh_idx += 1;
-                    self.refresh_age();
-                }
+                Next::Refresh => self.refresh_idx += 1,
+                Next::AgeBand => self.refresh_age(),
                 Next::PhaseBoundary => {}
                 Next::OrderEnd => self.on_order_end(),
                 Next::Release => self.on_release(),
@@ -248,20 +287,16 @@ impl<'a> PersonSim<'a> {
             }
             self.update_rates();
         }
-        (self.t.floor() as i32).min(self.m.horizon_day as i32 - 1)
+        (self.t as i32).min(self.m.horizon_day as i32 - 1)
     }
 
     fn next_event(&self) -> (f64, Next) {
         let mut best = self.m.horizon_day;
         let mut next = Next::Horizon;
         for k in 0..N_CLOCKS {
-            let r = self.rate[k];
-            if r > 0.0 {
-                let tk = self.t + (self.next_fire[k] - self.internal[k]) / r;
-                if tk < best {
-                    best = tk;
-                    next = Next::Clock(k);
-                }
+            if self.next_time[k] < best {
+                best = self.next_time[k];
+                next = Next::Clock(k);
             }
         }
         let mut consider = |when: f64, what: Next| {
@@ -273,6 +308,7 @@ impl<'a> PersonSim<'a> {
         if let Some(&d) = self.m.refresh_days.get(self.refresh_idx) {
             consider(d, Next::Refresh);
         }
+        consider(self.next_age_band, Next::AgeBand);
         if self.treatment.is_some() {
             consider(self.next_phase_boundary(), Next::PhaseBoundary);
         }
