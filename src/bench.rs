@@ -129,8 +129,13 @@ pub fn time_kernel(people: u64, years: f64, threads: usize) -> (u64, f64) {
                                 break;
                             }
                             let u: f64 = rand::RngExt::random(&mut rng);
-                            state = if u * total * 365.25 < exits[0].0 { exits[0].1 } else { exits[1].1 };
-                            h.events.push(Event::new(t as i32, EventKind::Arrest, state, 0));
+                            state = if u * total * 365.25 < exits[0].0 {
+                                exits[0].1
+                            } else {
+                                exits[1].1
+                            };
+                            h.events
+                                .push(Event::new(t as i32, EventKind::Arrest, state, 0));
                         }
                         h.ranges.push((start, h.events.len() as u32));
                     }

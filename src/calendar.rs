@@ -80,9 +80,9 @@ impl<'de> Deserialize<'de> for Date {
             Toml(toml::value::Datetime),
             Text(String),
         }
-        match Raw::deserialize(d).map_err(|_| {
-            serde::de::Error::custom("expected a date such as 2003-04-01")
-        })? {
+        match Raw::deserialize(d)
+            .map_err(|_| serde::de::Error::custom("expected a date such as 2003-04-01"))?
+        {
             Raw::Toml(dt) => match (dt.date, dt.time) {
                 (Some(date), None) => Date::parse(&format!(
                     "{:04}-{:02}-{:02}",

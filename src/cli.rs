@@ -132,9 +132,8 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
             for s in &scenarios {
                 let sc = scenario::load(s)?;
                 println!(
-                    "{}: ok ({} = {}, {} replicates at scale {})",
+                    "{}: ok (name = {}, {} replicates at scale {})",
                     s.display(),
-                    "name",
                     sc.params.name,
                     sc.params.run.replicates,
                     sc.params.run.scale
@@ -175,15 +174,13 @@ fn cmd_run(path: &Path, opts: &RunOpts) -> Result<(), CliError> {
     if !opts.quiet {
         println!(
             "{}: {} replicates at scale {} in {:.1} s ({:.0} person-years, {} events)",
-            p.name,
-            p.run.replicates,
-            p.run.scale,
-            out.wall_seconds,
-            out.person_years,
-            out.events
+            p.name, p.run.replicates, p.run.scale, out.wall_seconds, out.person_years, out.events
         );
         print!("{}", output::headline_table(&summary, headline_year(p)));
-        println!("wrote {}/{{results.csv, summary.csv, manifest.json, scenario.toml}}", dest.display());
+        println!(
+            "wrote {}/{{results.csv, summary.csv, manifest.json, scenario.toml}}",
+            dest.display()
+        );
     }
     Ok(())
 }
@@ -226,7 +223,11 @@ fn cmd_compare(base_path: &Path, path: &Path, opts: &RunOpts) -> Result<(), CliE
     });
     let stage = output::Staging::new(&dest)?;
     output::write_differences(&stage.path("differences.csv"), &sa, &sc_sum, &sd)?;
-    output::write_results(&stage.path("differences_by_replicate.csv"), &c.params.name, &diffs)?;
+    output::write_results(
+        &stage.path("differences_by_replicate.csv"),
+        &c.params.name,
+        &diffs,
+    )?;
     output::write_summary(&stage.path("baseline_summary.csv"), &a.params.name, &sa)?;
     output::write_summary(&stage.path("scenario_summary.csv"), &c.params.name, &sc_sum)?;
     let threads = pool.current_num_threads();
@@ -259,7 +260,9 @@ pub fn params_table(markdown: bool) -> String {
     let defaults = crate::params::baseline().numeric_leaves();
     let mut out = String::new();
     if markdown {
-        out.push_str("| key | default | unit | range | source |\n| --- | --- | --- | --- | --- |\n");
+        out.push_str(
+            "| key | default | unit | range | source |\n| --- | --- | --- | --- | --- |\n",
+        );
     }
     for (key, v) in defaults {
         let info = crate::params::info(&key).expect("registry covers every parameter");
@@ -270,14 +273,23 @@ pub fn params_table(markdown: bool) -> String {
                 info.unit, info.source
             ));
         } else {
-            out.push_str(&format!("{key:<52} {v:>12} {:<32} {}\n", info.unit, info.source));
+            out.push_str(&format!(
+                "{key:<52} {v:>12} {:<32} {}\n",
+                info.unit, info.source
+            ));
         }
     }
     for info in REGISTRY.iter().filter(|i| !i.is_numeric()) {
         if markdown {
-            out.push_str(&format!("| `{}` | see baseline.toml | {} | | {} |\n", info.key, info.unit, info.source));
+            out.push_str(&format!(
+                "| `{}` | see baseline.toml | {} | | {} |\n",
+                info.key, info.unit, info.source
+            ));
         } else {
-            out.push_str(&format!("{:<52} {:>12} {:<32} {}\n", info.key, "", info.unit, info.source));
+            out.push_str(&format!(
+                "{:<52} {:>12} {:<32} {}\n",
+                info.key, "", info.unit, info.source
+            ));
         }
     }
     out

@@ -6,17 +6,17 @@
 //! the [`pathway`] stages and records [`history`]; [`metrics`] read histories;
 //! [`run`] orchestrates replicates and [`output`] writes files.
 
+pub mod bench;
 pub mod calendar;
+pub mod cli;
 pub mod engine;
 pub mod error;
 pub mod history;
 pub mod metrics;
+pub mod output;
 pub mod params;
 pub mod pathway;
 pub mod population;
 pub mod rng;
-pub mod scenario;
-pub mod bench;
-pub mod cli;
-pub mod output;
 pub mod run;
+pub mod scenario;

@@ -177,8 +177,14 @@ impl Metrics {
         if b <= a || self.n_years == 0 {
             return;
         }
-        let first = self.year_starts.partition_point(|&s| s <= a).saturating_sub(1);
-        let last = self.year_starts.partition_point(|&s| s < b).min(self.n_years);
+        let first = self
+            .year_starts
+            .partition_point(|&s| s <= a)
+            .saturating_sub(1);
+        let last = self
+            .year_starts
+            .partition_point(|&s| s < b)
+            .min(self.n_years);
         for y in first..last {
             let lo = a.max(self.year_starts[y]);
             let hi = b.min(self.year_starts[y + 1]);
@@ -427,29 +433,42 @@ mod tests {
     fn reoffending_counts_offence_and_conviction_windows() {
         let p = Params::default();
         let d = Date::ymd(2010, 3, 1).day();
-        let conv = |day: i32, lag: u16, s: Sentence| Event::new(day, EventKind::Conviction, s as u8, lag);
+        let conv =
+            |day: i32, lag: u16, s: Sentence| Event::new(day, EventKind::Conviction, s as u8, lag);
         let mut h = Histories::default();
         // reoffends: offence 200 days later, convicted 100 days after that
-        h.push(person(Substance::OpiatesCrack, d - 100, d + 2000), &[
-            conv(d, 30, Sentence::Community),
-            conv(d + 300, 100, Sentence::DischargeFine),
-        ]);
+        h.push(
+            person(Substance::OpiatesCrack, d - 100, d + 2000),
+            &[
+                conv(d, 30, Sentence::Community),
+                conv(d + 300, 100, Sentence::DischargeFine),
+            ],
+        );
         // offence inside 12 months but conviction after 18 months: not proven
-        h.push(person(Substance::OpiatesCrack, d - 100, d + 2000), &[
-            conv(d, 30, Sentence::Community),
-            conv(d + 560, 250, Sentence::DischargeFine),
-        ]);
+        h.push(
+            person(Substance::OpiatesCrack, d - 100, d + 2000),
+            &[
+                conv(d, 30, Sentence::Community),
+                conv(d + 560, 250, Sentence::DischargeFine),
+            ],
+        );
         // offence after 12 months: not counted
-        h.push(person(Substance::Alcohol, d - 100, d + 2000), &[
-            conv(d, 30, Sentence::Suspended),
-            conv(d + 400, 20, Sentence::DischargeFine),
-        ]);
+        h.push(
+            person(Substance::Alcohol, d - 100, d + 2000),
+            &[
+                conv(d, 30, Sentence::Suspended),
+                conv(d + 400, 20, Sentence::DischargeFine),
+            ],
+        );
         let mut m = Metrics::new(&p);
         m.observe(&h);
         let g = Substance::OpiatesCrack.index();
         assert_eq!(m.count(M::REOFFENDING_COHORT, g, 2010), 2);
         assert_eq!(m.count(M::REOFFENDERS, g, 2010), 1);
-        assert_eq!(m.count(M::REOFFENDING_COHORT, Substance::Alcohol.index(), 2010), 1);
+        assert_eq!(
+            m.count(M::REOFFENDING_COHORT, Substance::Alcohol.index(), 2010),
+            1
+        );
         assert_eq!(m.count(M::REOFFENDERS, Substance::Alcohol.index(), 2010), 0);
         let rows = m.rows(10.0);
         let rate = rows

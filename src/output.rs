@@ -27,7 +27,8 @@ impl Staging {
         if tmp.exists() {
             std::fs::remove_dir_all(&tmp)?;
         }
-        std::fs::create_dir_all(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+        std::fs::create_dir_all(&tmp)
+            .with_context(|| format!("cannot create {}", tmp.display()))?;
         Ok(Staging {
             tmp,
             dest: dest.to_path_buf(),
@@ -39,9 +40,11 @@ impl Staging {
     }
     /// Replace the destination folder with the staged one.
     pub fn commit(self) -> Result<PathBuf> {
-        let old = self
-            .dest
-            .with_file_name(format!(".{}.old-{}", self.dest.file_name().unwrap_or_default().to_string_lossy(), std::process::id()));
+        let old = self.dest.with_file_name(format!(
+            ".{}.old-{}",
+            self.dest.file_name().unwrap_or_default().to_string_lossy(),
+            std::process::id()
+        ));
         if self.dest.exists() {
             std::fs::rename(&self.dest, &old)
                 .with_context(|| format!("cannot move aside {}", self.dest.display()))?;
@@ -83,7 +86,14 @@ fn num(v: f64) -> String {
 /// `results.csv`: scenario, replicate, metric, group, period, value.
 pub fn write_results(path: &Path, scenario: &str, replicates: &[Vec<Row>]) -> Result<()> {
     let mut w = csv::Writer::from_path(path)?;
-    w.write_record(["scenario", "replicate", "metric", "group", "period", "value"])?;
+    w.write_record([
+        "scenario",
+        "replicate",
+        "metric",
+        "group",
+        "period",
+        "value",
+    ])?;
     for (r, rows) in replicates.iter().enumerate() {
         for row in rows {
             w.write_record([
@@ -103,7 +113,9 @@ pub fn write_results(path: &Path, scenario: &str, replicates: &[Vec<Row>]) -> Re
 /// `summary.csv`: scenario, metric, group, period, mean, lo95, hi95, n.
 pub fn write_summary(path: &Path, scenario: &str, summary: &[Summary]) -> Result<()> {
     let mut w = csv::Writer::from_path(path)?;
-    w.write_record(["scenario", "metric", "group", "period", "mean", "lo95", "hi95", "n"])?;
+    w.write_record([
+        "scenario", "metric", "group", "period", "mean", "lo95", "hi95", "n",
+    ])?;
     for s in summary {
         w.write_record([
             scenario,
@@ -156,7 +168,12 @@ impl<'a> Manifest<'a> {
             people_simulated: out.people,
             person_years_simulated: out.person_years,
             events_simulated: out.events,
-            outputs: vec!["results.csv", "summary.csv", "manifest.json", "scenario.toml"],
+            outputs: vec![
+                "results.csv",
+                "summary.csv",
+                "manifest.json",
+                "scenario.toml",
+            ],
             repeat_with: format!("pathsim run {}", dest.join("scenario.toml").display()),
             parameters: &out.params,
         }
@@ -175,7 +192,10 @@ pub fn write_run(
     let name = &out.params.name;
     write_results(&stage.path("results.csv"), name, &out.replicates)?;
     write_summary(&stage.path("summary.csv"), name, summary)?;
-    std::fs::write(stage.path("scenario.toml"), crate::scenario::to_toml(&out.params))?;
+    std::fs::write(
+        stage.path("scenario.toml"),
+        crate::scenario::to_toml(&out.params),
+    )?;
     let manifest = Manifest::new(out, files, threads, dest);
     std::fs::write(
         stage.path("manifest.json"),
@@ -210,7 +230,10 @@ pub fn write_differences(
     ])?;
     for d in diff {
         let k = key(d);
-        let (bm, sm) = (b.get(&k).copied().unwrap_or(f64::NAN), c.get(&k).copied().unwrap_or(f64::NAN));
+        let (bm, sm) = (
+            b.get(&k).copied().unwrap_or(f64::NAN),
+            c.get(&k).copied().unwrap_or(f64::NAN),
+        );
         let rel = if bm != 0.0 { d.mean / bm } else { f64::NAN };
         w.write_record([
             d.metric,
@@ -221,7 +244,11 @@ pub fn write_differences(
             &num(d.mean),
             &num(d.lo95),
             &num(d.hi95),
-            &if rel.is_finite() { num(rel) } else { String::new() },
+            &if rel.is_finite() {
+                num(rel)
+            } else {
+                String::new()
+            },
             &d.n.to_string(),
         ])?;
     }
@@ -239,7 +266,11 @@ pub const HEADLINES: &[(&str, &str, &str)] = &[
     ("order_starts", "drr", "DRR starts"),
     ("custody_receptions", "all", "Custody receptions"),
     ("deaths", "all", "Deaths"),
-    ("proven_reoffending_rate", "all", "Proven reoffending (share)"),
+    (
+        "proven_reoffending_rate",
+        "all",
+        "Proven reoffending (share)",
+    ),
 ];
 
 fn fmt_value(v: f64) -> String {
@@ -269,7 +300,10 @@ fn pick<'a>(summary: &'a [Summary], metric: &str, group: &str, year: i32) -> Opt
 
 /// A small table of headline metrics (mean and 95% interval) for the terminal.
 pub fn headline_table(summary: &[Summary], year: i32) -> String {
-    let mut out = format!("{:<34} {:>6} {:>14} {:>27}\n", "headline", "year", "mean", "95% interval");
+    let mut out = format!(
+        "{:<34} {:>6} {:>14} {:>27}\n",
+        "headline", "year", "mean", "95% interval"
+    );
     for (metric, group, label) in HEADLINES {
         if let Some(s) = pick(summary, metric, group, year) {
             out.push_str(&format!(
@@ -291,7 +325,10 @@ pub fn difference_table(base: &[Summary], diff: &[Summary], year: i32) -> String
         "headline", "year", "baseline", "difference", "95% interval"
     );
     for (metric, group, label) in HEADLINES {
-        if let (Some(b), Some(d)) = (pick(base, metric, group, year), pick(diff, metric, group, year)) {
+        if let (Some(b), Some(d)) = (
+            pick(base, metric, group, year),
+            pick(diff, metric, group, year),
+        ) {
             out.push_str(&format!(
                 "{:<34} {:>6} {:>14} {:>14} {:>27}\n",
                 label,

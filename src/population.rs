@@ -133,7 +133,11 @@ mod tests {
         assert_eq!(r.initial, 9000);
         let years = (p.run.horizon.as_f64() - p.run.start.as_f64()) / DAYS_PER_YEAR;
         let expected = 9000.0 + 1100.0 * years;
-        assert!((r.total as f64 - expected).abs() <= 1.0, "{} vs {expected}", r.total);
+        assert!(
+            (r.total as f64 - expected).abs() <= 1.0,
+            "{} vs {expected}",
+            r.total
+        );
     }
 
     #[test]
@@ -157,6 +161,9 @@ mod tests {
             .filter(|&i| r.person(&p, 3, i).substance == Substance::OpiatesCrack)
             .count() as f64
             / n as f64;
-        assert!((pdu - p.population.substance_share.opiates_crack).abs() < 0.015, "{pdu}");
+        assert!(
+            (pdu - p.population.substance_share.opiates_crack).abs() < 0.015,
+            "{pdu}"
+        );
     }
 }

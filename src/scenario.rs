@@ -429,7 +429,11 @@ mod tests {
     #[test]
     fn wrong_type_names_key_and_line() {
         let dir = tempfile::tempdir().unwrap();
-        let f = write(dir.path(), "x.toml", "[court]\n\nconviction_probability = \"high\"\n");
+        let f = write(
+            dir.path(),
+            "x.toml",
+            "[court]\n\nconviction_probability = \"high\"\n",
+        );
         let e = load(&f).unwrap_err();
         let msg = e.to_string();
         assert!(msg.contains("x.toml:3:1"), "{msg}");
@@ -459,14 +463,25 @@ mod tests {
         assert!(load(&f).unwrap_err().to_string().contains("run.horizon"));
         let f = write(dir.path(), "n.toml", "[offending]\nage_decline = nan\n");
         let msg = load(&f).unwrap_err().to_string();
-        assert!(msg.contains("offending.age_decline") && msg.contains("finite"), "{msg}");
+        assert!(
+            msg.contains("offending.age_decline") && msg.contains("finite"),
+            "{msg}"
+        );
     }
 
     #[test]
     fn base_values_are_inherited_and_name_is_own() {
         let dir = tempfile::tempdir().unwrap();
-        write(dir.path(), "base.toml", "name = \"base\"\n[run]\nseed = 5\nreplicates = 3\n");
-        let f = write(dir.path(), "p.toml", "base = \"base.toml\"\n[run]\nreplicates = 4\n");
+        write(
+            dir.path(),
+            "base.toml",
+            "name = \"base\"\n[run]\nseed = 5\nreplicates = 3\n",
+        );
+        let f = write(
+            dir.path(),
+            "p.toml",
+            "base = \"base.toml\"\n[run]\nreplicates = 4\n",
+        );
         let s = load(&f).unwrap();
         assert_eq!(s.params.run.seed, 5);
         assert_eq!(s.params.run.replicates, 4);
@@ -496,7 +511,10 @@ mod tests {
     fn with_values_sets_nested_keys() {
         let p = with_values(
             &Params::default(),
-            &[("offending.arrest_rate.none".into(), 0.9), ("run.replicates".into(), 3.0)],
+            &[
+                ("offending.arrest_rate.none".into(), 0.9),
+                ("run.replicates".into(), 3.0),
+            ],
         )
         .unwrap();
         assert_eq!(p.offending.arrest_rate.none, 0.9);

@@ -73,7 +73,12 @@ where
     (0..n)
         .into_par_iter()
         .fold(
-            || (make(), Histories::with_capacity(CHUNK as usize, CHUNK as usize * 64)),
+            || {
+                (
+                    make(),
+                    Histories::with_capacity(CHUNK as usize, CHUNK as usize * 64),
+                )
+            },
             |(mut obs, mut hist), c| {
                 let ids = c * CHUNK..((c + 1) * CHUNK).min(roster.total);
                 simulate_people(params, &model, &roster, seed, ids, &mut hist);

@@ -141,16 +141,29 @@ impl Model {
                 OrderKind::Community | OrderKind::Suspended => {
                     (od.community_months, od.community_breach_rate, 0.0)
                 }
-                OrderKind::Dtto => (od.dtto_months, od.dtto_breach_rate, od.dtto_engagement_probability),
-                OrderKind::Drr => (od.drr_months, od.drr_breach_rate, od.drr_engagement_probability),
-                OrderKind::Atr => (od.atr_months, od.atr_breach_rate, od.atr_engagement_probability),
+                OrderKind::Dtto => (
+                    od.dtto_months,
+                    od.dtto_breach_rate,
+                    od.dtto_engagement_probability,
+                ),
+                OrderKind::Drr => (
+                    od.drr_months,
+                    od.drr_breach_rate,
+                    od.drr_engagement_probability,
+                ),
+                OrderKind::Atr => (
+                    od.atr_months,
+                    od.atr_breach_rate,
+                    od.atr_engagement_probability,
+                ),
             };
             order_days[k as usize] = months * month;
             breach_rate[k as usize] = breach / DAYS_PER_YEAR;
             engagement_p[k as usize] = engage;
         }
         let retention_from = from_day(lv.retention.enabled, lv.retention.start);
-        let testing_extended_from = from_day(lv.testing_extended.enabled, lv.testing_extended.start);
+        let testing_extended_from =
+            from_day(lv.testing_extended.enabled, lv.testing_extended.start);
         let community_instead_from = from_day(
             lv.community_instead_of_short_custody.enabled,
             lv.community_instead_of_short_custody.start,

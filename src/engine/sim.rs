@@ -144,8 +144,16 @@ impl<'a> PersonSim<'a> {
             release_rng: stream(seed, id, Process::Release),
             crisis: u < p_crisis,
             person_mult: person.propensity as f64
-                * if person.unstable_housing { m.housing_mult } else { 1.0 }
-                * if person.mental_health { m.mental_health_mult } else { 1.0 },
+                * if person.unstable_housing {
+                    m.housing_mult
+                } else {
+                    1.0
+                }
+                * if person.mental_health {
+                    m.mental_health_mult
+                } else {
+                    1.0
+                },
             age_mult: 1.0,
             desist_age_mult: 1.0,
             death_age_mult: 1.0,
@@ -224,13 +232,13 @@ impl<'a> PersonSim<'a> {
             self.desistance_rate(),
         ];
         let t = self.t;
-        for k in 0..N_CLOCKS {
-            if new[k] != self.rate[k] {
+        for (k, &rate) in new.iter().enumerate() {
+            if rate != self.rate[k] {
                 self.internal[k] += self.rate[k] * (t - self.since[k]);
                 self.since[k] = t;
-                self.rate[k] = new[k];
-                self.next_time[k] = if new[k] > 0.0 {
-                    t + (self.next_fire[k] - self.internal[k]) / new[k]
+                self.rate[k] = rate;
+                self.next_time[k] = if rate > 0.0 {
+                    t + (self.next_fire[k] - self.internal[k]) / rate
                 } else {
                     f64::INFINITY
                 };

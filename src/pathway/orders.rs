@@ -25,7 +25,11 @@ impl PersonSim<'_> {
     pub(crate) fn start_order(&mut self, kind: OrderKind, u_engage: f64) {
         let m = self.m;
         if let Some(old) = self.order.take() {
-            self.record(EventKind::OrderEnd, old as u8, OrderOutcome::Replaced as u16);
+            self.record(
+                EventKind::OrderEnd,
+                old as u8,
+                OrderOutcome::Replaced as u16,
+            );
         }
         self.record(EventKind::OrderStart, kind as u8, 0);
         self.order = Some(kind);

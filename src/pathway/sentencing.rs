@@ -72,11 +72,13 @@ impl PersonSim<'_> {
         match sentence {
             Sentence::DischargeFine | Sentence::Concurrent => {}
             Sentence::Community | Sentence::Suspended => {
-                let kind = self.requirement(u_requirement).unwrap_or(if sentence == Sentence::Community {
-                    OrderKind::Community
-                } else {
-                    OrderKind::Suspended
-                });
+                let kind =
+                    self.requirement(u_requirement)
+                        .unwrap_or(if sentence == Sentence::Community {
+                            OrderKind::Community
+                        } else {
+                            OrderKind::Suspended
+                        });
                 self.start_order(kind, u_engage);
             }
             Sentence::ShortCustody => self.enter_custody(CustodyKind::Short),

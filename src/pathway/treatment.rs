@@ -34,7 +34,9 @@ impl PersonSim<'_> {
 
     /// Dropout hazard: piecewise constant in time since the episode started.
     pub(crate) fn dropout_rate(&self) -> f64 {
-        let Some(route) = self.treatment else { return 0.0 };
+        let Some(route) = self.treatment else {
+            return 0.0;
+        };
         let m = self.m;
         let since = self.t - self.treatment_start;
         let phase = if since < PHASE_3M - EPS {
