@@ -45,6 +45,26 @@ pub enum Command {
         #[command(flatten)]
         opts: RunOpts,
     },
+    /// Score a scenario against every published figure (calibration and validation
+    /// targets) with 95% Monte Carlo intervals; writes outputs/<name>/targets.csv.
+    Targets {
+        /// Scenario file (TOML).
+        scenario: PathBuf,
+        #[command(flatten)]
+        opts: RunOpts,
+    },
+    /// Fit free parameters to the calibration targets (ABC-SMC, resumable) and
+    /// write them as a partial scenario that the baseline uses.
+    Calibrate {
+        /// Calibration file (TOML), e.g. calibration/calibration.toml.
+        file: PathBuf,
+        /// Worker threads (default: all cores).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// No progress bar or table.
+        #[arg(long, short)]
+        quiet: bool,
+    },
     /// List every parameter: key, default, unit, valid range and source.
     Params {
         /// Print as a Markdown table (as in docs/model.md).
@@ -56,6 +76,10 @@ pub enum Command {
     },
     /// Measure throughput (person-years and events per second) and peak memory.
     Bench(crate::bench::BenchArgs),
+    /// Run a sensitivity sweep (grid, Latin hypercube, Sobol, Morris), resumably or as a shard.
+    Sweep(crate::sweep::SweepArgs),
+    /// Merge the shard files of a sweep run as a Slurm job array.
+    Merge(crate::sweep::MergeArgs),
 }
 
 /// Options shared by commands that run scenarios.
@@ -148,13 +172,29 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
         } => cmd_compare(&baseline, &scenario, &opts),
         Command::Params { markdown, toml } => {
             if toml {
-                print!("{}", crate::params::baseline_toml());
+                let keys = crate::params::fitted_keys(Path::new("scenarios/calibrated.toml"));
+                print!(
+                    "{}",
+                    crate::params::baseline_toml(
+                        keys.as_ref().map(|k| ("calibrated.toml", k.as_slice()))
+                    )
+                );
             } else {
                 print!("{}", params_table(markdown));
             }
             Ok(())
         }
         Command::Bench(args) => crate::bench::run(&args),
+        Command::Targets { scenario, opts } => {
+            crate::studies::targets::cmd_targets(&scenario, &opts)
+        }
+        Command::Calibrate {
+            file,
+            threads,
+            quiet,
+        } => crate::calibrate::cmd_calibrate(&file, threads, quiet),
+        Command::Sweep(args) => crate::sweep::cmd_sweep(&args),
+        Command::Merge(args) => crate::sweep::cmd_merge(&args),
     }
 }
 
@@ -163,14 +203,21 @@ fn cmd_run(path: &Path, opts: &RunOpts) -> Result<(), CliError> {
     let pool = opts.pool()?;
     let p = &sc.params;
     let bar = run::progress_bar(run::total_chunks(p), &p.name, opts.quiet);
-    let out = pool.install(|| run::run(p, &bar));
+    let (out, retention) = pool.install(|| crate::report::run_with_retention(p, &bar));
     bar.finish_and_clear();
     let summary = summarise(out.replicates.iter().map(|r| r.as_slice()));
     let dest = opts
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("outputs").join(&p.name));
-    let dest = output::write_run(&dest, &out, &summary, &sc.files, pool.current_num_threads())?;
+    let dest = output::write_run(
+        &dest,
+        &out,
+        &summary,
+        &sc.files,
+        pool.current_num_threads(),
+        |dir, manifest| crate::report::run_report(dir, &summary, p, manifest, Some(&retention)),
+    )?;
     if !opts.quiet {
         println!(
             "{}: {} replicates at scale {} in {:.1} s ({:.0} person-years, {} events)",
@@ -178,7 +225,7 @@ fn cmd_run(path: &Path, opts: &RunOpts) -> Result<(), CliError> {
         );
         print!("{}", output::headline_table(&summary, headline_year(p)));
         println!(
-            "wrote {}/{{results.csv, summary.csv, manifest.json, scenario.toml}}",
+            "wrote {}/{{results.csv, summary.csv, manifest.json, scenario.toml, report.html}}",
             dest.display()
         );
     }
@@ -237,11 +284,17 @@ fn cmd_compare(base_path: &Path, path: &Path, opts: &RunOpts) -> Result<(), CliE
         "baseline": output::Manifest::new(&a, &base.files, threads, &dest),
         "scenario": output::Manifest::new(&c, &sc.files, threads, &dest),
     });
-    std::fs::write(
-        stage.path("manifest.json"),
-        serde_json::to_string_pretty(&manifest).context("manifest")?,
-    )
-    .context("cannot write manifest")?;
+    let manifest_json = serde_json::to_string_pretty(&manifest).context("manifest")?;
+    std::fs::write(stage.path("manifest.json"), &manifest_json).context("cannot write manifest")?;
+    crate::report::compare_report(
+        &stage.path(""),
+        &sa,
+        &sc_sum,
+        &sd,
+        &a.params,
+        &c.params,
+        &manifest_json,
+    )?;
     let dest = stage.commit()?;
     if !opts.quiet {
         println!(
@@ -250,7 +303,7 @@ fn cmd_compare(base_path: &Path, path: &Path, opts: &RunOpts) -> Result<(), CliE
         );
         let year = headline_year(&c.params).max(c.params.run.horizon.year() - 1);
         print!("{}", output::difference_table(&sa, &sd, year));
-        println!("wrote {}/differences.csv", dest.display());
+        println!("wrote {}/{{differences.csv, report.html}}", dest.display());
     }
     Ok(())
 }

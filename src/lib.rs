@@ -8,6 +8,7 @@
 
 pub mod bench;
 pub mod calendar;
+pub mod calibrate;
 pub mod cli;
 pub mod engine;
 pub mod error;
@@ -17,6 +18,9 @@ pub mod output;
 pub mod params;
 pub mod pathway;
 pub mod population;
+pub mod report;
 pub mod rng;
 pub mod run;
 pub mod scenario;
+pub mod studies;
+pub mod sweep;

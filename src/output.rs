@@ -173,6 +173,8 @@ impl<'a> Manifest<'a> {
                 "summary.csv",
                 "manifest.json",
                 "scenario.toml",
+                "report.html",
+                "charts/",
             ],
             repeat_with: format!("pathsim run {}", dest.join("scenario.toml").display()),
             parameters: &out.params,
@@ -180,13 +182,16 @@ impl<'a> Manifest<'a> {
     }
 }
 
-/// Write results, summary, manifest and the resolved scenario for one run.
+/// Write results, summary, manifest and the resolved scenario for one run, then
+/// whatever `extra` adds (given the staging folder and the manifest JSON), and
+/// move the folder into place.
 pub fn write_run(
     dest: &Path,
     out: &RunOutput,
     summary: &[Summary],
     files: &[PathBuf],
     threads: usize,
+    extra: impl FnOnce(&Path, &str) -> Result<()>,
 ) -> Result<PathBuf> {
     let stage = Staging::new(dest)?;
     let name = &out.params.name;
@@ -197,10 +202,9 @@ pub fn write_run(
         crate::scenario::to_toml(&out.params),
     )?;
     let manifest = Manifest::new(out, files, threads, dest);
-    std::fs::write(
-        stage.path("manifest.json"),
-        serde_json::to_string_pretty(&manifest)?,
-    )?;
+    let manifest_json = serde_json::to_string_pretty(&manifest)?;
+    std::fs::write(stage.path("manifest.json"), &manifest_json)?;
+    extra(&stage.path(""), &manifest_json)?;
     stage.commit()
 }
 

@@ -107,8 +107,9 @@ pub struct PopulationParams {
     pub entry_age_min: f64,
     /// Mean of the exponential excess of entry age over the minimum (years).
     pub entry_age_mean_excess: f64,
-    /// Shape of the gamma distribution of offending propensity (mean 1).
-    pub propensity_shape: f64,
+    /// Shape of the gamma distribution of offending propensity (mean 1), by
+    /// substance group: lower is more unequal (a few prolific offenders).
+    pub propensity_shape: BySubstance,
     /// Share with unstable housing, by substance group.
     pub unstable_housing_share: BySubstance,
     /// Share with a mental health problem, by substance group.
@@ -118,13 +119,13 @@ pub struct PopulationParams {
 impl Default for PopulationParams {
     fn default() -> Self {
         PopulationParams {
-            initial_offenders: 900_000.0,
-            entrants_per_year: 110_000.0,
-            substance_share: BySubstance::new(0.20, 0.20, 0.15, 0.45),
+            initial_offenders: 1_600_000.0,
+            entrants_per_year: 210_000.0,
+            substance_share: BySubstance::new(0.12, 0.22, 0.17, 0.49),
             male_share: 0.85,
             entry_age_min: 15.0,
             entry_age_mean_excess: 9.0,
-            propensity_shape: 1.5,
+            propensity_shape: BySubstance::new(0.7, 2.0, 2.0, 2.0),
             unstable_housing_share: BySubstance::new(0.35, 0.20, 0.20, 0.10),
             mental_health_share: BySubstance::new(0.40, 0.30, 0.35, 0.20),
         }
@@ -135,7 +136,8 @@ impl Default for PopulationParams {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct OffendingParams {
-    /// Arrests a year at age 25, propensity 1, stable phase, out of treatment.
+    /// Arrests a year under age 25 (age effects act in 5-year bands, evaluated at
+    /// mid-band), propensity 1, stable phase, out of treatment.
     pub arrest_rate: BySubstance,
     /// Proportional fall in the arrest rate per year of age over 25.
     pub age_decline: f64,
@@ -149,7 +151,7 @@ pub struct OffendingParams {
     pub crisis_offending_multiplier: f64,
     /// Share of arrests that are for trigger offences (acquisitive crime, drug offences).
     pub trigger_share: BySubstance,
-    /// Desistance rate at age 30 (per year).
+    /// Desistance rate (per year) under age 30 (5-year bands, evaluated at mid-band).
     pub desistance_rate: BySubstance,
     /// Proportional rise in the desistance rate per year of age over 30.
     pub desistance_age_increase: f64,
@@ -158,14 +160,14 @@ pub struct OffendingParams {
 impl Default for OffendingParams {
     fn default() -> Self {
         OffendingParams {
-            arrest_rate: BySubstance::new(1.5, 0.75, 0.6, 0.45),
+            arrest_rate: BySubstance::new(1.228, 1.1, 1.1, 1.0),
             age_decline: 0.03,
             unstable_housing_multiplier: 1.3,
             mental_health_multiplier: 1.1,
-            crisis_onset_rate: BySubstance::new(0.35, 0.25, 0.25, 0.15),
+            crisis_onset_rate: BySubstance::new(0.40654, 0.25, 0.15, 0.0),
             crisis_recovery_rate: 1.5,
-            crisis_offending_multiplier: 3.0,
-            trigger_share: BySubstance::new(0.65, 0.40, 0.25, 0.30),
+            crisis_offending_multiplier: 2.4787,
+            trigger_share: BySubstance::new(0.65, 0.40, 0.20, 0.30),
             desistance_rate: BySubstance::new(0.06, 0.10, 0.09, 0.12),
             desistance_age_increase: 0.03,
         }
@@ -185,7 +187,7 @@ pub struct CourtParams {
 impl Default for CourtParams {
     fn default() -> Self {
         CourtParams {
-            conviction_probability: 0.45,
+            conviction_probability: 0.62559,
             delay_days_mean: 75.0,
         }
     }
@@ -220,7 +222,7 @@ impl Default for TestingParams {
             coverage: 0.50,
             expansion_start: Date::ymd(2006, 4, 1),
             expansion_coverage: 0.85,
-            positive_probability: BySubstance::new(0.90, 0.35, 0.05, 0.03),
+            positive_probability: BySubstance::new(0.87712, 0.46312, 0.05, 0.03),
             in_treatment_positive_multiplier: 0.7,
         }
     }
@@ -250,7 +252,7 @@ impl Default for DipParams {
             required_assessment_start: Date::ymd(2006, 4, 1),
             voluntary_assessment_probability: 0.5,
             required_assessment_probability: 0.9,
-            treatment_probability: BySubstance::new(0.45, 0.20, 0.10, 0.0),
+            treatment_probability: BySubstance::new(0.50859, 0.15, 0.10, 0.0),
             treatment_delay_days_mean: 21.0,
         }
     }
@@ -270,6 +272,8 @@ pub struct SentencingParams {
     pub custody_escalation_per_prior: f64,
     /// Proportional rise of the community and suspended weights per prior conviction.
     pub community_escalation_per_prior: f64,
+    /// Custody-weight multiplier for opiate/crack users (prolific acquisitive offending).
+    pub pdu_custody_multiplier: f64,
     /// DTTO pilots start (orders available to a share of courts).
     pub dtto_pilot_start: Date,
     pub dtto_pilot_coverage: f64,
@@ -279,10 +283,19 @@ pub struct SentencingParams {
     pub drr_start: Date,
     /// Share of community and suspended sentences for drug users that carry a DTTO.
     pub dtto_share: f64,
-    /// Share that carry a DRR.
+    /// Share that carry a DRR (opiate/crack users).
     pub drr_share: f64,
+    /// Multiplier on the DTTO/DRR share for users of other drugs.
+    pub other_drugs_requirement_multiplier: f64,
     /// Share of community and suspended sentences for alcohol users that carry an ATR.
     pub atr_share: f64,
+    /// Prior convictions needed before a court gives a DTTO or DRR (orders went
+    /// to persistent offenders).
+    pub requirement_min_priors: f64,
+    /// From this date, DRR and ATR shares fall by `requirement_decline_per_year`.
+    pub requirement_decline_start: Date,
+    /// Proportional fall a year in DRR and ATR use after the decline starts.
+    pub requirement_decline_per_year: f64,
 }
 
 impl Default for SentencingParams {
@@ -295,13 +308,18 @@ impl Default for SentencingParams {
             weight_long_custody: 0.04,
             custody_escalation_per_prior: 0.12,
             community_escalation_per_prior: 0.04,
+            pdu_custody_multiplier: 2.2524,
             dtto_pilot_start: Date::ymd(1998, 10, 1),
             dtto_pilot_coverage: 0.15,
             dtto_start: Date::ymd(2000, 10, 1),
             drr_start: Date::ymd(2005, 4, 1),
-            dtto_share: 0.20,
-            drr_share: 0.30,
+            dtto_share: 0.23631,
+            drr_share: 0.37534,
+            other_drugs_requirement_multiplier: 0.63353,
             atr_share: 0.15,
+            requirement_min_priors: 6.1276,
+            requirement_decline_start: Date::ymd(2009, 4, 1),
+            requirement_decline_per_year: 0.087169,
         }
     }
 }
@@ -340,14 +358,14 @@ impl Default for OrderParams {
             drr_months: 12.0,
             atr_months: 6.0,
             community_breach_rate: 0.35,
-            dtto_breach_rate: 1.3,
-            drr_breach_rate: 0.7,
+            dtto_breach_rate: 1.0921,
+            drr_breach_rate: 0.71737,
             atr_breach_rate: 0.5,
-            in_treatment_breach_multiplier: 0.6,
+            in_treatment_breach_multiplier: 0.49112,
             revocation_custody_probability: 0.5,
             dtto_engagement_probability: 0.75,
-            drr_engagement_probability: 0.36,
-            atr_engagement_probability: 0.48,
+            drr_engagement_probability: 0.051477,
+            atr_engagement_probability: 0.45,
             engagement_delay_days_mean: 18.0,
         }
     }
@@ -387,16 +405,16 @@ pub struct TreatmentParams {
 impl Default for TreatmentParams {
     fn default() -> Self {
         TreatmentParams {
-            voluntary_entry_rate: BySubstance::new(0.22, 0.06, 0.06, 0.0),
-            crisis_entry_multiplier: 2.5,
+            voluntary_entry_rate: BySubstance::new(0.12741, 0.2929, 0.06, 0.0),
+            crisis_entry_multiplier: 1.9688,
             entry_after_completion_multiplier: 0.3,
-            dropout_rate_0_3m: 1.6,
-            dropout_rate_3_12m: 0.6,
+            dropout_rate_0_3m: 1.3125,
+            dropout_rate_3_12m: 0.29353,
             dropout_rate_12m_plus: 0.3,
             criminal_justice_dropout_multiplier: 1.2,
             completion_min_days: 84.0,
-            completion_rate: BySubstance::new(0.25, 1.0, 1.2, 1.0),
-            offending_multiplier_in_treatment: 0.55,
+            completion_rate: BySubstance::new(0.61502, 1.0, 1.2, 1.0),
+            offending_multiplier_in_treatment: 0.51645,
             offending_multiplier_after_completion: 0.7,
             mortality_multiplier_in_treatment: 0.5,
             release_continuity_probability: 0.25,
@@ -409,7 +427,8 @@ impl Default for TreatmentParams {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CustodyParams {
-    /// Mean days served on a short sentence (under 12 months), exponential.
+    /// Mean days served on a short sentence (under 12 months); time served is
+    /// uniform between 0.5 and 1.5 times the mean.
     pub short_days_mean: f64,
     /// Mean days served on a long sentence.
     pub long_days_mean: f64,
@@ -431,7 +450,7 @@ impl Default for CustodyParams {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct MortalityParams {
-    /// Death rate (per year) at age 25 for the general population.
+    /// General-population death rate (per year) at exact age 25; bands use their mid-age.
     pub base_rate_age25: f64,
     /// Years for the death rate to double with age (Gompertz).
     pub age_doubling_years: f64,
@@ -448,9 +467,9 @@ impl Default for MortalityParams {
         MortalityParams {
             base_rate_age25: 0.0006,
             age_doubling_years: 9.0,
-            multiplier: BySubstance::new(12.0, 3.0, 4.0, 1.5),
+            multiplier: BySubstance::new(20.0, 3.0, 4.0, 1.5),
             release_window_days: 14.0,
-            release_excess_rate: BySubstance::new(0.13, 0.02, 0.01, 0.0),
+            release_excess_rate: BySubstance::new(0.080771, 0.02, 0.01, 0.0),
         }
     }
 }
@@ -586,7 +605,7 @@ pub const REGISTRY: &[ParamInfo] = &[
     p!("population.male_share", "share", 0.0, 1.0, "assumption: 85% of proven offenders are male (MoJ statistics, not a seed)"),
     p!("population.entry_age_min", "years", 10.0, 80.0, "assumption: age of criminal responsibility and youth careers"),
     p!("population.entry_age_mean_excess", "years", 0.0, 60.0, "assumption: careers start mostly in the late teens and twenties"),
-    p!("population.propensity_shape", "gamma shape", 0.05, 100.0, "assumption: heterogeneous propensity, a few prolific offenders (Best et al. 3+ tests a year exist)"),
+    p!("population.propensity_shape.*", "gamma shape", 0.05, 100.0, "assumption: heterogeneous propensity, a few prolific offenders (Best et al. 3+ tests a year exist)"),
     p!("population.unstable_housing_share.*", "share", 0.0, 1.0, "assumption: housing need higher among PDUs"),
     p!("population.mental_health_share.*", "share", 0.0, 1.0, "assumption: mental health need common among offenders"),
     p!("offending.arrest_rate.*", "arrests per year", 0.0, 100.0, "calibrated to ukdpc_arrestee_pdu_share, nao_pilot_reconviction_2y, ukdpc_reconviction_noncompleters"),
@@ -617,10 +636,15 @@ pub const REGISTRY: &[ParamInfo] = &[
     p!("sentencing.weight_long_custody", "relative weight", 0.0, INF, "assumption"),
     p!("sentencing.custody_escalation_per_prior", "per prior conviction", 0.0, 10.0, "assumption: custody more likely with a longer record"),
     p!("sentencing.community_escalation_per_prior", "per prior conviction", 0.0, 10.0, "assumption"),
+    p!("sentencing.pdu_custody_multiplier", "multiplier", 0.0, 100.0, "calibrated to ukdpc_prison_reception_pdu_low/high"),
     p!("sentencing.dtto_pilot_coverage", "share of courts", 0.0, 1.0, "assumption: three pilot areas then more (nao_pilot_reconviction_2y)"),
     p!("sentencing.dtto_share", "share of community sentences", 0.0, 1.0, "calibrated to ukdpc_dtto_drr_starts"),
     p!("sentencing.drr_share", "share of community sentences", 0.0, 1.0, "calibrated to ukdpc_dtto_drr_starts"),
+    p!("sentencing.other_drugs_requirement_multiplier", "multiplier", 0.0, 10.0, "calibrated to bold_drr_opiates"),
     p!("sentencing.atr_share", "share of community sentences", 0.0, 1.0, "assumption: ATRs are fewer than DRRs (bold_records)"),
+    p!("sentencing.requirement_min_priors", "prior convictions", 0.0, 100.0, "calibrated to nao_pilot_reconviction_2y (orders went to persistent offenders)"),
+    p!("sentencing.requirement_decline_start", "date", 0.0, 0.0, "assumption: DRR use fell after the 2008 peak"),
+    p!("sentencing.requirement_decline_per_year", "per year", 0.0, 1.0, "calibrated to bold_records (fewer DRR/ATR by 2018-22 than DTTO/DRR in 2006/07)"),
     p!("orders.community_months", "months", 0.1, 120.0, "assumption"),
     p!("orders.dtto_months", "months", 0.1, 120.0, "assumption: DTTOs ran 6 months to 3 years"),
     p!("orders.drr_months", "months", 0.1, 120.0, "assumption: DRRs run 6 months to 3 years"),
@@ -754,6 +778,15 @@ impl Params {
             );
         }
         let r = &self.run;
+        if r.start < Date::ymd(1970, 1, 1) {
+            err(
+                "run.start",
+                format!(
+                    "must be 1970-01-01 or later (day numbers count from 1970), got {}",
+                    r.start
+                ),
+            );
+        }
         if r.start >= r.horizon {
             err(
                 "run.horizon",
@@ -857,6 +890,15 @@ fn collect_numeric(prefix: &str, v: &toml::Value, out: &mut Vec<(String, f64)>) 
     }
 }
 
+/// The numeric keys a partial scenario sets (None if the file is absent).
+pub fn fitted_keys(path: &std::path::Path) -> Option<Vec<String>> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let table: toml::Table = toml::from_str(&text).ok()?;
+    let mut out = Vec::new();
+    collect_numeric("", &toml::Value::Table(table), &mut out);
+    Some(out.into_iter().map(|(k, _)| k).collect())
+}
+
 /// The shipped baseline: the defaults, named.
 pub fn baseline() -> Params {
     Params {
@@ -867,14 +909,32 @@ pub fn baseline() -> Params {
 }
 
 /// `scenarios/baseline.toml`: every parameter, each with its unit and source.
-pub fn baseline_toml() -> String {
+///
+/// `fitted` lists the keys set by `calibrated` (the partial scenario written by
+/// `pathsim calibrate`): the baseline takes them from there (`base`), so here they
+/// appear only as comments.
+pub fn baseline_toml(calibrated: Option<(&str, &[String])>) -> String {
     let body = toml::to_string_pretty(&baseline()).expect("parameters serialise");
     let mut out = String::from(
         "# pathsim baseline scenario: every parameter, with its unit and source.\n\
-         # Generated by `pathsim params --toml`; edit the defaults in src/params.rs.\n\
-         # Sources are seed figure ids (shared/seed_figures.csv) or \"assumption: why\".\n\
-         # Rates are per year unless the unit says otherwise; dates are YYYY-MM-DD.\n\n",
+         # Generated by `pathsim params --toml > scenarios/baseline.toml`; edit the\n\
+         # defaults in src/params.rs. Sources are seed figure ids\n\
+         # (shared/seed_figures.csv) or \"assumption: why\". Rates are per year unless\n\
+         # the unit says otherwise; dates are YYYY-MM-DD.\n",
     );
+    let fitted: &[String] = match calibrated {
+        Some((file, keys)) => {
+            out.push_str(&format!(
+                "# Parameters fitted by `pathsim calibrate` come from {file} (see\n\
+                 # docs/calibration.md); they appear below as comments.\n\nbase = \"{file}\"\n"
+            ));
+            keys
+        }
+        None => {
+            out.push('\n');
+            &[]
+        }
+    };
     let mut section = String::new();
     for line in body.lines() {
         let trimmed = line.trim();
@@ -895,6 +955,10 @@ pub fn baseline_toml() -> String {
                 if first_of_group {
                     out.push_str(&format!("# {}; {}\n", i.unit, i.source));
                 }
+            }
+            if fitted.contains(&full) {
+                out.push_str(&format!("# {line}  (fitted: see the base file)\n"));
+                continue;
             }
         }
         out.push_str(line);
@@ -922,16 +986,32 @@ mod tests {
     }
 
     #[test]
-    fn baseline_file_is_the_generated_one_and_equals_the_defaults() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml");
+    fn baseline_file_is_the_generated_one_and_the_defaults_are_the_calibrated_values() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        let path = dir.join("baseline.toml");
         let text = std::fs::read_to_string(&path).unwrap();
+        let calibrated = fitted_keys(&dir.join("calibrated.toml"));
+        let generated = baseline_toml(
+            calibrated
+                .as_ref()
+                .map(|keys| ("calibrated.toml", keys.as_slice())),
+        );
         assert_eq!(
-            text,
-            baseline_toml(),
+            text, generated,
             "scenarios/baseline.toml is out of date: run `pathsim params --toml > scenarios/baseline.toml`"
         );
-        let p = crate::scenario::from_str(&path, &text).unwrap();
-        assert_eq!(p, baseline());
+        // Loading the baseline (with its calibrated base) gives exactly the defaults:
+        // the code's defaults are the calibrated values.
+        let loaded = crate::scenario::load(&path).unwrap().params;
+        let defaults: std::collections::HashMap<String, f64> =
+            baseline().numeric_leaves().into_iter().collect();
+        for (key, v) in loaded.numeric_leaves() {
+            let d = defaults[&key];
+            assert!(
+                (v - d).abs() <= 1e-9 * d.abs().max(1.0),
+                "{key}: calibrated.toml has {v}, src/params.rs has {d}"
+            );
+        }
     }
 
     #[test]

@@ -98,7 +98,7 @@ impl Roster {
         }
         let age = age.min(80.0);
         let birth_day = entry_day - (age * DAYS_PER_YEAR) as i32;
-        let shape = pop.propensity_shape;
+        let shape = pop.propensity_shape.get(substance);
         let propensity = Gamma::new(shape, 1.0 / shape)
             .expect("validated shape")
             .sample(&mut rng);
@@ -130,9 +130,10 @@ mod tests {
         let mut p = Params::default();
         p.run.scale = 100.0;
         let r = Roster::new(&p);
-        assert_eq!(r.initial, 9000);
+        let initial = (p.population.initial_offenders / 100.0).round();
+        assert_eq!(r.initial as f64, initial);
         let years = (p.run.horizon.as_f64() - p.run.start.as_f64()) / DAYS_PER_YEAR;
-        let expected = 9000.0 + 1100.0 * years;
+        let expected = initial + p.population.entrants_per_year / 100.0 * years;
         assert!(
             (r.total as f64 - expected).abs() <= 1.0,
             "{} vs {expected}",

@@ -21,9 +21,10 @@ pub enum Process {
     ArrestDecisions = 3,
     /// Charge, conviction and court delay.
     Court = 4,
-    /// Sentence type and length.
+    /// Sentence type, policy-lever switch, requirement, treatment engagement and
+    /// its delay, time served, and custody after revocation.
     Sentencing = 5,
-    /// Order breach clock and treatment engagement on an order.
+    /// Order breach clock.
     Orders = 6,
     /// Voluntary treatment entry clock.
     TreatmentEntry = 7,

@@ -59,7 +59,9 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
 /// Load a scenario, then apply `KEY=VALUE` overrides (TOML values) before validation.
 pub fn load_with(path: &Path, overrides: &[String]) -> Result<Scenario, ScenarioError> {
     let mut chain = Vec::new();
-    let mut merged = load_chain(path, &mut chain)?;
+    // Whatever no file sets comes from the defaults (partial tables included).
+    let mut merged = defaults_table();
+    deep_merge(&mut merged, load_chain(path, &mut chain)?);
     let top = &chain[0];
     // The name belongs to the file itself, not to its base.
     if !top.table.contains_key("name") {
@@ -145,10 +147,13 @@ fn load_chain(path: &Path, chain: &mut Vec<SourceFile>) -> Result<toml::Table, S
         source,
     })?;
     let file = parse_file(path, text)?;
-    // Types are checked file by file so that errors point into the right file.
+    // Types are checked file by file (over the defaults, so partial tables are
+    // fine) so that errors point into the right file.
     let mut own = file.table.clone();
     let base = own.remove("base");
-    to_params(&own, std::slice::from_ref(&file))?;
+    let mut check = defaults_table();
+    deep_merge(&mut check, own.clone());
+    to_params(&check, std::slice::from_ref(&file))?;
     let index = chain.len();
     chain.push(file);
     let merged = match base {
@@ -197,6 +202,14 @@ fn parse_file(path: &Path, text: String) -> Result<SourceFile, ScenarioError> {
         message: e.message().trim().to_string(),
     })?;
     Ok(file)
+}
+
+/// The default parameters as a TOML table.
+fn defaults_table() -> toml::Table {
+    match toml::Value::try_from(Params::default()).expect("parameters serialise") {
+        toml::Value::Table(t) => t,
+        _ => unreachable!("parameters are a table"),
+    }
 }
 
 /// The tree of valid keys: the default parameters, plus `base`.

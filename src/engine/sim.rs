@@ -43,8 +43,8 @@ const CLOCK_PROCESS: [Process; N_CLOCKS] = [
     Process::Desistance,
 ];
 
-/// Maximum court cases awaiting conviction at once; further arrests while this
-/// many are pending are folded into the latest case.
+/// Maximum court cases awaiting conviction at once; an arrest while this many
+/// are pending leads to no further case (rare: it needs 8 open cases).
 const MAX_PENDING: usize = 8;
 
 /// What happens next.
@@ -113,8 +113,7 @@ pub struct PersonSim<'a> {
 impl<'a> PersonSim<'a> {
     pub fn new(m: &'a Model, person: Person, seed: u64, events: &'a mut Vec<Event>) -> Self {
         let id = person.id;
-        let clock_rng = CLOCK_PROCESS.map(|p| stream(seed, id, p));
-        let mut crisis_rng = stream(seed, id, Process::Crisis);
+        let mut clock_rng = CLOCK_PROCESS.map(|p| stream(seed, id, p));
         let g = person.substance.index();
         // Start in the stationary mix of stable and crisis phases.
         let onset = m.crisis_onset[g];
@@ -123,7 +122,9 @@ impl<'a> PersonSim<'a> {
         } else {
             0.0
         };
-        let u: f64 = rand::RngExt::random(&mut crisis_rng);
+        // The first draw of the crisis stream sets the starting phase; its clock
+        // starts from the draws after it, so the two are independent.
+        let u: f64 = rand::RngExt::random(&mut clock_rng[CRISIS]);
         let t = person.entry_day as f64;
         let refresh_idx = m.refresh_days.partition_point(|&d| d <= t);
         let mut sim = PersonSim {

@@ -17,9 +17,11 @@ impl PersonSim<'_> {
         r
     }
 
-    /// Desistance ends a career; not possible in custody, treatment or on an order.
+    /// Desistance ends a career; not possible in custody, in treatment, on an order
+    /// or with a court case pending (so no committed offence goes unconvicted).
     pub(crate) fn desistance_rate(&self) -> f64 {
-        if self.in_custody || self.treatment.is_some() || self.order.is_some() {
+        if self.in_custody || self.treatment.is_some() || self.order.is_some() || self.n_pending > 0
+        {
             0.0
         } else {
             self.m.desistance[self.g] * self.desist_age_mult

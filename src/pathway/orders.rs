@@ -6,15 +6,20 @@ use crate::history::{CustodyKind, EventKind, OrderKind, OrderOutcome, Route};
 use rand::RngExt;
 
 impl PersonSim<'_> {
-    /// Breach-and-revocation rate while on an order (lower while in treatment).
+    /// Breach-and-revocation rate while on an order: lower while in treatment,
+    /// higher in a crisis phase (chaotic use means missed appointments), so
+    /// completion and reoffending share their causes.
     pub(crate) fn breach_rate(&self) -> f64 {
         match self.order {
             Some(k) if !self.in_custody => {
-                let mult = if self.treatment.is_some() {
+                let mut mult = if self.treatment.is_some() {
                     self.m.in_treatment_breach_mult
                 } else {
                     1.0
                 };
+                if self.crisis {
+                    mult *= self.m.crisis_mult;
+                }
                 self.m.breach_rate[k as usize] * mult
             }
             _ => 0.0,

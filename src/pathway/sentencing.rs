@@ -1,6 +1,7 @@
 //! Conviction and sentence: discharge or fine, community order (with a DTTO, DRR
 //! or ATR where eligible and available), suspended sentence, short or long custody.
 
+use crate::calendar::DAYS_PER_YEAR;
 use crate::engine::PersonSim;
 use crate::history::{CustodyKind, EventKind, OrderKind, Sentence, Substance};
 use rand::RngExt;
@@ -10,13 +11,28 @@ const PRIOR_CAP: u32 = 20;
 
 impl PersonSim<'_> {
     /// The treatment requirement a community or suspended sentence carries, if any.
-    fn requirement(&self, u: f64) -> Option<OrderKind> {
+    /// `priors` counts convictions before this one.
+    fn requirement(&self, u: f64, priors: f64) -> Option<OrderKind> {
         let m = self.m;
         let t = self.t;
         let s = self.person.substance;
+        let decline = if t > m.requirement_decline_start {
+            (-m.requirement_decline_per_year * (t - m.requirement_decline_start) / DAYS_PER_YEAR)
+                .exp()
+        } else {
+            1.0
+        };
         if s.uses_drugs() {
-            if t >= m.drr_start {
-                (u < m.drr_share).then_some(OrderKind::Drr)
+            let share = if s == Substance::OtherDrugs {
+                m.other_drugs_requirement_mult
+            } else {
+                1.0
+            };
+            let u = u / share.max(1e-12);
+            if priors < m.requirement_min_priors {
+                None
+            } else if t >= m.drr_start {
+                (u < m.drr_share * decline).then_some(OrderKind::Drr)
             } else if t >= m.dtto_start {
                 (u < m.dtto_share).then_some(OrderKind::Dtto)
             } else if t >= m.dtto_pilot_start {
@@ -25,7 +41,7 @@ impl PersonSim<'_> {
                 None
             }
         } else if s == Substance::Alcohol && t >= m.drr_start {
-            (u < m.atr_share).then_some(OrderKind::Atr)
+            (u < m.atr_share * decline).then_some(OrderKind::Atr)
         } else {
             None
         }
@@ -46,8 +62,13 @@ impl PersonSim<'_> {
         let mut w = m.weights;
         w[1] *= 1.0 + m.community_escalation * priors;
         w[2] *= 1.0 + m.community_escalation * priors;
-        w[3] *= 1.0 + m.custody_escalation * priors;
-        w[4] *= 1.0 + m.custody_escalation * priors;
+        let pdu = if self.person.substance.is_pdu() {
+            m.pdu_custody_mult
+        } else {
+            1.0
+        };
+        w[3] *= (1.0 + m.custody_escalation * priors) * pdu;
+        w[4] *= (1.0 + m.custody_escalation * priors) * pdu;
         let total: f64 = w.iter().sum();
         let mut x = u_sentence * total;
         let mut pick = 0;
@@ -72,13 +93,13 @@ impl PersonSim<'_> {
         match sentence {
             Sentence::DischargeFine | Sentence::Concurrent => {}
             Sentence::Community | Sentence::Suspended => {
-                let kind =
-                    self.requirement(u_requirement)
-                        .unwrap_or(if sentence == Sentence::Community {
-                            OrderKind::Community
-                        } else {
-                            OrderKind::Suspended
-                        });
+                let kind = self.requirement(u_requirement, priors).unwrap_or(
+                    if sentence == Sentence::Community {
+                        OrderKind::Community
+                    } else {
+                        OrderKind::Suspended
+                    },
+                );
                 self.start_order(kind, u_engage);
             }
             Sentence::ShortCustody => self.enter_custody(CustodyKind::Short),

@@ -1,0 +1,682 @@
+//! Calibration by approximate Bayesian computation (ABC-SMC, Beaumont et al. 2009,
+//! with adaptive tolerances as in Del Moral et al. 2012).
+//!
+//! Free parameters get uniform (or log-uniform) priors within bounds. Generation 0
+//! samples the prior; each later generation resamples the previous particles by
+//! weight, perturbs them with a Gaussian kernel (twice the weighted variance), and
+//! keeps a proposal only if its distance to the calibration targets is below the
+//! tolerance, the `quantile` of the previous generation's distances. Every
+//! simulation uses the same seed (common random numbers), so distances differ only
+//! through the parameters. Each generation is saved when it finishes; a restart
+//! with the same file continues from the last saved generation, and because every
+//! particle's proposals come from a stream keyed by (seed, generation, particle),
+//! the result is the same as an uninterrupted run.
+//!
+//! Only register rows with role `calibration` enter the distance: validation
+//! targets are never fitted (see [`objective_targets`] and its test).
+
+use crate::error::{CliError, ScenarioError};
+use crate::params::Params;
+use crate::rng::{mix64, Stream};
+use crate::studies::targets::{register, replicate_values, score, Role, Target};
+use anyhow::Context;
+use rand::{RngExt, SeedableRng};
+use rand_distr::{Distribution, StandardNormal};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// A calibration file.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalibrationFile {
+    /// The scenario whose parameters are fitted (relative to this file).
+    pub scenario: String,
+    /// Where the fitted values are written, as a partial scenario (relative to this file).
+    pub output: String,
+    /// Seed of the proposals (the simulations use the scenario's seed).
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// Scale and replicates of each simulation during the fit.
+    pub scale: f64,
+    pub replicates: u32,
+    /// Replicates at the scenario's own scale for the final fit report.
+    #[serde(default = "default_report_replicates")]
+    pub report_replicates: u32,
+    pub abc: AbcConfig,
+    #[serde(rename = "parameter")]
+    pub parameters: Vec<Prior>,
+}
+
+fn default_seed() -> u64 {
+    1
+}
+fn default_report_replicates() -> u32 {
+    10
+}
+
+/// ABC-SMC settings.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AbcConfig {
+    /// Particles per generation.
+    pub particles: usize,
+    /// Generations after the prior sample.
+    pub generations: usize,
+    /// Each tolerance is this quantile of the previous generation's distances.
+    #[serde(default = "default_quantile")]
+    pub quantile: f64,
+    /// Proposals per particle before the particle keeps its best attempt.
+    #[serde(default = "default_attempts")]
+    pub max_attempts: usize,
+}
+
+fn default_quantile() -> f64 {
+    0.5
+}
+fn default_attempts() -> usize {
+    8
+}
+
+/// A free parameter and its prior.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Prior {
+    /// Dotted parameter key (as in scenario files).
+    pub key: String,
+    pub min: f64,
+    pub max: f64,
+    /// Uniform on the log scale (for rates spanning orders of magnitude).
+    #[serde(default)]
+    pub log: bool,
+}
+
+impl Prior {
+    fn to_unit(&self, v: f64) -> f64 {
+        if self.log {
+            (v.ln() - self.min.ln()) / (self.max.ln() - self.min.ln())
+        } else {
+            (v - self.min) / (self.max - self.min)
+        }
+    }
+    fn value_at(&self, u: f64) -> f64 {
+        if self.log {
+            (self.min.ln() + u * (self.max.ln() - self.min.ln())).exp()
+        } else {
+            self.min + u * (self.max - self.min)
+        }
+    }
+}
+
+/// One generation of particles (positions on the unit cube of the priors).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Generation {
+    pub index: usize,
+    pub tolerance: f64,
+    pub particles: Vec<Vec<f64>>,
+    pub weights: Vec<f64>,
+    pub distances: Vec<f64>,
+    pub simulations: usize,
+}
+
+/// The saved state of a calibration: enough to resume.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct AbcState {
+    /// Fingerprint of the settings; a resume with other settings starts afresh.
+    pub fingerprint: String,
+    pub generations: Vec<Generation>,
+}
+
+fn stream_for(seed: u64, generation: usize, particle: usize) -> Stream {
+    Stream::seed_from_u64(mix64(
+        mix64(seed ^ 0xABC0_5EC0) ^ mix64(generation as u64) ^ (particle as u64),
+    ))
+}
+
+/// Run ABC-SMC on the unit cube of `dim` parameters with a distance function.
+/// `save` is called after every generation (for checkpoints); `start` resumes.
+///
+/// `initial`, if given, replaces the first prior draw of generation 0 (the current
+/// values of the scenario), so the fit can only improve on where it started.
+#[allow(clippy::too_many_arguments)]
+pub fn abc_smc<D, S>(
+    dim: usize,
+    config: &AbcConfig,
+    seed: u64,
+    distance: D,
+    initial: Option<Vec<f64>>,
+    start: Vec<Generation>,
+    mut save: S,
+) -> anyhow::Result<Vec<Generation>>
+where
+    D: Fn(&[f64]) -> f64 + Sync,
+    S: FnMut(&[Generation]) -> anyhow::Result<()>,
+{
+    let mut gens = start;
+    if gens.is_empty() {
+        let results: Vec<(Vec<f64>, f64)> = (0..config.particles)
+            .into_par_iter()
+            .map(|i| {
+                let mut rng = stream_for(seed, 0, i);
+                let mut x: Vec<f64> = (0..dim).map(|_| rng.random::<f64>()).collect();
+                if i == 0 {
+                    if let Some(init) = &initial {
+                        x = init.clone();
+                    }
+                }
+                let d = distance(&x);
+                (x, d)
+            })
+            .collect();
+        let (particles, distances): (Vec<_>, Vec<_>) = results.into_iter().unzip();
+        gens.push(Generation {
+            index: 0,
+            tolerance: f64::INFINITY,
+            weights: vec![1.0 / config.particles as f64; config.particles],
+            particles,
+            distances,
+            simulations: config.particles,
+        });
+        save(&gens)?;
+    }
+    while gens.len() <= config.generations {
+        let prev = gens.last().expect("a generation").clone();
+        let g = gens.len();
+        let mut sorted: Vec<f64> = prev
+            .distances
+            .iter()
+            .copied()
+            .filter(|d| d.is_finite())
+            .collect();
+        sorted.sort_by(f64::total_cmp);
+        let tolerance = crate::run::quantile(&sorted, config.quantile);
+        // Kernel: twice the weighted variance of each coordinate.
+        let sd: Vec<f64> = (0..dim)
+            .map(|k| {
+                let mean: f64 = prev
+                    .particles
+                    .iter()
+                    .zip(&prev.weights)
+                    .map(|(p, w)| p[k] * w)
+                    .sum();
+                let var: f64 = prev
+                    .particles
+                    .iter()
+                    .zip(&prev.weights)
+                    .map(|(p, w)| w * (p[k] - mean).powi(2))
+                    .sum();
+                // In many dimensions a wide kernel almost never lands a good
+                // proposal; cap it at 0.15 of the prior range.
+                (2.0 * var).sqrt().clamp(1e-4, 0.15)
+            })
+            .collect();
+        let cumulative: Vec<f64> = prev
+            .weights
+            .iter()
+            .scan(0.0, |acc, w| {
+                *acc += w;
+                Some(*acc)
+            })
+            .collect();
+        let results: Vec<(Vec<f64>, f64, usize)> = (0..config.particles)
+            .into_par_iter()
+            .map(|i| {
+                let mut rng = stream_for(seed, g, i);
+                let mut best: Option<(Vec<f64>, f64)> = None;
+                let mut sims = 0;
+                for _ in 0..config.max_attempts {
+                    let u: f64 = rng.random::<f64>() * cumulative.last().copied().unwrap_or(1.0);
+                    let j = cumulative
+                        .partition_point(|&c| c < u)
+                        .min(prev.particles.len() - 1);
+                    let x: Vec<f64> = (0..dim)
+                        .map(|k| {
+                            let z: f64 = StandardNormal.sample(&mut rng);
+                            reflect(prev.particles[j][k] + sd[k] * z)
+                        })
+                        .collect();
+                    let d = distance(&x);
+                    sims += 1;
+                    if best.as_ref().is_none_or(|b| d < b.1) {
+                        best = Some((x, d));
+                    }
+                    if d <= tolerance {
+                        break;
+                    }
+                }
+                let (x, d) = best.unwrap_or_else(|| (prev.particles[i].clone(), prev.distances[i]));
+                (x, d, sims)
+            })
+            .collect();
+        let simulations = results.iter().map(|r| r.2).sum();
+        let particles: Vec<Vec<f64>> = results.iter().map(|r| r.0.clone()).collect();
+        let distances: Vec<f64> = results.iter().map(|r| r.1).collect();
+        // Importance weights: uniform prior over the kernel mixture density.
+        let mut weights: Vec<f64> = particles
+            .iter()
+            .map(|x| {
+                let mix: f64 = prev
+                    .particles
+                    .iter()
+                    .zip(&prev.weights)
+                    .map(|(p, w)| {
+                        w * (0..dim)
+                            .map(|k| (-0.5 * ((x[k] - p[k]) / sd[k]).powi(2)).exp() / sd[k])
+                            .product::<f64>()
+                    })
+                    .sum();
+                if mix > 0.0 {
+                    1.0 / mix
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        let total: f64 = weights.iter().sum();
+        if total > 0.0 {
+            weights.iter_mut().for_each(|w| *w /= total);
+        } else {
+            weights = vec![1.0 / particles.len() as f64; particles.len()];
+        }
+        gens.push(Generation {
+            index: g,
+            tolerance,
+            particles,
+            weights,
+            distances,
+            simulations,
+        });
+        save(&gens)?;
+    }
+    Ok(gens)
+}
+
+/// Fold a proposal back into [0, 1] (reflection at the prior bounds).
+fn reflect(mut v: f64) -> f64 {
+    for _ in 0..4 {
+        if v < 0.0 {
+            v = -v;
+        } else if v > 1.0 {
+            v = 2.0 - v;
+        } else {
+            return v;
+        }
+    }
+    v.clamp(0.0, 1.0)
+}
+
+/// The register rows the distance uses: calibration targets with a published value.
+pub fn objective_targets(register: &[Target]) -> Vec<&Target> {
+    register
+        .iter()
+        .filter(|t| t.role == Role::Calibration && t.published.is_some())
+        .collect()
+}
+
+/// Root-mean-square of (simulated - published) / (tolerance x published) over the
+/// calibration targets; a target with no simulated value counts as a large miss.
+pub fn distance(register: &[Target], replicates: &[Vec<crate::studies::Value>]) -> f64 {
+    let targets = objective_targets(register);
+    let scored = score(register, replicates);
+    let mut sum = 0.0;
+    for t in &targets {
+        let p = t.published.expect("filtered");
+        let tol = t.tolerance_rel.unwrap_or(0.1).max(1e-6);
+        let r = scored.iter().find(|r| r.id == t.id).expect("scored");
+        let z = if r.mean.is_finite() {
+            (r.mean - p) / (tol * p.abs().max(1e-9))
+        } else {
+            10.0
+        };
+        sum += z.min(100.0).powi(2);
+    }
+    (sum / targets.len().max(1) as f64).sqrt()
+}
+
+/// Parameters at a point of the unit cube.
+pub fn params_at(base: &Params, priors: &[Prior], x: &[f64]) -> Result<Params, String> {
+    let values: Vec<(String, f64)> = priors
+        .iter()
+        .zip(x)
+        .map(|(p, &u)| (p.key.clone(), p.value_at(u)))
+        .collect();
+    crate::scenario::with_values(base, &values)
+}
+
+fn load_file(path: &Path) -> Result<CalibrationFile, CliError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
+        file: path.to_path_buf(),
+        source,
+    })?;
+    let de = toml::Deserializer::parse(&text).map_err(|e| {
+        CliError::Input(format!("{}: invalid TOML: {}", path.display(), e.message()))
+    })?;
+    let file: CalibrationFile = serde_path_to_error::deserialize(de).map_err(|e| {
+        let span = e.inner().span().map(|s| s.start).unwrap_or(0);
+        let line = text[..span.min(text.len())].matches('\n').count() + 1;
+        CliError::Input(format!(
+            "{}:{line}: key `{}`: {}",
+            path.display(),
+            e.path(),
+            e.inner().message()
+        ))
+    })?;
+    for p in &file.parameters {
+        let ok = crate::params::info(&p.key).is_some_and(|i| i.is_numeric());
+        if !ok {
+            return Err(CliError::Input(format!(
+                "{}: parameter `{}` is not a numeric parameter (see `pathsim params`)",
+                path.display(),
+                p.key
+            )));
+        }
+        if p.min.partial_cmp(&p.max) != Some(std::cmp::Ordering::Less) || (p.log && p.min <= 0.0) {
+            return Err(CliError::Input(format!(
+                "{}: parameter `{}`: need min < max (and min > 0 for log priors)",
+                path.display(),
+                p.key
+            )));
+        }
+    }
+    if file.abc.particles < 2 || !(0.0..1.0).contains(&file.abc.quantile) {
+        return Err(CliError::Input(format!(
+            "{}: abc.particles must be at least 2 and abc.quantile in (0, 1)",
+            path.display()
+        )));
+    }
+    Ok(file)
+}
+
+/// The partial scenario holding the fitted values.
+pub fn calibrated_toml(priors: &[Prior], values: &[f64], note: &str) -> String {
+    let mut table = toml::Table::new();
+    for (p, &v) in priors.iter().zip(values) {
+        let parts: Vec<&str> = p.key.split('.').collect();
+        let mut node = &mut table;
+        for part in &parts[..parts.len() - 1] {
+            node = node
+                .entry(part.to_string())
+                .or_insert_with(|| toml::Value::Table(toml::Table::new()))
+                .as_table_mut()
+                .expect("tables");
+        }
+        // Four significant figures: enough for the fit, readable in review.
+        let rounded = format!("{v:.4e}").parse::<f64>().unwrap_or(v);
+        node.insert(
+            parts[parts.len() - 1].to_string(),
+            toml::Value::Float(rounded),
+        );
+    }
+    let mut out = String::new();
+    for line in note.lines() {
+        out.push_str(&format!("# {line}\n"));
+    }
+    out.push_str(
+        "\ndescription = \"Calibrated parameter values: a partial scenario, the base of baseline.toml.\"\n\n",
+    );
+    out.push_str(&toml::to_string_pretty(&table).expect("serialise"));
+    out
+}
+
+/// `pathsim calibrate FILE`.
+pub fn cmd_calibrate(path: &Path, threads: Option<usize>, quiet: bool) -> Result<(), CliError> {
+    let file = load_file(path)?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let scenario_path = dir.join(&file.scenario);
+    let output = dir.join(&file.output);
+    // Working files live beside the calibration file, not among the scenarios.
+    let state_path = dir.join("abc_state.json");
+    let posterior = dir.join("posterior.csv");
+    let report = dir.join("fit_report.csv");
+    let sc = crate::scenario::load(&scenario_path)?;
+    let mut base = sc.params.clone();
+    base.run.scale = file.scale;
+    base.run.replicates = file.replicates;
+    let reg = register();
+    // Start from the scenario's current values (clamped into the priors).
+    let current: std::collections::HashMap<String, f64> =
+        base.numeric_leaves().into_iter().collect();
+    let initial: Vec<f64> = file
+        .parameters
+        .iter()
+        .map(|p| {
+            p.to_unit(current[&p.key].clamp(p.min, p.max))
+                .clamp(0.0, 1.0)
+        })
+        .collect();
+    let fingerprint = format!(
+        "{:016x}",
+        mix64(
+            serde_json::to_string(&(
+                &file.abc,
+                &file.parameters,
+                file.seed,
+                file.scale,
+                file.replicates
+            ))
+            .context("fingerprint")?
+            .bytes()
+            .fold(0u64, |h, b| mix64(h ^ b as u64))
+        )
+    );
+    let start = match std::fs::read_to_string(&state_path) {
+        Ok(text) => match serde_json::from_str::<AbcState>(&text) {
+            Ok(s) if s.fingerprint == fingerprint => {
+                if !quiet {
+                    println!(
+                        "resuming from {} ({} generation(s) done)",
+                        state_path.display(),
+                        s.generations.len()
+                    );
+                }
+                s.generations
+            }
+            _ => Vec::new(),
+        },
+        Err(_) => Vec::new(),
+    };
+    let pool = crate::cli::RunOpts {
+        threads,
+        ..Default::default()
+    }
+    .pool()?;
+    let total = (file.abc.generations + 1) as u64;
+    let bar = crate::run::progress_bar(total, "calibrate", quiet);
+    bar.set_position(start.len() as u64);
+    let hidden = indicatif::ProgressBar::hidden();
+    let dist = |x: &[f64]| -> f64 {
+        match params_at(&base, &file.parameters, x) {
+            Ok(p) => distance(&reg, &replicate_values(&p, &hidden)),
+            Err(_) => f64::INFINITY,
+        }
+    };
+    let gens = pool.install(|| {
+        abc_smc(
+            file.parameters.len(),
+            &file.abc,
+            file.seed,
+            dist,
+            Some(initial),
+            start,
+            |g| {
+                let state = AbcState {
+                    fingerprint: fingerprint.clone(),
+                    generations: g.to_vec(),
+                };
+                crate::output::write_atomic(
+                    &state_path,
+                    serde_json::to_string(&state)?.as_bytes(),
+                )?;
+                bar.set_position(g.len() as u64);
+                let last = g.last().expect("a generation");
+                let best = last.distances.iter().copied().fold(f64::INFINITY, f64::min);
+                bar.set_message(format!("best {best:.2}"));
+                Ok(())
+            },
+        )
+    })?;
+    bar.finish_and_clear();
+    let last = gens.last().expect("a generation");
+    // The point estimate: the closest particle of any generation (the posterior
+    // sample is the last generation, written beside it).
+    let (best_x, best_d) = gens
+        .iter()
+        .flat_map(|g| g.particles.iter().zip(&g.distances))
+        .min_by(|a, b| a.1.total_cmp(b.1))
+        .map(|(x, d)| (x.clone(), *d))
+        .expect("particles");
+    let values: Vec<f64> = file
+        .parameters
+        .iter()
+        .zip(&best_x)
+        .map(|(p, &u)| p.value_at(u))
+        .collect();
+    let sims: usize = gens.iter().map(|g| g.simulations).sum();
+    let note = format!(
+        "Fitted by `pathsim calibrate {}` (ABC-SMC: {} particles, {} generations, {} simulations at scale {} x {} replicates).\n\
+         Distance (RMS of error / tolerance over calibration targets): {:.3}. Posterior: {}.\n\
+         Generated file: do not edit by hand; re-run the calibration instead.",
+        path.display(),
+        file.abc.particles,
+        file.abc.generations,
+        sims,
+        file.scale,
+        file.replicates,
+        best_d,
+        posterior.display()
+    );
+    crate::output::write_atomic(
+        &output,
+        calibrated_toml(&file.parameters, &values, &note).as_bytes(),
+    )?;
+    write_posterior(&posterior, &file.parameters, last)?;
+    // Fit report at the scenario's own scale and replicates, with the fitted values.
+    let mut fitted = params_at(&sc.params, &file.parameters, &best_x).map_err(CliError::Input)?;
+    fitted.run.replicates = file.report_replicates;
+    let bar = crate::run::progress_bar(crate::run::total_chunks(&fitted), "fit report", quiet);
+    let results = pool.install(|| score(&reg, &replicate_values(&fitted, &bar)));
+    bar.finish_and_clear();
+    crate::studies::targets::write_targets_csv(&report, &results)?;
+    if !quiet {
+        println!(
+            "distance {best_d:.3} after {sims} simulations; wrote {}",
+            output.display()
+        );
+        for (p, v) in file.parameters.iter().zip(&values) {
+            println!("  {:<48} {v:.4}", p.key);
+        }
+        print!("{}", crate::studies::targets::table(&results));
+        println!("fit report: {}", report.display());
+    }
+    Ok(())
+}
+
+/// The last generation as a weighted posterior sample.
+fn write_posterior(path: &Path, priors: &[Prior], g: &Generation) -> anyhow::Result<()> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header = vec!["particle".to_string(), "weight".into(), "distance".into()];
+    header.extend(priors.iter().map(|p| p.key.clone()));
+    w.write_record(&header)?;
+    for (i, x) in g.particles.iter().enumerate() {
+        let mut row = vec![
+            i.to_string(),
+            g.weights[i].to_string(),
+            g.distances[i].to_string(),
+        ];
+        row.extend(
+            priors
+                .iter()
+                .zip(x)
+                .map(|(p, &u)| p.value_at(u).to_string()),
+        );
+        w.write_record(&row)?;
+    }
+    crate::output::write_atomic(path, &w.into_inner()?)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> AbcConfig {
+        AbcConfig {
+            particles: 60,
+            generations: 6,
+            quantile: 0.5,
+            max_attempts: 8,
+        }
+    }
+
+    #[test]
+    fn abc_finds_the_minimum_of_a_known_distance() {
+        let truth = [0.3, 0.7];
+        let d = |x: &[f64]| ((x[0] - truth[0]).powi(2) + (x[1] - truth[1]).powi(2)).sqrt();
+        let gens = abc_smc(2, &config(), 5, d, None, Vec::new(), |_| Ok(())).unwrap();
+        let last = gens.last().unwrap();
+        let mean: Vec<f64> = (0..2)
+            .map(|k| {
+                last.particles
+                    .iter()
+                    .zip(&last.weights)
+                    .map(|(p, w)| p[k] * w)
+                    .sum()
+            })
+            .collect();
+        assert!(
+            (mean[0] - 0.3).abs() < 0.03 && (mean[1] - 0.7).abs() < 0.03,
+            "{mean:?}"
+        );
+        // Tolerances shrink generation by generation.
+        assert!(gens[2].tolerance > gens.last().unwrap().tolerance);
+    }
+
+    #[test]
+    fn resuming_gives_the_same_result_as_an_uninterrupted_run() {
+        let d = |x: &[f64]| (x[0] - 0.5).abs() + (x[1] - 0.2).abs();
+        let full = abc_smc(2, &config(), 9, d, None, Vec::new(), |_| Ok(())).unwrap();
+        let mut cfg = config();
+        cfg.generations = 2;
+        let part = abc_smc(2, &cfg, 9, d, None, Vec::new(), |_| Ok(())).unwrap();
+        let resumed = abc_smc(2, &config(), 9, d, None, part, |_| Ok(())).unwrap();
+        assert_eq!(full, resumed);
+    }
+
+    #[test]
+    fn validation_targets_are_never_in_the_objective() {
+        let reg = register();
+        let used = objective_targets(&reg);
+        assert!(!used.is_empty());
+        for t in &used {
+            assert_eq!(t.role, Role::Calibration, "{}", t.id);
+        }
+        let validation: Vec<&Target> = reg.iter().filter(|t| t.role == Role::Validation).collect();
+        assert!(validation.len() >= 14);
+        // Moving every validation figure changes no distance.
+        let values: Vec<Vec<crate::studies::Value>> = vec![reg
+            .iter()
+            .filter_map(|t| t.published.map(|p| (leak(&t.id), p * 1.1)))
+            .collect()];
+        let mut moved = reg.clone();
+        for t in moved.iter_mut().filter(|t| t.role == Role::Validation) {
+            t.published = t.published.map(|p| p * 3.0 + 1.0);
+        }
+        assert_eq!(distance(&reg, &values), distance(&moved, &values));
+    }
+
+    fn leak(s: &str) -> &'static str {
+        Box::leak(s.to_string().into_boxed_str())
+    }
+
+    #[test]
+    fn priors_map_to_and_from_the_unit_cube() {
+        let p = Prior {
+            key: "x".into(),
+            min: 0.01,
+            max: 1.0,
+            log: true,
+        };
+        assert!((p.value_at(0.5) - 0.1).abs() < 1e-12);
+        assert!((p.to_unit(0.1) - 0.5).abs() < 1e-12);
+    }
+}

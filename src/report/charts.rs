@@ -1,0 +1,736 @@
+//! Briefing-quality charts as SVG strings: a title, axis labels with units, a legend
+//! beside the plot (never over the data), and 95% bands over replicates.
+
+use super::retention::Curve;
+use super::{series, thousands, Summary};
+use crate::history::{Route, Substance};
+use anyhow::{anyhow, Result};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+/// Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
+pub const PALETTE: [RGBColor; 7] = [
+    RGBColor(0, 114, 178),
+    RGBColor(213, 94, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(204, 121, 167),
+    RGBColor(230, 159, 0),
+    RGBColor(86, 180, 233),
+    RGBColor(0, 0, 0),
+];
+const INK: RGBColor = RGBColor(33, 37, 41);
+const GREY: RGBColor = RGBColor(108, 117, 125);
+const FONT: &str = "sans-serif";
+
+const WIDTH: u32 = 960;
+const HEIGHT: u32 = 440;
+const LEGEND_WIDTH: u32 = 280;
+
+/// One line with its 95% band: (x, mean, lo, hi) points.
+pub struct Series {
+    pub label: String,
+    pub color: RGBColor,
+    pub points: Vec<(f64, f64, f64, f64)>,
+    pub dashed: bool,
+}
+
+/// A line chart with bands.
+pub struct BandChart<'a> {
+    pub title: &'a str,
+    pub x_label: &'a str,
+    pub y_label: &'a str,
+    pub series: Vec<Series>,
+    /// Draw y = 0 (for differences).
+    pub zero_line: bool,
+    /// Always include 0 on the y axis (counts and shares).
+    pub from_zero: bool,
+    /// Vertical marker (x, label), e.g. when a lever starts.
+    pub marker: Option<(f64, String)>,
+    /// A note under the legend, e.g. what the bands are.
+    pub note: String,
+    /// Format y tick labels.
+    pub y_fmt: fn(&f64) -> String,
+}
+
+fn err<E: std::fmt::Debug>(e: E) -> anyhow::Error {
+    anyhow!("cannot draw chart: {e:?}")
+}
+
+/// Thousands separators for y ticks.
+pub fn count_ticks(v: &f64) -> String {
+    if v.abs() < 10.0 && *v != v.trunc() {
+        format!("{v:.1}")
+    } else {
+        thousands(*v)
+    }
+}
+
+/// Percentages on a 0-100 axis.
+pub fn pct_ticks(v: &f64) -> String {
+    format!("{v:.0}%")
+}
+
+/// Signed values with one decimal (percentage points).
+pub fn pp_ticks(v: &f64) -> String {
+    if v.abs() < 1e-9 {
+        "0".into()
+    } else {
+        format!("{v:+.1}")
+    }
+}
+
+/// Year ticks without decimals.
+fn year_ticks(v: &f64) -> String {
+    format!("{:.0}", v)
+}
+
+/// The legend column: a line and band swatch per series, then a wrapped note.
+fn draw_legend(
+    area: &DrawingArea<SVGBackend, Shift>,
+    items: &[(String, RGBColor, bool, bool)],
+    note: &str,
+) -> Result<()> {
+    let mut y = 58;
+    let label_style = TextStyle::from((FONT, 17).into_font()).color(&INK);
+    for (label, color, band, dashed) in items {
+        if *band {
+            area.draw(&Rectangle::new(
+                [(8, y - 7), (40, y + 7)],
+                color.mix(0.18).filled(),
+            ))
+            .map_err(err)?;
+        }
+        if *dashed {
+            for x in (8..40).step_by(8) {
+                area.draw(&PathElement::new(
+                    vec![(x, y), (x + 4, y)],
+                    color.stroke_width(3),
+                ))
+                .map_err(err)?;
+            }
+        } else {
+            area.draw(&PathElement::new(
+                vec![(8, y), (40, y)],
+                color.stroke_width(3),
+            ))
+            .map_err(err)?;
+        }
+        let lines = wrap(label, 24);
+        for (i, line) in lines.iter().enumerate() {
+            area.draw(&Text::new(
+                line.clone(),
+                (48, y - 8 + i as i32 * 17),
+                label_style.clone(),
+            ))
+            .map_err(err)?;
+        }
+        y += 30 + 17 * (lines.len() as i32 - 1);
+    }
+    let note_style = TextStyle::from((FONT, 15).into_font()).color(&GREY);
+    y += 6;
+    for line in wrap(note, 32) {
+        area.draw(&Text::new(line, (8, y), note_style.clone()))
+            .map_err(err)?;
+        y += 16;
+    }
+    Ok(())
+}
+
+/// Greedy word wrap at `width` characters; a newline always breaks.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    text.split('\n')
+        .flat_map(|para| wrap_line(para, width))
+        .collect()
+}
+
+fn wrap_line(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.len() + 1 + word.len() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+fn nice_range(lo: f64, hi: f64, from_zero: bool) -> (f64, f64) {
+    let (mut lo, mut hi) = if from_zero {
+        (lo.min(0.0), hi.max(0.0))
+    } else {
+        (lo, hi)
+    };
+    if (hi - lo).abs() < 1e-12 {
+        lo -= 1.0;
+        hi += 1.0;
+    }
+    let pad = (hi - lo) * 0.06;
+    let lo = if from_zero && lo >= 0.0 {
+        0.0
+    } else {
+        lo - pad
+    };
+    let hi = if from_zero && hi <= 0.0 {
+        0.0
+    } else {
+        hi + pad
+    };
+    (lo, hi)
+}
+
+/// Draw a band chart to an SVG string.
+pub fn band_chart(spec: &BandChart) -> Result<String> {
+    let mut buf = String::new();
+    {
+        let root = SVGBackend::with_string(&mut buf, (WIDTH, HEIGHT)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let (main, legend) = root.split_horizontally(WIDTH - LEGEND_WIDTH);
+        let (mut xlo, mut xhi, mut ylo, mut yhi) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+        for s in &spec.series {
+            for &(x, m, lo, hi) in &s.points {
+                xlo = xlo.min(x);
+                xhi = xhi.max(x);
+                ylo = ylo.min(lo.min(m));
+                yhi = yhi.max(hi.max(m));
+            }
+        }
+        if xlo > xhi {
+            return Err(anyhow!("no data for chart {}", spec.title));
+        }
+        if xhi - xlo < 1.0 {
+            xhi = xlo + 1.0;
+        }
+        let (ylo, yhi) = nice_range(ylo, yhi, spec.from_zero);
+        let mut chart = ChartBuilder::on(&main)
+            .caption(spec.title, (FONT, 25).into_font().color(&INK))
+            .margin(12)
+            .x_label_area_size(48)
+            .y_label_area_size(78)
+            .build_cartesian_2d(xlo..xhi, ylo..yhi)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc(spec.x_label)
+            .y_desc(spec.y_label)
+            .x_labels(10)
+            .y_labels(8)
+            .x_label_formatter(&year_ticks)
+            .y_label_formatter(&spec.y_fmt)
+            .axis_desc_style((FONT, 18).into_font().color(&INK))
+            .label_style((FONT, 16).into_font().color(&INK))
+            .bold_line_style(RGBColor(222, 226, 230))
+            .light_line_style(TRANSPARENT)
+            .draw()
+            .map_err(err)?;
+        if spec.zero_line {
+            chart
+                .draw_series(LineSeries::new(
+                    vec![(xlo, 0.0), (xhi, 0.0)],
+                    GREY.stroke_width(1),
+                ))
+                .map_err(err)?;
+        }
+        if let Some((x, label)) = &spec.marker {
+            if *x >= xlo && *x <= xhi {
+                let mut y = ylo;
+                let step = (yhi - ylo) / 40.0;
+                while y < yhi {
+                    let y2 = (y + step * 0.6).min(yhi);
+                    chart
+                        .draw_series(std::iter::once(PathElement::new(
+                            vec![(*x, y), (*x, y2)],
+                            GREY.stroke_width(1),
+                        )))
+                        .map_err(err)?;
+                    y += step;
+                }
+                let style = TextStyle::from((FONT, 16).into_font())
+                    .color(&GREY)
+                    .pos(Pos::new(HPos::Right, VPos::Top));
+                chart
+                    .draw_series(std::iter::once(Text::new(label.clone(), (*x, yhi), style)))
+                    .map_err(err)?;
+            }
+        }
+        for s in &spec.series {
+            if s.points.len() > 1 {
+                let mut poly: Vec<(f64, f64)> = s.points.iter().map(|p| (p.0, p.3)).collect();
+                poly.extend(s.points.iter().rev().map(|p| (p.0, p.2)));
+                chart
+                    .draw_series(std::iter::once(Polygon::new(
+                        poly,
+                        s.color.mix(0.18).filled(),
+                    )))
+                    .map_err(err)?;
+            }
+        }
+        for s in &spec.series {
+            let line: Vec<(f64, f64)> = s.points.iter().map(|p| (p.0, p.1)).collect();
+            if s.dashed {
+                chart
+                    .draw_series(DashedLineSeries::new(line, 8, 5, s.color.stroke_width(2)))
+                    .map_err(err)?;
+            } else {
+                chart
+                    .draw_series(LineSeries::new(line, s.color.stroke_width(2)))
+                    .map_err(err)?;
+            }
+            if s.points.len() == 1 {
+                let p = s.points[0];
+                chart
+                    .draw_series(std::iter::once(Circle::new(
+                        (p.0, p.1),
+                        4,
+                        s.color.filled(),
+                    )))
+                    .map_err(err)?;
+            }
+        }
+        let items: Vec<_> = spec
+            .series
+            .iter()
+            .map(|s| (s.label.clone(), s.color, true, s.dashed))
+            .collect();
+        draw_legend(&legend, &items, &spec.note)?;
+        root.present().map_err(err)?;
+    }
+    Ok(buf)
+}
+
+fn band_note(n: usize) -> String {
+    format!("Lines: mean over {n} replicates. Shaded: 95% interval (2.5th to 97.5th percentile of replicates).")
+}
+
+/// Points of a summary series for a chart, values multiplied by `k`.
+fn points(summary: &[Summary], metric: &str, group: &str, k: f64) -> Vec<(f64, f64, f64, f64)> {
+    series(summary, metric, group)
+        .into_iter()
+        .map(|(y, m, lo, hi)| (y as f64, m * k, lo * k, hi * k))
+        .collect()
+}
+
+/// Proven reoffending rate by substance group over time (all offenders dashed).
+pub fn reoffending_by_substance(summary: &[Summary], n: usize) -> Result<Option<String>> {
+    let mut list: Vec<Series> = Substance::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, s)| Series {
+            label: super::substance_label(*s).to_string(),
+            color: PALETTE[i],
+            points: points(summary, "proven_reoffending_rate", s.name(), 100.0),
+            dashed: false,
+        })
+        .collect();
+    list.push(Series {
+        label: "All offenders".into(),
+        color: PALETTE[6],
+        points: points(summary, "proven_reoffending_rate", "all", 100.0),
+        dashed: true,
+    });
+    list.retain(|s| !s.points.is_empty());
+    if list.is_empty() {
+        return Ok(None);
+    }
+    band_chart(&BandChart {
+        title: "Proven reoffending rate by substance group",
+        x_label: "Year the offender was sentenced or released (cohort year)",
+        y_label: "Reoffended within 12 months (% of cohort)",
+        series: list,
+        zero_line: false,
+        from_zero: true,
+        marker: None,
+        note: format!(
+            "Proven reoffence: offence within 12 months, convicted within 18. {}",
+            band_note(n)
+        ),
+        y_fmt: pct_ticks,
+    })
+    .map(Some)
+}
+
+/// Proven reoffending (all offenders) in the baseline and the scenario.
+pub fn reoffending_both(
+    base: &[Summary],
+    scenario: &[Summary],
+    base_name: &str,
+    scenario_name: &str,
+    marker: Option<f64>,
+    from_year: i32,
+    n: usize,
+) -> Result<Option<String>> {
+    let keep = |v: Vec<(f64, f64, f64, f64)>| -> Vec<(f64, f64, f64, f64)> {
+        v.into_iter().filter(|p| p.0 >= from_year as f64).collect()
+    };
+    let a = keep(points(base, "proven_reoffending_rate", "all", 100.0));
+    let b = keep(points(scenario, "proven_reoffending_rate", "all", 100.0));
+    if a.is_empty() || b.is_empty() {
+        return Ok(None);
+    }
+    band_chart(&BandChart {
+        title: "Proven reoffending rate, all offenders: both scenarios",
+        x_label: "Cohort year",
+        y_label: "Reoffended within 12 months (% of cohort)",
+        series: vec![
+            Series {
+                label: format!("Baseline: {base_name}"),
+                color: PALETTE[6],
+                points: a,
+                dashed: true,
+            },
+            Series {
+                label: format!("Scenario: {scenario_name}"),
+                color: PALETTE[0],
+                points: b,
+                dashed: false,
+            },
+        ],
+        zero_line: false,
+        from_zero: false,
+        marker: marker.map(|x| (x, "lever starts ".to_string())),
+        note: band_note(n),
+        y_fmt: pct_ticks,
+    })
+    .map(Some)
+}
+
+/// Treatment starts a year by referral route.
+pub fn treatment_starts_by_route(summary: &[Summary], n: usize) -> Result<Option<String>> {
+    let mut list: Vec<Series> = Route::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, r)| Series {
+            label: super::route_label(*r).to_string(),
+            color: PALETTE[i],
+            points: points(summary, "treatment_starts", r.name(), 1.0),
+            dashed: false,
+        })
+        .collect();
+    list.retain(|s| !s.points.is_empty());
+    if list.is_empty() {
+        return Ok(None);
+    }
+    band_chart(&BandChart {
+        title: "Treatment starts by referral route",
+        x_label: "Year",
+        y_label: "Treatment episodes started a year",
+        series: list,
+        zero_line: false,
+        from_zero: true,
+        marker: None,
+        note: format!("Counts scaled to England and Wales. {}", band_note(n)),
+        y_fmt: count_ticks,
+    })
+    .map(Some)
+}
+
+/// A scenario-minus-baseline series with its 95% band; `k` scales values to the axis.
+pub fn difference(
+    title: &str,
+    y_label: &str,
+    pts: &[(i32, f64, f64, f64)],
+    k: f64,
+    marker: Option<f64>,
+    n: usize,
+) -> Result<String> {
+    let points = pts
+        .iter()
+        .map(|&(y, m, lo, hi)| (y as f64, m * k, lo * k, hi * k))
+        .collect();
+    band_chart(&BandChart {
+        title,
+        x_label: "Year",
+        y_label,
+        series: vec![Series {
+            label: "Scenario minus baseline".into(),
+            color: PALETTE[0],
+            points,
+            dashed: false,
+        }],
+        zero_line: true,
+        from_zero: true,
+        marker: marker.map(|x| (x, "lever starts ".to_string())),
+        note: format!(
+            "Paired on common random numbers: the same people in both runs. Line: mean difference over {n} replicates. Shaded: 95% interval. Above zero: more in the scenario."
+        ),
+        y_fmt: if k == 100.0 { pp_ticks } else { count_ticks },
+    })
+}
+
+/// One stage of the pathway flow.
+pub struct Stage {
+    pub label: &'static str,
+    pub metric: &'static str,
+    pub group: &'static str,
+    /// Index of the stage this one is a share of, and how that share is described.
+    pub of: Option<(usize, &'static str)>,
+    pub color: RGBColor,
+}
+
+/// The stages a person can follow through one year, top to bottom.
+pub const STAGES: &[Stage] = &[
+    Stage {
+        label: "Arrests",
+        metric: "arrests",
+        group: "all",
+        of: None,
+        color: PALETTE[0],
+    },
+    Stage {
+        label: "Drug tests on arrest",
+        metric: "tests",
+        group: "all",
+        of: Some((0, "of arrests")),
+        color: PALETTE[0],
+    },
+    Stage {
+        label: "Positive tests",
+        metric: "positive_tests",
+        group: "all",
+        of: Some((1, "of tests")),
+        color: PALETTE[0],
+    },
+    Stage {
+        label: "DIP assessments",
+        metric: "dip_assessments",
+        group: "all",
+        of: Some((2, "of positive tests")),
+        color: PALETTE[0],
+    },
+    Stage {
+        label: "Treatment starts via DIP",
+        metric: "treatment_starts",
+        group: "dip",
+        of: Some((3, "of assessments")),
+        color: PALETTE[2],
+    },
+    Stage {
+        label: "Treatment starts, all routes",
+        metric: "treatment_starts",
+        group: "all",
+        of: None,
+        color: PALETTE[2],
+    },
+    Stage {
+        label: "Completions",
+        metric: "completions",
+        group: "all",
+        of: Some((8, "of exits")),
+        color: PALETTE[2],
+    },
+    Stage {
+        label: "Dropouts",
+        metric: "dropouts",
+        group: "all",
+        of: Some((8, "of exits")),
+        color: PALETTE[1],
+    },
+    Stage {
+        label: "Exits (completed or dropped out)",
+        metric: "treatment_exits",
+        group: "all",
+        of: None,
+        color: GREY,
+    },
+];
+
+/// The flow's rows for a year: (stage, mean, lo, hi, "x% of ..." text).
+pub fn flow_rows(summary: &[Summary], year: i32) -> Vec<(&'static Stage, f64, f64, f64, String)> {
+    let vals: Vec<Option<&Summary>> = STAGES
+        .iter()
+        .map(|s| super::at(summary, s.metric, s.group, year))
+        .collect();
+    STAGES
+        .iter()
+        .zip(&vals)
+        .filter_map(|(st, v)| {
+            let v = (*v)?;
+            let share = st
+                .of
+                .and_then(|(i, what)| {
+                    let d = vals[i]?.mean;
+                    (d > 0.0).then(|| format!("{:.0}% {what}", 100.0 * v.mean / d))
+                })
+                .unwrap_or_default();
+            Some((st, v.mean, v.lo95, v.hi95, share))
+        })
+        .collect()
+}
+
+/// Horizontal bars: arrests to tests to positives to DIP assessments to treatment
+/// starts to completions and dropouts in one year, with counts and conversions.
+pub fn pathway_flow(summary: &[Summary], year: i32, scale: f64) -> Result<Option<String>> {
+    let rows: Vec<_> = flow_rows(summary, year)
+        .into_iter()
+        .filter(|r| r.0.metric != "treatment_exits")
+        .collect();
+    if rows.is_empty() {
+        return Ok(None);
+    }
+    let n = rows.len();
+    let height = 90 + 44 * n as u32 + 100;
+    let mut buf = String::new();
+    {
+        let root = SVGBackend::with_string(&mut buf, (WIDTH, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let max = rows
+            .iter()
+            .map(|r| r.3.max(r.1))
+            .fold(0.0, f64::max)
+            .max(1.0);
+        let label_w = 290;
+        let title = format!("The pathway in {year}: from arrest to treatment outcome");
+        let root_t = root
+            .titled(&title, (FONT, 25).into_font().color(&INK))
+            .map_err(err)?;
+        let (plot, foot) = root_t.split_vertically(height - 110);
+        let mut chart = ChartBuilder::on(&plot)
+            .margin_left(12)
+            .margin_right(24)
+            .margin_top(8)
+            .x_label_area_size(56)
+            .y_label_area_size(label_w)
+            .build_cartesian_2d(0.0..max * 1.38, 0.0..n as f64)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .disable_y_axis()
+            .x_labels(8)
+            .x_label_formatter(&count_ticks)
+            .x_desc("People a year, scaled to England and Wales")
+            .axis_desc_style((FONT, 18).into_font().color(&INK))
+            .label_style((FONT, 16).into_font().color(&INK))
+            .bold_line_style(RGBColor(222, 226, 230))
+            .light_line_style(TRANSPARENT)
+            .draw()
+            .map_err(err)?;
+        let label_style = TextStyle::from((FONT, 18).into_font())
+            .color(&INK)
+            .pos(Pos::new(HPos::Right, VPos::Center));
+        let value_style = TextStyle::from((FONT, 17).into_font())
+            .color(&INK)
+            .pos(Pos::new(HPos::Left, VPos::Center));
+        for (i, (st, mean, lo, hi, share)) in rows.iter().enumerate() {
+            let top = n as f64 - i as f64 - 0.18;
+            let bottom = n as f64 - i as f64 - 0.82;
+            let mid = n as f64 - i as f64 - 0.5;
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(0.0, bottom), (*mean, top)],
+                    st.color.mix(0.85).filled(),
+                )))
+                .map_err(err)?;
+            // 95% interval as a thin whisker at the bar end.
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(*lo, mid), (*hi, mid)],
+                    INK.stroke_width(1),
+                )))
+                .map_err(err)?;
+            let text = if share.is_empty() {
+                thousands(*mean)
+            } else {
+                format!("{}  ({share})", thousands(*mean))
+            };
+            let (px, py) = chart.backend_coord(&(mean.max(*hi), mid));
+            let (x0, _) = chart.backend_coord(&(0.0, mid));
+            root.draw(&Text::new(text, (px + 8, py), value_style.clone()))
+                .map_err(err)?;
+            root.draw(&Text::new(
+                st.label.to_string(),
+                (x0 - 10, py),
+                label_style.clone(),
+            ))
+            .map_err(err)?;
+        }
+        let note = format!(
+            "Flows within the calendar year, not one cohort followed through: treatment starts include people arrested earlier, \
+             and completions and dropouts end episodes started in earlier years. Whiskers: 95% interval over replicates; \
+             each simulated person stands for {} real people.",
+            thousands(scale)
+        );
+        let note_style = TextStyle::from((FONT, 15).into_font()).color(&GREY);
+        for (i, line) in wrap(&note, 125).into_iter().enumerate() {
+            foot.draw(&Text::new(
+                line,
+                (16, 20 + 17 * i as i32),
+                note_style.clone(),
+            ))
+            .map_err(err)?;
+        }
+        root.present().map_err(err)?;
+    }
+    Ok(Some(buf))
+}
+
+/// Kaplan-Meier retention curves as steps, weeks 0-104.
+pub fn retention(title: &str, curves: &[Curve]) -> Result<String> {
+    let mut buf = String::new();
+    {
+        let root = SVGBackend::with_string(&mut buf, (WIDTH, HEIGHT)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let (main, legend) = root.split_horizontally(WIDTH - LEGEND_WIDTH);
+        let mut chart = ChartBuilder::on(&main)
+            .caption(title, (FONT, 23).into_font().color(&INK))
+            .margin(12)
+            .x_label_area_size(48)
+            .y_label_area_size(78)
+            .build_cartesian_2d(0.0..104.0, 0.0..100.0)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc("Weeks since the episode started")
+            .y_desc("Retained in treatment (%)")
+            .x_labels(9)
+            .y_labels(6)
+            .x_label_formatter(&|v: &f64| format!("{v:.0}"))
+            .y_label_formatter(&pct_ticks)
+            .axis_desc_style((FONT, 18).into_font().color(&INK))
+            .label_style((FONT, 16).into_font().color(&INK))
+            .bold_line_style(RGBColor(222, 226, 230))
+            .light_line_style(TRANSPARENT)
+            .draw()
+            .map_err(err)?;
+        for (i, c) in curves.iter().enumerate() {
+            let color = PALETTE[i % PALETTE.len()];
+            let mut steps = Vec::with_capacity(c.points.len() * 2);
+            for w in c.points.windows(2) {
+                steps.push((w[0].0, w[0].1 * 100.0));
+                steps.push((w[1].0, w[0].1 * 100.0));
+            }
+            if let Some(last) = c.points.last() {
+                steps.push((last.0, last.1 * 100.0));
+            }
+            chart
+                .draw_series(LineSeries::new(steps, color.stroke_width(2)))
+                .map_err(err)?;
+        }
+        let items: Vec<_> = curves
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                (
+                    format!("{}\nn = {} episodes", c.label, thousands(c.episodes as f64)),
+                    PALETTE[i % PALETTE.len()],
+                    false,
+                    false,
+                )
+            })
+            .collect();
+        draw_legend(
+            &legend,
+            &items,
+            "Kaplan-Meier estimate pooled over replicates. Event: dropout. Completion, death, custody and end of follow-up are censored. n: simulated episodes.",
+        )?;
+        root.present().map_err(err)?;
+    }
+    Ok(buf)
+}

@@ -1,0 +1,536 @@
+//! UKDPC (2008), *Reducing drug use, reducing reoffending*: prevalence among
+//! arrestees, testing, DIP and DTTO/DRR volumes, completion and reconviction rates,
+//! prison receptions and deaths after release.
+//!
+//! Unless said otherwise a figure is for the financial year 2006/07
+//! (2006-04-01 ..= 2007-03-31). Choices where the summary gives no definition:
+//! - arrestee prevalence counts distinct people arrested in the year;
+//! - test positivity counts tests that follow a trigger-offence arrest;
+//! - the criminal-justice referral share is of drug-group treatment starts (NDTMS
+//!   covered drug treatment only in 2006/07);
+//! - order completion "in 2006/07" is among DTTO/DRR terminations in the year, all
+//!   outcomes in the denominator; "started in 2003" is among orders started in
+//!   calendar 2003 that have ended;
+//! - reconviction of completers and non-completers comes from the DTTO pilots
+//!   (Hough et al. 2003, the source also of the NAO's figures): DTTOs started
+//!   1998-10-01 ..= 2000-09-30, reconvicted within 2 years of the order start
+//!   ([`super::reconvicted_2y`]);
+//! - DIP 6-month change: people whose first DIP assessment falls in
+//!   2004-04-01 ..= 2006-03-31 (the evaluation's cohort was identified in DIP's
+//!   early years), arrests in `[a - 183, a]` (the index arrest included) vs
+//!   `(a, a + 183]`;
+//! - deaths within 2 weeks of release: any death within 14 days of a release of an
+//!   opiate/crack user, releases in 2003-04-01 ..= 2008-03-31 (the estimate names no
+//!   year; five years keep the rare event from being all noise).
+
+use super::{
+    is_completed, observed_until, order_end, percent, push, reconvicted_2y, Study, Value, Window,
+    SIX_MONTHS,
+};
+use crate::calendar::Date;
+use crate::engine::Observer;
+use crate::history::{EventKind, Histories, OrderKind, Route, Substance};
+
+/// Whether an order kind is a DTTO or DRR (the UKDPC's drug orders).
+fn drug_order(detail: u8) -> bool {
+    detail == OrderKind::Dtto as u8 || detail == OrderKind::Drr as u8
+}
+
+#[derive(Clone, Debug)]
+pub struct Ukdpc {
+    pub year: Window,
+    pub jan_2008: Window,
+    pub cal_2003: Window,
+    pub pilots: Window,
+    pub dip_cohort: Window,
+    pub releases: Window,
+    /// Distinct people arrested in the year, and of them opiate/crack users.
+    pub arrested: u64,
+    pub arrested_pdu: u64,
+    /// Tests after trigger arrests in the year, and positives.
+    pub trigger_tests: u64,
+    pub trigger_positive: u64,
+    pub dip_starts_year: u64,
+    pub dip_starts_jan_2008: u64,
+    pub order_starts_year: u64,
+    pub order_ends_year: u64,
+    pub order_completions_year: u64,
+    pub orders_2003_ended: u64,
+    pub orders_2003_completed: u64,
+    /// Pilot DTTOs: [completed, not completed] x [orders, reconvicted].
+    pub pilot: [[u64; 2]; 2],
+    pub dip_cohort_n: u64,
+    pub dip_reduced: u64,
+    pub dip_increased: u64,
+    pub drug_starts_year: u64,
+    pub cj_starts_year: u64,
+    pub receptions_year: u64,
+    pub receptions_pdu_year: u64,
+    pub releases_pdu: u64,
+    pub release_deaths_pdu: u64,
+}
+
+impl Default for Ukdpc {
+    fn default() -> Self {
+        Ukdpc {
+            year: Window::financial_year(2006),
+            jan_2008: Window::new(Date::ymd(2008, 1, 1), Date::ymd(2008, 1, 31)),
+            cal_2003: Window::new(Date::ymd(2003, 1, 1), Date::ymd(2003, 12, 31)),
+            pilots: Window::new(Date::ymd(1998, 10, 1), Date::ymd(2000, 9, 30)),
+            dip_cohort: Window::new(Date::ymd(2004, 4, 1), Date::ymd(2006, 3, 31)),
+            releases: Window::new(Date::ymd(2003, 4, 1), Date::ymd(2008, 3, 31)),
+            arrested: 0,
+            arrested_pdu: 0,
+            trigger_tests: 0,
+            trigger_positive: 0,
+            dip_starts_year: 0,
+            dip_starts_jan_2008: 0,
+            order_starts_year: 0,
+            order_ends_year: 0,
+            order_completions_year: 0,
+            orders_2003_ended: 0,
+            orders_2003_completed: 0,
+            pilot: [[0; 2]; 2],
+            dip_cohort_n: 0,
+            dip_reduced: 0,
+            dip_increased: 0,
+            drug_starts_year: 0,
+            cj_starts_year: 0,
+            receptions_year: 0,
+            receptions_pdu_year: 0,
+            releases_pdu: 0,
+            release_deaths_pdu: 0,
+        }
+    }
+}
+
+impl Observer for Ukdpc {
+    fn observe(&mut self, h: &Histories) {
+        for (p, events) in h.iter() {
+            let pdu = p.substance == Substance::OpiatesCrack;
+            let mut arrested = false;
+            let mut last_arrest_trigger = false;
+            let mut first_dip = true;
+            for (i, e) in events.iter().enumerate() {
+                let d = e.day;
+                let in_year = self.year.contains(d);
+                match e.kind {
+                    EventKind::Arrest => {
+                        last_arrest_trigger = e.detail == 1;
+                        arrested |= in_year;
+                    }
+                    EventKind::Test if in_year && last_arrest_trigger => {
+                        self.trigger_tests += 1;
+                        self.trigger_positive += (e.detail == 1) as u64;
+                    }
+                    EventKind::DipAssessment if first_dip => {
+                        first_dip = false;
+                        if self.dip_cohort.contains(d)
+                            && observed_until(p, events) >= d + SIX_MONTHS
+                        {
+                            let arrests_in = |lo: i32, hi: i32| {
+                                events
+                                    .iter()
+                                    .filter(|e| {
+                                        e.kind == EventKind::Arrest && lo <= e.day && e.day <= hi
+                                    })
+                                    .count()
+                            };
+                            let before = arrests_in(d - SIX_MONTHS, d);
+                            let after = arrests_in(d + 1, d + SIX_MONTHS);
+                            self.dip_cohort_n += 1;
+                            self.dip_reduced += (after < before) as u64;
+                            self.dip_increased += (after > before) as u64;
+                        }
+                    }
+                    EventKind::TreatmentStart => {
+                        let route = Route::from_u8(e.detail);
+                        if route == Route::Dip {
+                            self.dip_starts_year += in_year as u64;
+                            self.dip_starts_jan_2008 += self.jan_2008.contains(d) as u64;
+                        }
+                        if in_year && p.substance.uses_drugs() {
+                            self.drug_starts_year += 1;
+                            self.cj_starts_year += route.is_criminal_justice() as u64;
+                        }
+                    }
+                    EventKind::OrderStart if drug_order(e.detail) => {
+                        self.order_starts_year += in_year as u64;
+                        let end = order_end(events, i);
+                        if self.cal_2003.contains(d) {
+                            if let Some((_, outcome)) = end {
+                                self.orders_2003_ended += 1;
+                                self.orders_2003_completed += is_completed(outcome) as u64;
+                            }
+                        }
+                        if e.detail == OrderKind::Dtto as u8 && self.pilots.contains(d) {
+                            if let Some((_, outcome)) = end {
+                                let g = if is_completed(outcome) { 0 } else { 1 };
+                                self.pilot[g][0] += 1;
+                                self.pilot[g][1] += reconvicted_2y(events, d) as u64;
+                            }
+                        }
+                    }
+                    EventKind::OrderEnd if in_year && drug_order(e.detail) => {
+                        self.order_ends_year += 1;
+                        self.order_completions_year += is_completed(e.extra) as u64;
+                    }
+                    EventKind::CustodyStart if in_year => {
+                        self.receptions_year += 1;
+                        self.receptions_pdu_year += pdu as u64;
+                    }
+                    EventKind::Release if pdu && self.releases.contains(d) => {
+                        self.releases_pdu += 1;
+                        let died = events[i + 1..]
+                            .iter()
+                            .take_while(|x| x.day <= d + 14)
+                            .any(|x| x.kind == EventKind::Death);
+                        self.release_deaths_pdu += died as u64;
+                    }
+                    _ => {}
+                }
+            }
+            if arrested {
+                self.arrested += 1;
+                self.arrested_pdu += pdu as u64;
+            }
+        }
+    }
+
+    fn merge(&mut self, o: Self) {
+        self.arrested += o.arrested;
+        self.arrested_pdu += o.arrested_pdu;
+        self.trigger_tests += o.trigger_tests;
+        self.trigger_positive += o.trigger_positive;
+        self.dip_starts_year += o.dip_starts_year;
+        self.dip_starts_jan_2008 += o.dip_starts_jan_2008;
+        self.order_starts_year += o.order_starts_year;
+        self.order_ends_year += o.order_ends_year;
+        self.order_completions_year += o.order_completions_year;
+        self.orders_2003_ended += o.orders_2003_ended;
+        self.orders_2003_completed += o.orders_2003_completed;
+        for g in 0..2 {
+            for k in 0..2 {
+                self.pilot[g][k] += o.pilot[g][k];
+            }
+        }
+        self.dip_cohort_n += o.dip_cohort_n;
+        self.dip_reduced += o.dip_reduced;
+        self.dip_increased += o.dip_increased;
+        self.drug_starts_year += o.drug_starts_year;
+        self.cj_starts_year += o.cj_starts_year;
+        self.receptions_year += o.receptions_year;
+        self.receptions_pdu_year += o.receptions_pdu_year;
+        self.releases_pdu += o.releases_pdu;
+        self.release_deaths_pdu += o.release_deaths_pdu;
+    }
+}
+
+impl Study for Ukdpc {
+    const NAME: &'static str = "ukdpc";
+    const TARGETS: &'static [&'static str] = &[
+        "ukdpc_arrestee_pdu_share",
+        "ukdpc_arrestee_pdu_people",
+        "ukdpc_prison_reception_pdu_low",
+        "ukdpc_prison_reception_pdu_high",
+        "ukdpc_dip_monthly_entries_2008",
+        "ukdpc_positive_test_rate",
+        "ukdpc_dip_treatment_entries",
+        "ukdpc_dtto_drr_starts",
+        "ukdpc_dtto_drr_completions",
+        "ukdpc_cjs_referral_share",
+        "ukdpc_dip_reduced_offending_6m",
+        "ukdpc_dip_increased_offending_6m",
+        "ukdpc_order_completion_2003",
+        "ukdpc_order_completion_2006",
+        "ukdpc_reconviction_completers",
+        "ukdpc_reconviction_noncompleters",
+        "ukdpc_prison_release_death",
+    ];
+
+    fn values(&self, scale: f64) -> Vec<Value> {
+        let mut out = Vec::new();
+        push(
+            &mut out,
+            "ukdpc_arrestee_pdu_share",
+            percent(self.arrested_pdu, self.arrested),
+        );
+        out.push((
+            "ukdpc_arrestee_pdu_people",
+            self.arrested_pdu as f64 * scale,
+        ));
+        let receptions = percent(self.receptions_pdu_year, self.receptions_year);
+        push(&mut out, "ukdpc_prison_reception_pdu_low", receptions);
+        push(&mut out, "ukdpc_prison_reception_pdu_high", receptions);
+        out.push((
+            "ukdpc_dip_monthly_entries_2008",
+            self.dip_starts_jan_2008 as f64 * scale,
+        ));
+        push(
+            &mut out,
+            "ukdpc_positive_test_rate",
+            percent(self.trigger_positive, self.trigger_tests),
+        );
+        out.push((
+            "ukdpc_dip_treatment_entries",
+            self.dip_starts_year as f64 * scale,
+        ));
+        out.push((
+            "ukdpc_dtto_drr_starts",
+            self.order_starts_year as f64 * scale,
+        ));
+        out.push((
+            "ukdpc_dtto_drr_completions",
+            self.order_completions_year as f64 * scale,
+        ));
+        push(
+            &mut out,
+            "ukdpc_cjs_referral_share",
+            percent(self.cj_starts_year, self.drug_starts_year),
+        );
+        push(
+            &mut out,
+            "ukdpc_dip_reduced_offending_6m",
+            percent(self.dip_reduced, self.dip_cohort_n),
+        );
+        push(
+            &mut out,
+            "ukdpc_dip_increased_offending_6m",
+            percent(self.dip_increased, self.dip_cohort_n),
+        );
+        push(
+            &mut out,
+            "ukdpc_order_completion_2003",
+            percent(self.orders_2003_completed, self.orders_2003_ended),
+        );
+        push(
+            &mut out,
+            "ukdpc_order_completion_2006",
+            percent(self.order_completions_year, self.order_ends_year),
+        );
+        push(
+            &mut out,
+            "ukdpc_reconviction_completers",
+            percent(self.pilot[0][1], self.pilot[0][0]),
+        );
+        push(
+            &mut out,
+            "ukdpc_reconviction_noncompleters",
+            percent(self.pilot[1][1], self.pilot[1][0]),
+        );
+        push(
+            &mut out,
+            "ukdpc_prison_release_death",
+            percent(self.release_deaths_pdu, self.releases_pdu),
+        );
+        // diagnostics: cohort sizes behind the shares (simulated people, unscaled)
+        out.push(("ukdpc_dip_cohort_sim_n", self.dip_cohort_n as f64));
+        out.push((
+            "ukdpc_pilot_dtto_sim_n",
+            (self.pilot[0][0] + self.pilot[1][0]) as f64,
+        ));
+        out.push(("ukdpc_release_deaths_sim_n", self.release_deaths_pdu as f64));
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::{Event, OrderOutcome, Substance};
+    use crate::studies::testkit::*;
+
+    fn observe(people: Vec<(Substance, Vec<Event>)>) -> Ukdpc {
+        let mut h = Histories::default();
+        for (s, ev) in people {
+            h.push(person(s), &sorted(ev));
+        }
+        let mut u = Ukdpc::default();
+        u.observe(&h);
+        u
+    }
+
+    fn value(u: &Ukdpc, id: &str) -> Option<f64> {
+        u.values(10.0).into_iter().find(|v| v.0 == id).map(|v| v.1)
+    }
+
+    fn order(d: i32, kind: OrderKind) -> Event {
+        Event::new(d, EventKind::OrderStart, kind as u8, 0)
+    }
+    fn order_end(d: i32, kind: OrderKind, outcome: OrderOutcome) -> Event {
+        Event::new(d, EventKind::OrderEnd, kind as u8, outcome as u16)
+    }
+
+    #[test]
+    fn arrestees_and_tests_in_the_financial_year() {
+        let u = observe(vec![
+            // arrested the day before the year starts: not an arrestee
+            (
+                Substance::OpiatesCrack,
+                vec![arrest(day(2006, 3, 31), true), test(day(2006, 3, 31), true)],
+            ),
+            // twice in the year: one arrestee, two trigger tests
+            (
+                Substance::OpiatesCrack,
+                vec![
+                    arrest(day(2006, 4, 1), true),
+                    test(day(2006, 4, 1), true),
+                    arrest(day(2007, 3, 31), true),
+                    test(day(2007, 3, 31), false),
+                ],
+            ),
+            // non-trigger arrest, tested (extended testing): test not counted
+            (
+                Substance::None,
+                vec![arrest(day(2006, 5, 1), false), test(day(2006, 5, 1), false)],
+            ),
+            (
+                Substance::Alcohol,
+                vec![arrest(day(2006, 6, 1), true), test(day(2006, 6, 1), false)],
+            ),
+        ]);
+        assert_eq!((u.arrested, u.arrested_pdu), (3, 1));
+        assert_eq!((u.trigger_tests, u.trigger_positive), (3, 1));
+        assert!((value(&u, "ukdpc_arrestee_pdu_share").unwrap() - 100.0 / 3.0).abs() < 1e-9);
+        assert_eq!(value(&u, "ukdpc_arrestee_pdu_people"), Some(10.0));
+    }
+
+    #[test]
+    fn dip_entries_orders_and_referrals() {
+        let u = observe(vec![
+            (
+                Substance::OpiatesCrack,
+                vec![
+                    start(day(2006, 3, 31), Route::Dip), // outside
+                    start(day(2006, 4, 1), Route::Dip),
+                    start(day(2007, 1, 1), Route::Voluntary),
+                    start(day(2008, 1, 31), Route::Dip),
+                    start(day(2008, 2, 1), Route::Dip),
+                ],
+            ),
+            (
+                Substance::Alcohol,
+                vec![start(day(2006, 6, 1), Route::Order)],
+            ),
+            (
+                Substance::OtherDrugs,
+                vec![
+                    order(day(2006, 3, 31), OrderKind::Drr),
+                    order_end(day(2006, 4, 1), OrderKind::Drr, OrderOutcome::Completed),
+                    order(day(2006, 5, 1), OrderKind::Drr),
+                    order_end(day(2006, 6, 1), OrderKind::Drr, OrderOutcome::Revoked),
+                    order(day(2006, 7, 1), OrderKind::Atr),
+                ],
+            ),
+        ]);
+        assert_eq!(value(&u, "ukdpc_dip_treatment_entries"), Some(10.0));
+        assert_eq!(value(&u, "ukdpc_dip_monthly_entries_2008"), Some(10.0));
+        assert_eq!(value(&u, "ukdpc_cjs_referral_share"), Some(50.0));
+        assert_eq!(value(&u, "ukdpc_dtto_drr_starts"), Some(10.0));
+        assert_eq!(value(&u, "ukdpc_dtto_drr_completions"), Some(10.0));
+        assert_eq!(value(&u, "ukdpc_order_completion_2006"), Some(50.0));
+    }
+
+    #[test]
+    fn pilot_reconviction_by_completion() {
+        let s = day(1999, 1, 1);
+        let completer = vec![
+            order(s, OrderKind::Dtto),
+            order_end(s + 365, OrderKind::Dtto, OrderOutcome::Completed),
+            conviction(s + 500, 50),
+        ];
+        let completer_clean = vec![
+            order(s, OrderKind::Dtto),
+            order_end(s + 365, OrderKind::Dtto, OrderOutcome::Completed),
+            conviction(s + 800, 50), // after 2 years
+        ];
+        let revoked = vec![
+            order(s, OrderKind::Dtto),
+            order_end(s + 100, OrderKind::Dtto, OrderOutcome::Revoked),
+            conviction(s + 200, 50),
+        ];
+        // started before the pilots: excluded
+        let early = vec![
+            order(day(1998, 9, 30), OrderKind::Dtto),
+            order_end(day(1999, 9, 30), OrderKind::Dtto, OrderOutcome::Completed),
+        ];
+        let u = observe(vec![
+            (Substance::OpiatesCrack, completer),
+            (Substance::OpiatesCrack, completer_clean),
+            (Substance::OpiatesCrack, revoked),
+            (Substance::OpiatesCrack, early),
+        ]);
+        assert_eq!(u.pilot, [[2, 1], [1, 1]]);
+        assert_eq!(value(&u, "ukdpc_reconviction_completers"), Some(50.0));
+        assert_eq!(value(&u, "ukdpc_reconviction_noncompleters"), Some(100.0));
+    }
+
+    #[test]
+    fn order_completion_of_2003_starts() {
+        let u = observe(vec![(
+            Substance::OpiatesCrack,
+            vec![
+                order(day(2002, 12, 31), OrderKind::Dtto),
+                order_end(day(2003, 6, 1), OrderKind::Dtto, OrderOutcome::Completed),
+                order(day(2003, 7, 1), OrderKind::Dtto),
+                order_end(day(2003, 12, 30), OrderKind::Dtto, OrderOutcome::Completed),
+                order(day(2003, 12, 31), OrderKind::Dtto),
+                order_end(day(2004, 1, 10), OrderKind::Dtto, OrderOutcome::Custody),
+                order(day(2004, 2, 1), OrderKind::Dtto),
+            ],
+        )]);
+        assert_eq!((u.orders_2003_ended, u.orders_2003_completed), (2, 1));
+    }
+
+    #[test]
+    fn dip_six_month_change() {
+        let a = day(2005, 1, 1);
+        let dip = |d: i32| Event::new(d, EventKind::DipAssessment, 0, 0);
+        // 2 before (index included), 1 after: reduced
+        let reduced = vec![
+            arrest(a - 183, false),
+            arrest(a, true),
+            dip(a),
+            arrest(a + 183, false),
+        ];
+        // 1 before, 2 after: increased (the arrest on a + 184 is outside)
+        let increased = vec![
+            arrest(a, true),
+            dip(a),
+            arrest(a + 1, false),
+            arrest(a + 2, false),
+            arrest(a + 184, false),
+        ];
+        // first assessment before the cohort window: excluded even with a later one
+        let early = vec![dip(day(2004, 3, 31)), arrest(a, true), dip(a)];
+        let u = observe(vec![
+            (Substance::OpiatesCrack, reduced),
+            (Substance::OpiatesCrack, increased),
+            (Substance::OpiatesCrack, early),
+        ]);
+        assert_eq!((u.dip_cohort_n, u.dip_reduced, u.dip_increased), (2, 1, 1));
+    }
+
+    #[test]
+    fn receptions_and_deaths_after_release() {
+        let r = day(2006, 5, 1);
+        let custody = |d: i32| Event::new(d, EventKind::CustodyStart, 0, 0);
+        let release = |d: i32| Event::new(d, EventKind::Release, 0, 0);
+        let death = |d: i32| Event::new(d, EventKind::Death, 1, 0);
+        let u = observe(vec![
+            (
+                Substance::OpiatesCrack,
+                vec![custody(r - 20), release(r), death(r + 14)],
+            ),
+            (
+                Substance::OpiatesCrack,
+                vec![custody(r - 20), release(r), death(r + 15)],
+            ),
+            (Substance::None, vec![custody(r - 20), release(r)]),
+            (Substance::None, vec![custody(day(2006, 3, 31))]),
+        ]);
+        assert_eq!((u.receptions_year, u.receptions_pdu_year), (3, 2));
+        assert_eq!((u.releases_pdu, u.release_deaths_pdu), (2, 1));
+        assert_eq!(value(&u, "ukdpc_prison_release_death"), Some(50.0));
+    }
+}
