@@ -36,7 +36,7 @@ def fmt(v):
 def main():
     path = sys.argv[1] if len(sys.argv) > 1 else "scenarios/calibrated.toml"
     with open(path, "rb") as f:
-        fitted = dict(leaves("", tomllib.load(f)))
+        fitted = {k: v for k, v in leaves("", tomllib.load(f)) if isinstance(v, (int, float))}
     src = open("src/params.rs").read()
     for key, value in fitted.items():
         parts = key.split(".")

@@ -171,7 +171,9 @@ where
         let (particles, distances): (Vec<_>, Vec<_>) = results.into_iter().unzip();
         gens.push(Generation {
             index: 0,
-            tolerance: f64::INFINITY,
+            // f64::MAX, not infinity: JSON has no infinity, and the state must
+            // read back exactly for a resume.
+            tolerance: f64::MAX,
             weights: vec![1.0 / config.particles as f64; config.particles],
             particles,
             distances,
@@ -419,7 +421,15 @@ pub fn calibrated_toml(priors: &[Prior], values: &[f64], note: &str) -> String {
 }
 
 /// `pathsim calibrate FILE`.
-pub fn cmd_calibrate(path: &Path, threads: Option<usize>, quiet: bool) -> Result<(), CliError> {
+///
+/// With `finish`, no further generations run: the result is written from the
+/// generations saved so far (to stop a long fit early without losing it).
+pub fn cmd_calibrate(
+    path: &Path,
+    threads: Option<usize>,
+    quiet: bool,
+    finish: bool,
+) -> Result<(), CliError> {
     let file = load_file(path)?;
     let dir = path.parent().unwrap_or(Path::new("."));
     let scenario_path = dir.join(&file.scenario);
@@ -490,10 +500,20 @@ pub fn cmd_calibrate(path: &Path, threads: Option<usize>, quiet: bool) -> Result
             Err(_) => f64::INFINITY,
         }
     };
+    let mut abc = file.abc.clone();
+    if finish {
+        if start.is_empty() {
+            return Err(CliError::Input(format!(
+                "--finish: no saved generations in {}",
+                state_path.display()
+            )));
+        }
+        abc.generations = start.len() - 1;
+    }
     let gens = pool.install(|| {
         abc_smc(
             file.parameters.len(),
-            &file.abc,
+            &abc,
             file.seed,
             dist,
             Some(initial),
@@ -638,6 +658,9 @@ mod tests {
         let mut cfg = config();
         cfg.generations = 2;
         let part = abc_smc(2, &cfg, 9, d, None, Vec::new(), |_| Ok(())).unwrap();
+        // Through JSON, as a resume reads it from disk.
+        let part: Vec<Generation> =
+            serde_json::from_str(&serde_json::to_string(&part).unwrap()).unwrap();
         let resumed = abc_smc(2, &config(), 9, d, None, part, |_| Ok(())).unwrap();
         assert_eq!(full, resumed);
     }

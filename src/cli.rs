@@ -64,6 +64,9 @@ pub enum Command {
         /// No progress bar or table.
         #[arg(long, short)]
         quiet: bool,
+        /// Stop early: write the result from the generations saved so far.
+        #[arg(long)]
+        finish: bool,
     },
     /// List every parameter: key, default, unit, valid range and source.
     Params {
@@ -80,6 +83,8 @@ pub enum Command {
     Sweep(crate::sweep::SweepArgs),
     /// Merge the shard files of a sweep run as a Slurm job array.
     Merge(crate::sweep::MergeArgs),
+    /// Run a ready-made classroom lesson (retention, testing) and write a one-page report.
+    Lesson(crate::lesson::LessonArgs),
 }
 
 /// Options shared by commands that run scenarios.
@@ -192,9 +197,11 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
             file,
             threads,
             quiet,
-        } => crate::calibrate::cmd_calibrate(&file, threads, quiet),
+            finish,
+        } => crate::calibrate::cmd_calibrate(&file, threads, quiet, finish),
         Command::Sweep(args) => crate::sweep::cmd_sweep(&args),
         Command::Merge(args) => crate::sweep::cmd_merge(&args),
+        Command::Lesson(args) => crate::lesson::cmd_lesson(&args),
     }
 }
 

@@ -13,6 +13,7 @@ pub mod cli;
 pub mod engine;
 pub mod error;
 pub mod history;
+pub mod lesson;
 pub mod metrics;
 pub mod output;
 pub mod params;

@@ -68,6 +68,31 @@ pub fn stream(seed: u64, person: u64, process: Process) -> Stream {
     Stream::seed_from_u64(stream_key(seed, person, process))
 }
 
+/// A stream seeded on first use: most people never touch most processes, and a
+/// stream's draws are the same whenever it is first used.
+#[derive(Clone, Debug)]
+pub struct LazyStream {
+    key: u64,
+    rng: Option<Stream>,
+}
+
+impl LazyStream {
+    pub fn new(seed: u64, person: u64, process: Process) -> LazyStream {
+        LazyStream {
+            key: stream_key(seed, person, process),
+            rng: None,
+        }
+    }
+    /// The stream, seeded now if this is its first use.
+    #[inline]
+    pub fn get(&mut self) -> &mut Stream {
+        if self.rng.is_none() {
+            self.rng = Some(Stream::seed_from_u64(self.key));
+        }
+        self.rng.as_mut().expect("just seeded")
+    }
+}
+
 /// The seed of replicate `r` of a run with master seed `seed`.
 pub fn replicate_seed(seed: u64, replicate: u32) -> u64 {
     mix64(seed ^ mix64(0x5EED_0000_0000_0000 | replicate as u64))

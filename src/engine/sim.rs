@@ -18,7 +18,7 @@
 use super::model::Model;
 use crate::calendar::DAYS_PER_YEAR;
 use crate::history::{CustodyKind, Event, EventKind, OrderKind, Person, Route};
-use crate::rng::{stream, Process, Stream};
+use crate::rng::{LazyStream, Process, Stream};
 use rand_distr::{Distribution, Exp1};
 
 /// Indices of the exponential clocks.
@@ -70,7 +70,7 @@ pub struct PersonSim<'a> {
     pub(crate) t: f64,
     pub(crate) events: &'a mut Vec<Event>,
     // clocks
-    clock_rng: [Stream; N_CLOCKS],
+    clock_rng: [LazyStream; N_CLOCKS],
     /// Internal (unit-rate) time each clock had consumed at `since[k]`.
     internal: [f64; N_CLOCKS],
     since: [f64; N_CLOCKS],
@@ -80,10 +80,10 @@ pub struct PersonSim<'a> {
     next_time: [f64; N_CLOCKS],
     pub(crate) rate: [f64; N_CLOCKS],
     // decision streams
-    pub(crate) arrest_rng: Stream,
-    pub(crate) court_rng: Stream,
-    pub(crate) sentencing_rng: Stream,
-    pub(crate) release_rng: Stream,
+    pub(crate) arrest_rng: LazyStream,
+    pub(crate) court_rng: LazyStream,
+    pub(crate) sentencing_rng: LazyStream,
+    pub(crate) release_rng: LazyStream,
     // state
     pub(crate) crisis: bool,
     pub(crate) person_mult: f64,
@@ -113,7 +113,7 @@ pub struct PersonSim<'a> {
 impl<'a> PersonSim<'a> {
     pub fn new(m: &'a Model, person: Person, seed: u64, events: &'a mut Vec<Event>) -> Self {
         let id = person.id;
-        let mut clock_rng = CLOCK_PROCESS.map(|p| stream(seed, id, p));
+        let mut clock_rng = CLOCK_PROCESS.map(|p| LazyStream::new(seed, id, p));
         let g = person.substance.index();
         // Start in the stationary mix of stable and crisis phases.
         let onset = m.crisis_onset[g];
@@ -124,10 +124,10 @@ impl<'a> PersonSim<'a> {
         };
         // The first draw of the crisis stream sets the starting phase; its clock
         // starts from the draws after it, so the two are independent.
-        let u: f64 = rand::RngExt::random(&mut clock_rng[CRISIS]);
+        let u: f64 = rand::RngExt::random(clock_rng[CRISIS].get());
         let t = person.entry_day as f64;
         let refresh_idx = m.refresh_days.partition_point(|&d| d <= t);
-        let mut sim = PersonSim {
+        PersonSim {
             m,
             person,
             g,
@@ -136,13 +136,14 @@ impl<'a> PersonSim<'a> {
             clock_rng,
             internal: [0.0; N_CLOCKS],
             since: [t; N_CLOCKS],
-            next_fire: [0.0; N_CLOCKS],
+            // Each clock's first firing is drawn when its rate first turns positive.
+            next_fire: [f64::NAN; N_CLOCKS],
             next_time: [f64::INFINITY; N_CLOCKS],
             rate: [0.0; N_CLOCKS],
-            arrest_rng: stream(seed, id, Process::ArrestDecisions),
-            court_rng: stream(seed, id, Process::Court),
-            sentencing_rng: stream(seed, id, Process::Sentencing),
-            release_rng: stream(seed, id, Process::Release),
+            arrest_rng: LazyStream::new(seed, id, Process::ArrestDecisions),
+            court_rng: LazyStream::new(seed, id, Process::Court),
+            sentencing_rng: LazyStream::new(seed, id, Process::Sentencing),
+            release_rng: LazyStream::new(seed, id, Process::Release),
             crisis: u < p_crisis,
             person_mult: person.propensity as f64
                 * if person.unstable_housing {
@@ -175,11 +176,7 @@ impl<'a> PersonSim<'a> {
             priors: 0,
             alive: true,
             active: true,
-        };
-        for k in 0..N_CLOCKS {
-            sim.next_fire[k] = Exp1.sample(&mut sim.clock_rng[k]);
         }
-        sim
     }
 
     /// Record an event on the current day.
@@ -191,7 +188,8 @@ impl<'a> PersonSim<'a> {
 
     /// An exponential waiting time with the given mean, from a decision stream.
     #[inline]
-    pub(crate) fn exp_days(rng: &mut Stream, mean: f64) -> f64 {
+    pub(crate) fn exp_days(rng: &mut LazyStream, mean: f64) -> f64 {
+        let rng: &mut Stream = rng.get();
         let e: f64 = Exp1.sample(rng);
         e * mean
     }
@@ -235,6 +233,9 @@ impl<'a> PersonSim<'a> {
         let t = self.t;
         for (k, &rate) in new.iter().enumerate() {
             if rate != self.rate[k] {
+                if self.next_fire[k].is_nan() {
+                    self.next_fire[k] = Exp1.sample(self.clock_rng[k].get());
+                }
                 self.internal[k] += self.rate[k] * (t - self.since[k]);
                 self.since[k] = t;
                 self.rate[k] = rate;
@@ -259,7 +260,7 @@ impl<'a> PersonSim<'a> {
                 Next::Clock(k) => {
                     self.internal[k] = self.next_fire[k];
                     self.since[k] = when;
-                    let e: f64 = Exp1.sample(&mut self.clock_rng[k]);
+                    let e: f64 = Exp1.sample(self.clock_rng[k].get());
                     self.next_fire[k] += e;
                     self.next_time[k] = when + e / self.rate[k];
                     match k {
@@ -356,7 +357,7 @@ impl<'a> PersonSim<'a> {
         self.in_custody = true;
         self.crisis = false;
         self.record(EventKind::CustodyStart, kind as u8, 0);
-        let u: f64 = rand::RngExt::random(&mut self.sentencing_rng);
+        let u: f64 = rand::RngExt::random(self.sentencing_rng.get());
         let days = self.m.custody_days_mean[kind as usize] * (0.5 + u);
         self.release_day = self.t + days;
     }

@@ -62,7 +62,7 @@ impl PersonSim<'_> {
         let m = self.m;
         // Fixed draws per arrest keep this stream aligned across scenarios.
         let [u_trigger, u_tested, u_positive, u_assess, u_refer]: [f64; 5] =
-            std::array::from_fn(|_| self.arrest_rng.random());
+            std::array::from_fn(|_| self.arrest_rng.get().random());
         let trigger = u_trigger < m.trigger_share[self.g];
         self.record(EventKind::Arrest, trigger as u8, 0);
         if u_tested < self.testing_coverage(trigger) {
@@ -92,7 +92,7 @@ impl PersonSim<'_> {
                 }
             }
         }
-        let u_convict: f64 = self.court_rng.random();
+        let u_convict: f64 = self.court_rng.get().random();
         let delay = Self::exp_days(&mut self.court_rng, m.court_delay_mean);
         if u_convict < m.conviction_p {
             let offence_day = self.t;

@@ -11,7 +11,7 @@ impl PersonSim<'_> {
         self.release_day = f64::INFINITY;
         self.record(EventKind::Release, 0, 0);
         self.risk_until = self.t + m.release_window;
-        let u: f64 = self.release_rng.random();
+        let u: f64 = self.release_rng.get().random();
         let delay = Self::exp_days(&mut self.release_rng, m.continuity_delay_mean);
         if self.person.substance.uses_drugs() && u < m.continuity_p {
             self.pending_treatment = self.t + delay;

@@ -65,7 +65,7 @@ impl PersonSim<'_> {
         let Some(k) = self.order.take() else { return };
         self.order_end = f64::INFINITY;
         self.record(EventKind::OrderEnd, k as u8, OrderOutcome::Revoked as u16);
-        let u: f64 = self.sentencing_rng.random();
+        let u: f64 = self.sentencing_rng.get().random();
         if u < self.m.revocation_custody_p {
             self.enter_custody(CustodyKind::Breach);
         }

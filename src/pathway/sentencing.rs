@@ -51,7 +51,7 @@ impl PersonSim<'_> {
     pub(crate) fn on_conviction(&mut self, offence_day: f64) {
         let m = self.m;
         let [u_sentence, u_lever, u_requirement, u_engage]: [f64; 4] =
-            std::array::from_fn(|_| self.sentencing_rng.random());
+            std::array::from_fn(|_| self.sentencing_rng.get().random());
         let lag = (self.t.floor() - offence_day.floor()).clamp(0.0, u16::MAX as f64) as u16;
         let priors = self.priors.min(PRIOR_CAP) as f64;
         self.priors += 1;
@@ -100,7 +100,12 @@ impl PersonSim<'_> {
                         OrderKind::Suspended
                     },
                 );
-                self.start_order(kind, u_engage);
+                // A person already on an order keeps it: the new sentence runs
+                // alongside (an assumption: courts often add to an order rather than
+                // revoke it), so a conviction alone does not end an order.
+                if self.order.is_none() {
+                    self.start_order(kind, u_engage);
+                }
             }
             Sentence::ShortCustody => self.enter_custody(CustodyKind::Short),
             Sentence::LongCustody => self.enter_custody(CustodyKind::Long),

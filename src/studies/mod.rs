@@ -16,6 +16,7 @@
 
 pub mod best;
 pub mod bold;
+pub mod causal;
 pub mod nao;
 pub mod nta;
 pub mod targets;

@@ -331,9 +331,12 @@ pub fn cmd_targets(scenario: &Path, opts: &RunOpts) -> Result<(), CliError> {
     let sc = opts.load(scenario)?;
     let pool = opts.pool()?;
     let p = &sc.params;
-    let bar = run::progress_bar(run::total_chunks(p), &p.name, opts.quiet);
+    // Three passes: the scenario's targets, then the NTA cohort with and without
+    // treatment's causal effect (observed versus causal).
+    let bar = run::progress_bar(3 * run::total_chunks(p), &p.name, opts.quiet);
     let started = std::time::Instant::now();
     let results = pool.install(|| evaluate(p, &bar));
+    let causal = pool.install(|| super::causal::observed_vs_causal(p, &bar));
     bar.finish_and_clear();
     let dir = opts
         .out
@@ -342,6 +345,8 @@ pub fn cmd_targets(scenario: &Path, opts: &RunOpts) -> Result<(), CliError> {
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let path = dir.join("targets.csv");
     write_targets_csv(&path, &results)?;
+    let causal_path = dir.join("observed_vs_causal.csv");
+    super::causal::write_csv(&causal_path, &causal)?;
     if !opts.quiet {
         println!(
             "{}: {} replicates at scale {} in {:.1} s",
@@ -351,7 +356,9 @@ pub fn cmd_targets(scenario: &Path, opts: &RunOpts) -> Result<(), CliError> {
             started.elapsed().as_secs_f64()
         );
         print!("{}", table(&results));
-        println!("wrote {}", path.display());
+        println!();
+        print!("{}", super::causal::table(&causal));
+        println!("wrote {} and {}", path.display(), causal_path.display());
     }
     Ok(())
 }
