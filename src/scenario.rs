@@ -302,7 +302,8 @@ fn suggest(key: &str, schema: &toml::Table) -> Option<String> {
         .map(|(_, k)| k.clone())
 }
 
-fn levenshtein(a: &str, b: &str) -> usize {
+/// Edit distance between two keys (for "did you mean" suggestions).
+pub fn levenshtein(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {

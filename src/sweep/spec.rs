@@ -640,25 +640,15 @@ fn nearest_key<'a, S: AsRef<str> + 'a>(
     names: impl Iterator<Item = &'a S>,
 ) -> Option<String> {
     names
-        .map(|n| (levenshtein(key, n.as_ref()), n.as_ref().to_string()))
+        .map(|n| {
+            (
+                crate::scenario::levenshtein(key, n.as_ref()),
+                n.as_ref().to_string(),
+            )
+        })
         .filter(|(d, n)| *d <= (key.len().max(n.len()) / 3).max(2))
         .min()
         .map(|(_, n)| n)
-}
-
-fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
 }
 
 #[cfg(test)]
