@@ -281,16 +281,7 @@ fn fmt_value(v: f64) -> String {
     if v.abs() < 10.0 {
         format!("{v:.3}")
     } else {
-        let s = format!("{:.0}", v.round());
-        let (sign, digits) = s.strip_prefix('-').map(|d| ("-", d)).unwrap_or(("", &s));
-        let mut out = String::new();
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
-                out.push(',');
-            }
-            out.push(c);
-        }
-        format!("{sign}{out}")
+        crate::report::thousands(v)
     }
 }
 
