@@ -78,6 +78,18 @@ pub enum EventKind {
     Death = 11,
     /// Desistance: the offending career ends and the person leaves the model.
     Desistance = 12,
+    /// A person starts an intervention scheme. detail: [`crate::interventions::Scheme`].
+    Intervention = 13,
+    /// Joins the waiting list for a treatment place. detail: [`Route`]; extra:
+    /// the wait the list has at that time (days).
+    WaitlistJoin = 14,
+    /// Gives up waiting. detail: [`Route`]; extra: days waited.
+    WaitlistGiveUp = 15,
+    /// Fails to attend a required assessment after a positive test.
+    AssessmentFailed = 16,
+    /// Eligible for a prison programme but no place was free. detail: the
+    /// [`crate::interventions::Scheme`].
+    NoPlace = 17,
 }
 
 /// Sentence passed at conviction.

@@ -9,10 +9,12 @@
 pub mod bench;
 pub mod calendar;
 pub mod calibrate;
+pub mod capacity;
 pub mod cli;
 pub mod engine;
 pub mod error;
 pub mod history;
+pub mod interventions;
 pub mod lesson;
 pub mod metrics;
 pub mod output;

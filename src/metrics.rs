@@ -21,6 +21,8 @@ pub enum Grouping {
     Order,
     Custody,
     Sentence,
+    /// Intervention schemes ([`crate::interventions::Scheme`]).
+    Scheme,
 }
 
 impl Grouping {
@@ -31,6 +33,10 @@ impl Grouping {
             Grouping::Order => OrderKind::ALL.iter().map(|s| s.name()).collect(),
             Grouping::Custody => CustodyKind::ALL.iter().map(|s| s.name()).collect(),
             Grouping::Sentence => Sentence::ALL.iter().map(|s| s.name()).collect(),
+            Grouping::Scheme => crate::interventions::Scheme::ALL
+                .iter()
+                .map(|s| s.name())
+                .collect(),
         }
     }
 }
@@ -98,10 +104,19 @@ metrics! {
     POSITIVE_RATE = "positive_test_rate", "Share of tests positive", "share", Substance, Kind::Ratio(M::POSITIVE_TESTS as usize, M::TESTS as usize);
     COMPLETION_SHARE = "completion_share", "Completions among treatment exits (completed or dropped out)", "share", Substance, Kind::Ratio(M::COMPLETIONS as usize, M::EXITS as usize);
     EXITS = "treatment_exits", "Treatment exits by dropout or completion", "episodes", Substance, Kind::Count;
+    INTERVENTION_STARTS = "intervention_starts", "People starting each intervention scheme (volumes)", "people", Scheme, Kind::Count;
+    NO_PLACE = "intervention_no_place", "Eligible for a prison programme, no place free", "people", Scheme, Kind::Count;
+    WAITLIST_JOINS = "waitlist_joins", "Treatment requests meeting a waiting list", "requests", Route, Kind::Count;
+    WAIT_DAYS = "waitlist_days", "Days of waiting ahead on joining the list (sum)", "days", Route, Kind::Count;
+    MEAN_WAIT = "mean_wait_days", "Mean wait for a treatment place on joining the list", "days", Route, Kind::Ratio(M::WAIT_DAYS as usize, M::WAITLIST_JOINS as usize);
+    WAIT_GIVE_UPS = "waitlist_give_ups", "People giving up waiting (displaced)", "people", Route, Kind::Count;
+    FAILED_ASSESSMENTS = "failed_assessments", "Required assessments not attended", "people", Substance, Kind::Count;
+    REVOCATIONS_AFTER_ASSESSMENT = "revocations_after_assessment", "Orders revoked within a year of a DIP assessment or failed assessment", "orders", Substance, Kind::Count;
+    CUSTODY_AFTER_ASSESSMENT = "custody_after_assessment", "Custody receptions within a year of a DIP assessment or failed assessment", "receptions", Substance, Kind::Count;
 }
 
 /// Maximum groups of any grouping.
-const MAX_GROUPS: usize = 6;
+const MAX_GROUPS: usize = 17;
 
 /// Proven-reoffending follow-up: offences within a year, convicted within a further 6 months.
 pub const REOFFENDING_OFFENCE_DAYS: i32 = 365;
@@ -169,6 +184,14 @@ impl Metrics {
         if let Some(y) = self.year_index(day) {
             let s = self.slot(m, group, y);
             self.counts[s] += 1;
+        }
+    }
+
+    #[inline]
+    fn add_n(&mut self, m: M, group: usize, day: i32, n: u64) {
+        if let Some(y) = self.year_index(day) {
+            let s = self.slot(m, group, y);
+            self.counts[s] += n;
         }
     }
 
@@ -273,6 +296,9 @@ impl Observer for Metrics {
             let mut treat_from: Option<i32> = None;
             let mut custody_from: Option<i32> = None;
             let mut reoff_year: Option<usize> = None;
+            // Last DIP assessment or failed assessment: what follows within a year
+            // is the net-widening cost the UKDPC warned of.
+            let mut assessed: Option<i32> = None;
             for (i, e) in events.iter().enumerate() {
                 let d = e.day;
                 match e.kind {
@@ -288,7 +314,23 @@ impl Observer for Metrics {
                             self.add(M::POSITIVE_TESTS, g, d);
                         }
                     }
-                    EventKind::DipAssessment => self.add(M::DIP_ASSESSMENTS, g, d),
+                    EventKind::DipAssessment => {
+                        self.add(M::DIP_ASSESSMENTS, g, d);
+                        assessed = Some(d);
+                    }
+                    EventKind::AssessmentFailed => {
+                        self.add(M::FAILED_ASSESSMENTS, g, d);
+                        assessed = Some(d);
+                    }
+                    EventKind::Intervention => {
+                        self.add(M::INTERVENTION_STARTS, e.detail as usize, d)
+                    }
+                    EventKind::NoPlace => self.add(M::NO_PLACE, e.detail as usize, d),
+                    EventKind::WaitlistJoin => {
+                        self.add(M::WAITLIST_JOINS, e.detail as usize, d);
+                        self.add_n(M::WAIT_DAYS, e.detail as usize, d, e.extra as u64);
+                    }
+                    EventKind::WaitlistGiveUp => self.add(M::WAIT_GIVE_UPS, e.detail as usize, d),
                     EventKind::Conviction => {
                         self.add(M::CONVICTIONS, g, d);
                         self.add(M::SENTENCES, e.detail as usize, d);
@@ -334,11 +376,17 @@ impl Observer for Metrics {
                             self.add(M::ORDER_COMPLETIONS, e.detail as usize, d);
                         } else if e.extra == OrderOutcome::Revoked as u16 {
                             self.add(M::ORDER_REVOCATIONS, e.detail as usize, d);
+                            if assessed.is_some_and(|a| d - a <= 365) {
+                                self.add(M::REVOCATIONS_AFTER_ASSESSMENT, g, d);
+                            }
                         }
                     }
                     EventKind::CustodyStart => {
                         self.add(M::CUSTODY_RECEPTIONS, e.detail as usize, d);
                         custody_from = Some(d);
+                        if assessed.is_some_and(|a| d - a <= 365) {
+                            self.add(M::CUSTODY_AFTER_ASSESSMENT, g, d);
+                        }
                     }
                     EventKind::Death => {
                         self.add(M::DEATHS, g, d);

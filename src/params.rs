@@ -61,6 +61,10 @@ pub struct Params {
     pub custody: CustodyParams,
     pub mortality: MortalityParams,
     pub levers: Levers,
+    /// Every intervention in the UKDPC review, each a block (src/interventions.rs).
+    pub interventions: crate::interventions::Interventions,
+    /// Optional limit on treatment places, with a waiting list.
+    pub capacity: crate::interventions::Capacity,
 }
 
 /// What to run: scale, replicates, seed and the time window.
@@ -713,8 +717,12 @@ impl ParamInfo {
     }
 }
 
-/// The registry entry for a dotted key (matching `.*` entries for substance groups).
+/// The registry entry for a dotted key (matching `.*` entries for substance groups;
+/// intervention and capacity keys are in [`crate::interventions::REGISTRY`]).
 pub fn info(key: &str) -> Option<&'static ParamInfo> {
+    if key.starts_with("interventions.") || key.starts_with("capacity.") {
+        return crate::interventions::info(key);
+    }
     REGISTRY.iter().find(|p| {
         p.key == key
             || p.key.strip_suffix(".*").is_some_and(|stem| {
@@ -856,6 +864,40 @@ impl Params {
                 "sentence weights must not all be zero".into(),
             );
         }
+        let iv = toml::Value::try_from(&self.interventions).expect("interventions serialise");
+        for (name, block) in iv.as_table().into_iter().flatten() {
+            let date = |k: &str| {
+                block.get(k).and_then(|v| match v {
+                    toml::Value::Datetime(d) => Some(d.to_string()),
+                    toml::Value::String(s) => Some(s.clone()),
+                    _ => None,
+                })
+            };
+            if let (Some(start), Some(end)) = (date("start"), date("end")) {
+                if start >= end {
+                    err(
+                        &format!("interventions.{name}.end"),
+                        format!("must come after interventions.{name}.start ({start}), got {end}"),
+                    );
+                }
+            }
+        }
+        let c = &self.capacity;
+        if c.start >= c.end {
+            err(
+                "capacity.end",
+                format!(
+                    "must come after capacity.start ({}), got {}",
+                    c.start, c.end
+                ),
+            );
+        }
+        if c.enabled && c.community_places_per_year <= 0.0 {
+            err(
+                "capacity.community_places_per_year",
+                "must be positive when capacity is enabled".into(),
+            );
+        }
         if self.run.scale > 0.0 {
             let people = (self.population.initial_offenders
                 + self.population.entrants_per_year * (r.horizon.as_f64() - r.start.as_f64())
@@ -977,7 +1019,11 @@ mod tests {
         for (key, _) in &leaves {
             assert!(info(key).is_some(), "no registry entry for {key}");
         }
-        for p in REGISTRY.iter().filter(|p| p.is_numeric()) {
+        for p in REGISTRY
+            .iter()
+            .chain(crate::interventions::REGISTRY)
+            .filter(|p| p.is_numeric() && !p.key.contains(".*."))
+        {
             let covered = leaves
                 .iter()
                 .any(|(k, _)| info(k).is_some_and(|i| i.key == p.key));

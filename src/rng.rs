@@ -41,6 +41,15 @@ pub enum Process {
     /// Treatment completion clock (separate from dropout so retention levers keep
     /// completion draws fixed).
     TreatmentCompletion = 13,
+    /// Cautions, diversion, restriction on bail and the intensive partnership
+    /// (decisions at arrest that the core pathway does not make).
+    Schemes = 14,
+    /// Drug courts, low-intensity orders and programmes on community orders.
+    CourtSchemes = 15,
+    /// Prison treatment and programmes at reception.
+    Prison = 16,
+    /// Waiting for a treatment place: giving up.
+    Waiting = 17,
 }
 
 /// The generator behind every stream: small, fast, and of good statistical quality.

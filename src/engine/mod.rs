@@ -9,7 +9,7 @@
 mod model;
 mod sim;
 
-pub use model::Model;
+pub use model::{CapacityPlan, Model};
 pub use sim::PersonSim;
 
 use crate::history::Histories;
@@ -67,9 +67,25 @@ where
     O: Observer,
     F: Fn() -> O + Sync,
 {
-    let model = Model::new(params);
     let roster = Roster::new(params);
-    let n = n_chunks(&roster);
+    let model = crate::capacity::model_for(params, seed, &roster);
+    run_with(params, &model, &roster, seed, make, tick)
+}
+
+/// Simulate one replicate with a given compiled model and roster.
+pub fn run_with<O, F>(
+    params: &Params,
+    model: &Model,
+    roster: &Roster,
+    seed: u64,
+    make: F,
+    tick: &(dyn Fn() + Sync),
+) -> O
+where
+    O: Observer,
+    F: Fn() -> O + Sync,
+{
+    let n = n_chunks(roster);
     (0..n)
         .into_par_iter()
         .fold(
@@ -81,7 +97,7 @@ where
             },
             |(mut obs, mut hist), c| {
                 let ids = c * CHUNK..((c + 1) * CHUNK).min(roster.total);
-                simulate_people(params, &model, &roster, seed, ids, &mut hist);
+                simulate_people(params, model, roster, seed, ids, &mut hist);
                 obs.observe(&hist);
                 tick();
                 (obs, hist)

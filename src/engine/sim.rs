@@ -59,6 +59,7 @@ enum Next {
     RiskWindowEnd,
     TreatmentStart,
     Conviction(usize),
+    EffectEnd,
     Horizon,
 }
 
@@ -84,6 +85,10 @@ pub struct PersonSim<'a> {
     pub(crate) court_rng: LazyStream,
     pub(crate) sentencing_rng: LazyStream,
     pub(crate) release_rng: LazyStream,
+    pub(crate) scheme_rng: LazyStream,
+    pub(crate) court_scheme_rng: LazyStream,
+    pub(crate) prison_rng: LazyStream,
+    pub(crate) waiting_rng: LazyStream,
     // state
     pub(crate) crisis: bool,
     pub(crate) person_mult: f64,
@@ -108,6 +113,27 @@ pub struct PersonSim<'a> {
     pub(crate) priors: u32,
     pub(crate) alive: bool,
     pub(crate) active: bool,
+    // intervention schemes (src/pathway/schemes.rs)
+    /// Arrest-rate multiplier of a scheme's effect, until `effect_until`.
+    pub(crate) effect_mult: f64,
+    pub(crate) effect_until: f64,
+    /// Breach and arrest multipliers of the current order (drug court, low intensity).
+    pub(crate) order_breach_mult: f64,
+    pub(crate) order_offending_mult: f64,
+    /// Days of the last positive tests on arrest (most recent first).
+    pub(crate) positive_tests: [f64; 3],
+    /// The pending treatment start comes from the intensive partnership.
+    pub(crate) intensive_pending: bool,
+    /// The open episode is managed by the intensive partnership.
+    pub(crate) intensive_episode: bool,
+    /// Set at reception, used at release: post-release death multiplier,
+    /// continuity-of-care multiplier, and a programme's effect (multiplier, days).
+    pub(crate) release_death_mult: f64,
+    pub(crate) continuity_mult: f64,
+    pub(crate) programme_effect: (f64, f64),
+    /// Where the pending treatment start stands with the waiting list.
+    pub(crate) waiting: crate::pathway::schemes::Waiting,
+    pub(crate) waiting_since: f64,
 }
 
 impl<'a> PersonSim<'a> {
@@ -144,6 +170,10 @@ impl<'a> PersonSim<'a> {
             court_rng: LazyStream::new(seed, id, Process::Court),
             sentencing_rng: LazyStream::new(seed, id, Process::Sentencing),
             release_rng: LazyStream::new(seed, id, Process::Release),
+            scheme_rng: LazyStream::new(seed, id, Process::Schemes),
+            court_scheme_rng: LazyStream::new(seed, id, Process::CourtSchemes),
+            prison_rng: LazyStream::new(seed, id, Process::Prison),
+            waiting_rng: LazyStream::new(seed, id, Process::Waiting),
             crisis: u < p_crisis,
             person_mult: person.propensity as f64
                 * if person.unstable_housing {
@@ -176,6 +206,18 @@ impl<'a> PersonSim<'a> {
             priors: 0,
             alive: true,
             active: true,
+            effect_mult: 1.0,
+            effect_until: f64::NEG_INFINITY,
+            order_breach_mult: 1.0,
+            order_offending_mult: 1.0,
+            positive_tests: [f64::NEG_INFINITY; 3],
+            intensive_pending: false,
+            intensive_episode: false,
+            release_death_mult: 1.0,
+            continuity_mult: 1.0,
+            programme_effect: (1.0, 0.0),
+            waiting: crate::pathway::schemes::Waiting::No,
+            waiting_since: 0.0,
         }
     }
 
@@ -266,7 +308,7 @@ impl<'a> PersonSim<'a> {
                     match k {
                         ARREST => self.on_arrest(),
                         CRISIS => self.crisis = !self.crisis,
-                        ENTRY => self.start_treatment(Route::Voluntary),
+                        ENTRY => self.request_treatment(Route::Voluntary),
                         DROPOUT => self.on_dropout(),
                         COMPLETION => self.on_completion(),
                         BREACH => self.on_breach(),
@@ -281,11 +323,8 @@ impl<'a> PersonSim<'a> {
                 Next::OrderEnd => self.on_order_end(),
                 Next::Release => self.on_release(),
                 Next::RiskWindowEnd => self.risk_until = f64::NEG_INFINITY,
-                Next::TreatmentStart => {
-                    self.pending_treatment = f64::INFINITY;
-                    let route = self.pending_route;
-                    self.start_treatment(route);
-                }
+                Next::TreatmentStart => self.on_pending_treatment(),
+                Next::EffectEnd => self.effect_until = f64::NEG_INFINITY,
                 Next::Conviction(i) => {
                     let (_, offence_day) = self.pending[i];
                     self.n_pending -= 1;
@@ -328,6 +367,9 @@ impl<'a> PersonSim<'a> {
             consider(self.risk_until, Next::RiskWindowEnd);
         }
         consider(self.pending_treatment, Next::TreatmentStart);
+        if self.effect_until > self.t {
+            consider(self.effect_until, Next::EffectEnd);
+        }
         for i in 0..self.n_pending {
             consider(self.pending[i].0, Next::Conviction(i));
         }
@@ -354,11 +396,14 @@ impl<'a> PersonSim<'a> {
             );
         }
         self.pending_treatment = f64::INFINITY;
+        self.intensive_pending = false;
+        self.waiting = crate::pathway::schemes::Waiting::No;
         self.in_custody = true;
         self.crisis = false;
         self.record(EventKind::CustodyStart, kind as u8, 0);
         let u: f64 = rand::RngExt::random(self.sentencing_rng.get());
         let days = self.m.custody_days_mean[kind as usize] * (0.5 + u);
         self.release_day = self.t + days;
+        self.prison_reception(days);
     }
 }

@@ -19,7 +19,12 @@ impl PersonSim<'_> {
             1.0
         };
         let crisis = if self.crisis { m.crisis_mult } else { 1.0 };
-        m.arrest_rate[self.g] * self.person_mult * self.age_mult * crisis * treatment
+        m.arrest_rate[self.g]
+            * self.person_mult
+            * self.age_mult
+            * crisis
+            * treatment
+            * self.scheme_offending_mult()
     }
 
     /// Rate of switching phase: into crisis when stable, out of it when in crisis.
@@ -37,6 +42,9 @@ impl PersonSim<'_> {
     fn testing_coverage(&self, trigger: bool) -> f64 {
         let m = self.m;
         let t = self.t;
+        if !m.iv.testing.open(t) {
+            return 0.0;
+        }
         if t >= m.testing_extended_from {
             return if trigger {
                 m.extended_trigger_coverage
@@ -72,8 +80,13 @@ impl PersonSim<'_> {
             }
             let positive = u_positive < p_pos;
             self.record(EventKind::Test, positive as u8, 0);
+            if positive {
+                self.positive_tests = [self.t, self.positive_tests[0], self.positive_tests[1]];
+                self.intensive_partnership();
+            }
             if positive && self.t >= m.dip_start {
-                let required = self.t >= m.required_assessment_start;
+                let required =
+                    self.t >= m.required_assessment_start && m.iv.required_assessment.open(self.t);
                 let p_assess = if required {
                     m.required_assessment_p
                 } else {
@@ -89,14 +102,19 @@ impl PersonSim<'_> {
                         self.pending_treatment = self.t + delay;
                         self.pending_route = Route::Dip;
                     }
+                } else if required {
+                    self.failed_assessment();
                 }
             }
         }
         let u_convict: f64 = self.court_rng.get().random();
         let delay = Self::exp_days(&mut self.court_rng, m.court_delay_mean);
-        if u_convict < m.conviction_p {
+        if u_convict < m.conviction_p && !self.diverted() {
             let offence_day = self.t;
             self.add_case(self.t + delay, offence_day);
+            if self.tested_positive_today() {
+                self.restriction_on_bail();
+            }
         }
     }
 }

@@ -13,7 +13,15 @@ impl PersonSim<'_> {
         self.risk_until = self.t + m.release_window;
         let u: f64 = self.release_rng.get().random();
         let delay = Self::exp_days(&mut self.release_rng, m.continuity_delay_mean);
-        if self.person.substance.uses_drugs() && u < m.continuity_p {
+        let (mult, days) = std::mem::replace(&mut self.programme_effect, (1.0, 0.0));
+        if mult != 1.0 {
+            self.effect_mult = mult;
+            self.effect_until = self.t + days;
+        }
+        if self.person.substance.uses_drugs()
+            && m.iv.continuity.open(self.t)
+            && u < m.iv.continuity_p.at(self.t) * self.continuity_mult
+        {
             self.pending_treatment = self.t + delay;
             self.pending_route = Route::Release;
         }

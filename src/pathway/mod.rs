@@ -9,9 +9,11 @@
 //! | [`treatment`] | voluntary entry, dropout, completion | treatment start, dropout, completion |
 //! | [`custody`] | | reception, release, continuity of care |
 //! | [`mortality`] | death, desistance | death, desistance |
+//! | [`schemes`] | (multipliers on the above) | cautions, diversion, bail, intensive partnership, drug courts, programmes, prison treatment, waiting list |
 pub mod arrest;
 pub mod custody;
 pub mod mortality;
 pub mod orders;
+pub mod schemes;
 pub mod sentencing;
 pub mod treatment;

@@ -12,7 +12,7 @@ impl PersonSim<'_> {
             r *= m.mortality_in_treatment;
         }
         if self.t < self.risk_until {
-            r += m.release_excess[self.g];
+            r += m.release_excess[self.g] * self.release_death_mult;
         }
         r
     }

@@ -20,7 +20,7 @@ impl PersonSim<'_> {
                 if self.crisis {
                     mult *= self.m.crisis_mult;
                 }
-                self.m.breach_rate[k as usize] * mult
+                self.m.breach_rate[k as usize] * mult * self.order_breach_mult
             }
             _ => 0.0,
         }
@@ -39,6 +39,7 @@ impl PersonSim<'_> {
         self.record(EventKind::OrderStart, kind as u8, 0);
         self.order = Some(kind);
         self.order_end = self.t + m.order_days[kind as usize];
+        self.order_schemes(kind);
         let delay = Self::exp_days(&mut self.sentencing_rng, m.engagement_delay_mean);
         if kind.has_treatment()
             && self.treatment.is_none()

@@ -29,7 +29,7 @@ impl PersonSim<'_> {
                 1.0
             };
             let u = u / share.max(1e-12);
-            if priors < m.requirement_min_priors {
+            if priors < m.requirement_min_priors || !m.iv.dtto_drr.open(t) {
                 None
             } else if t >= m.drr_start {
                 (u < m.drr_share * decline).then_some(OrderKind::Drr)
@@ -40,7 +40,7 @@ impl PersonSim<'_> {
             } else {
                 None
             }
-        } else if s == Substance::Alcohol && t >= m.drr_start {
+        } else if s == Substance::Alcohol && t >= m.drr_start && m.iv.atr.open(t) {
             (u < m.atr_share * decline).then_some(OrderKind::Atr)
         } else {
             None

@@ -53,6 +53,9 @@ impl PersonSim<'_> {
         if self.t >= m.retention_from {
             r *= m.retention_mult;
         }
+        if self.intensive_episode {
+            r *= m.iv.intensive_dropout_mult;
+        }
         r
     }
 
@@ -82,12 +85,14 @@ impl PersonSim<'_> {
         }
         self.treatment = Some(route);
         self.treatment_start = self.t;
+        self.intensive_episode = std::mem::take(&mut self.intensive_pending);
         self.record(EventKind::TreatmentStart, route as u8, 0);
     }
 
     /// Close the open episode, if any, with the given exit.
     pub(crate) fn end_treatment(&mut self, exit: TreatmentExit) {
         if let Some(route) = self.treatment.take() {
+            self.intensive_episode = false;
             self.record(EventKind::TreatmentEnd, route as u8, exit as u16);
         }
     }
