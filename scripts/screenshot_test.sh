@@ -3,8 +3,9 @@
 # console errors or the screenshot is blank. Reports must look right, not just parse.
 #
 # Usage: scripts/screenshot_test.sh [report.html ...]
-# With no arguments, renders the reports of tests/report_render.rs (small real runs)
-# into target/report-screenshots/ and checks both.
+# With no arguments, renders the reports of tests/report_render.rs (small real runs:
+# a run, a comparison, `pathsim targets` and a tiny Sobol sweep) into
+# target/report-screenshots/ and checks all four.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -12,9 +13,10 @@ out=target/report-screenshots
 mkdir -p "$out"
 
 if [ "$#" -eq 0 ]; then
-    rm -rf "$out/run" "$out/compare"
+    rm -rf "$out/run" "$out/compare" "$out/targets" "$out/sweep"
     PATHSIM_REPORT_OUT="$PWD/$out" cargo test --quiet --test report_render >/dev/null
-    set -- "$out/run/report.html" "$out/compare/report.html"
+    set -- "$out/run/report.html" "$out/compare/report.html" \
+        "$out/targets/report.html" "$out/sweep/report.html"
 fi
 
 browser=""

@@ -44,6 +44,10 @@ pub struct CalibrationFile {
     #[serde(default = "default_report_replicates")]
     pub report_replicates: u32,
     pub abc: AbcConfig,
+    /// Studies whose targets stay out of the distance because they are fitted
+    /// another way (the intervention volumes: coverage = published / simulated).
+    #[serde(default)]
+    pub exclude_studies: Vec<String>,
     #[serde(rename = "parameter")]
     pub parameters: Vec<Prior>,
 }
@@ -89,6 +93,10 @@ pub struct Prior {
     /// Uniform on the log scale (for rates spanning orders of magnitude).
     #[serde(default)]
     pub log: bool,
+    /// A key that moves by the opposite amount, so a sum stays fixed (the
+    /// substance shares must sum to one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub balance: Option<String>,
 }
 
 impl Prior {
@@ -337,11 +345,22 @@ pub fn distance(register: &[Target], replicates: &[Vec<crate::studies::Value>]) 
 
 /// Parameters at a point of the unit cube.
 pub fn params_at(base: &Params, priors: &[Prior], x: &[f64]) -> Result<Params, String> {
-    let values: Vec<(String, f64)> = priors
+    let mut values: Vec<(String, f64)> = priors
         .iter()
         .zip(x)
         .map(|(p, &u)| (p.key.clone(), p.value_at(u)))
         .collect();
+    if priors.iter().any(|p| p.balance.is_some()) {
+        let leaves: std::collections::HashMap<String, f64> =
+            base.numeric_leaves().into_iter().collect();
+        for (p, &u) in priors.iter().zip(x) {
+            let Some(b) = &p.balance else { continue };
+            let (Some(&from), Some(&other)) = (leaves.get(&p.key), leaves.get(b)) else {
+                return Err(format!("unknown parameter `{}` or `{b}`", p.key));
+            };
+            values.push((b.clone(), other - (p.value_at(u) - from)));
+        }
+    }
     crate::scenario::with_values(base, &values)
 }
 
@@ -390,10 +409,11 @@ fn load_file(path: &Path) -> Result<CalibrationFile, CliError> {
 }
 
 /// The partial scenario holding the fitted values.
-pub fn calibrated_toml(priors: &[Prior], values: &[f64], note: &str) -> String {
+pub fn calibrated_toml(values: &[(String, f64)], note: &str) -> String {
     let mut table = toml::Table::new();
-    for (p, &v) in priors.iter().zip(values) {
-        let parts: Vec<&str> = p.key.split('.').collect();
+    for (key, v) in values {
+        let v = *v;
+        let parts: Vec<&str> = key.split('.').collect();
         let mut node = &mut table;
         for part in &parts[..parts.len() - 1] {
             node = node
@@ -420,15 +440,85 @@ pub fn calibrated_toml(priors: &[Prior], values: &[f64], note: &str) -> String {
     out
 }
 
+/// The fitted values at `x`, with any balancing keys, as (key, value) pairs.
+pub fn fitted_values(base: &Params, priors: &[Prior], x: &[f64]) -> Vec<(String, f64)> {
+    let mut out: Vec<(String, f64)> = priors
+        .iter()
+        .zip(x)
+        .map(|(p, &u)| (p.key.clone(), p.value_at(u)))
+        .collect();
+    if let Ok(p) = params_at(base, priors, x) {
+        let leaves: std::collections::HashMap<String, f64> =
+            p.numeric_leaves().into_iter().collect();
+        for b in priors.iter().filter_map(|p| p.balance.as_ref()) {
+            out.push((b.clone(), leaves[b]));
+        }
+    }
+    out
+}
+
+/// Pattern search (Hooke and Jeeves' exploratory moves) on the unit cube: try
+/// each coordinate up and down by `step`, keep any move that lowers `f`, halve
+/// the step after a sweep with no improvement, stop below `min_step` or after
+/// `max_evals` evaluations. With common random numbers `f` is a deterministic
+/// function of `x`, which is what a local optimiser needs. `improved` is called
+/// with every new best point (for checkpoints). Returns the best point and value.
+pub fn pattern_search(
+    x0: &[f64],
+    mut f: impl FnMut(&[f64]) -> f64,
+    step: f64,
+    min_step: f64,
+    max_evals: usize,
+    mut improved: impl FnMut(&[f64], f64, usize) -> anyhow::Result<()>,
+) -> anyhow::Result<(Vec<f64>, f64, usize)> {
+    let mut x = x0.to_vec();
+    let mut fx = f(&x);
+    let mut evals = 1;
+    let mut step = step;
+    while step >= min_step && evals < max_evals {
+        let mut moved = false;
+        for i in 0..x.len() {
+            for dir in [1.0, -1.0] {
+                if evals >= max_evals {
+                    break;
+                }
+                let v = (x[i] + dir * step).clamp(0.0, 1.0);
+                if v == x[i] {
+                    continue;
+                }
+                let mut y = x.clone();
+                y[i] = v;
+                let fy = f(&y);
+                evals += 1;
+                if fy < fx {
+                    x = y;
+                    fx = fy;
+                    moved = true;
+                    improved(&x, fx, evals)?;
+                    break;
+                }
+            }
+        }
+        if !moved {
+            step /= 2.0;
+        }
+    }
+    Ok((x, fx, evals))
+}
+
 /// `pathsim calibrate FILE`.
 ///
 /// With `finish`, no further generations run: the result is written from the
-/// generations saved so far (to stop a long fit early without losing it).
+/// generations saved so far (to stop a long fit early without losing it). With
+/// `refine`, no ABC runs: a pattern search starts from the scenario's current
+/// values (the last fit) and writes every improvement, so it resumes by
+/// re-running.
 pub fn cmd_calibrate(
     path: &Path,
     threads: Option<usize>,
     quiet: bool,
     finish: bool,
+    refine: Option<usize>,
 ) -> Result<(), CliError> {
     let file = load_file(path)?;
     let dir = path.parent().unwrap_or(Path::new("."));
@@ -442,7 +532,8 @@ pub fn cmd_calibrate(
     let mut base = sc.params.clone();
     base.run.scale = file.scale;
     base.run.replicates = file.replicates;
-    let reg = register();
+    let mut reg = register();
+    reg.retain(|t| !file.exclude_studies.contains(&t.study));
     // Start from the scenario's current values (clamped into the priors).
     let current: std::collections::HashMap<String, f64> =
         base.numeric_leaves().into_iter().collect();
@@ -500,6 +591,35 @@ pub fn cmd_calibrate(
             Err(_) => f64::INFINITY,
         }
     };
+    if let Some(max_evals) = refine {
+        let bar = crate::run::progress_bar(max_evals as u64, "refine", quiet);
+        let (best_x, best_d, evals) = pool
+            .install(|| {
+                pattern_search(&initial, dist, 0.1, 0.01, max_evals, |x, d, evals| {
+                    bar.set_position(evals as u64);
+                    bar.set_message(format!("best {d:.3}"));
+                    let note = format!(
+                        "Fitted by `pathsim calibrate {} --refine` (pattern search from the previous fit, \
+                         {evals} simulations so far at scale {} x {} replicates).\n\
+                         Distance (RMS of error / tolerance over calibration targets): {d:.3}.\n\
+                         Generated file: do not edit by hand; re-run the calibration instead.",
+                        path.display(),
+                        file.scale,
+                        file.replicates
+                    );
+                    crate::output::write_atomic(
+                        &output,
+                        calibrated_toml(&fitted_values(&base, &file.parameters, x), &note)
+                            .as_bytes(),
+                    )
+                })
+            })
+            .map_err(|e| CliError::Input(e.to_string()))?;
+        bar.finish_and_clear();
+        return finish_report(
+            &sc.params, &file, &reg, &best_x, best_d, evals, &output, &report, &pool, quiet,
+        );
+    }
     let mut abc = file.abc.clone();
     if finish {
         if start.is_empty() {
@@ -545,12 +665,6 @@ pub fn cmd_calibrate(
         .min_by(|a, b| a.1.total_cmp(b.1))
         .map(|(x, d)| (x.clone(), *d))
         .expect("particles");
-    let values: Vec<f64> = file
-        .parameters
-        .iter()
-        .zip(&best_x)
-        .map(|(p, &u)| p.value_at(u))
-        .collect();
     let sims: usize = gens.iter().map(|g| g.simulations).sum();
     let note = format!(
         "Fitted by `pathsim calibrate {}` (ABC-SMC: {} particles, {} generations, {} simulations at scale {} x {} replicates).\n\
@@ -567,23 +681,42 @@ pub fn cmd_calibrate(
     );
     crate::output::write_atomic(
         &output,
-        calibrated_toml(&file.parameters, &values, &note).as_bytes(),
+        calibrated_toml(&fitted_values(&base, &file.parameters, &best_x), &note).as_bytes(),
     )?;
     write_posterior(&posterior, &file.parameters, last)?;
-    // Fit report at the scenario's own scale and replicates, with the fitted values.
-    let mut fitted = params_at(&sc.params, &file.parameters, &best_x).map_err(CliError::Input)?;
+    finish_report(
+        &sc.params, &file, &reg, &best_x, best_d, sims, &output, &report, &pool, quiet,
+    )
+}
+
+/// The fit report at the scenario's own scale and replicates, with the fitted
+/// values, written and printed.
+#[allow(clippy::too_many_arguments)]
+fn finish_report(
+    scenario: &Params,
+    file: &CalibrationFile,
+    reg: &[Target],
+    best_x: &[f64],
+    best_d: f64,
+    sims: usize,
+    output: &Path,
+    report: &Path,
+    pool: &rayon::ThreadPool,
+    quiet: bool,
+) -> Result<(), CliError> {
+    let mut fitted = params_at(scenario, &file.parameters, best_x).map_err(CliError::Input)?;
     fitted.run.replicates = file.report_replicates;
     let bar = crate::run::progress_bar(crate::run::total_chunks(&fitted), "fit report", quiet);
-    let results = pool.install(|| score(&reg, &replicate_values(&fitted, &bar)));
+    let results = pool.install(|| score(reg, &replicate_values(&fitted, &bar)));
     bar.finish_and_clear();
-    crate::studies::targets::write_targets_csv(&report, &results)?;
+    crate::studies::targets::write_targets_csv(report, &results)?;
     if !quiet {
         println!(
             "distance {best_d:.3} after {sims} simulations; wrote {}",
             output.display()
         );
-        for (p, v) in file.parameters.iter().zip(&values) {
-            println!("  {:<48} {v:.4}", p.key);
+        for (key, v) in fitted_values(scenario, &file.parameters, best_x) {
+            println!("  {key:<48} {v:.4}");
         }
         print!("{}", crate::studies::targets::table(&results));
         println!("fit report: {}", report.display());
@@ -698,8 +831,53 @@ mod tests {
             min: 0.01,
             max: 1.0,
             log: true,
+            balance: None,
         };
         assert!((p.value_at(0.5) - 0.1).abs() < 1e-12);
         assert!((p.to_unit(0.1) - 0.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn pattern_search_finds_the_minimum_of_a_bowl() {
+        let c = [0.3, 0.77, 0.05];
+        let f = |x: &[f64]| x.iter().zip(c).map(|(a, b)| (a - b).powi(2)).sum::<f64>();
+        let mut improvements = 0;
+        let (x, fx, evals) = pattern_search(&[0.5; 3], f, 0.1, 0.001, 10_000, |_, _, _| {
+            improvements += 1;
+            Ok(())
+        })
+        .unwrap();
+        for (a, b) in x.iter().zip(c) {
+            assert!((a - b).abs() < 0.002, "{x:?}");
+        }
+        assert!(fx < 1e-5 && improvements > 5 && evals < 10_000);
+        // The evaluation budget is respected.
+        let (_, _, evals) = pattern_search(&[0.5; 3], f, 0.1, 0.001, 7, |_, _, _| Ok(())).unwrap();
+        assert_eq!(evals, 7);
+    }
+
+    #[test]
+    fn a_balanced_prior_keeps_the_sum() {
+        let base = crate::params::baseline();
+        let prior = Prior {
+            key: "population.substance_share.opiates_crack".into(),
+            min: 0.1,
+            max: 0.2,
+            log: false,
+            balance: Some("population.substance_share.none".into()),
+        };
+        let p = params_at(&base, &[prior], &[0.0]).unwrap();
+        let s = &p.population.substance_share;
+        assert!((s.opiates_crack - 0.1).abs() < 1e-12);
+        let sum = s.opiates_crack + s.other_drugs + s.alcohol + s.none;
+        assert!((sum - 1.0).abs() < 1e-12);
+        assert!(
+            (s.none
+                - (base.population.substance_share.none
+                    + base.population.substance_share.opiates_crack
+                    - 0.1))
+                .abs()
+                < 1e-12
+        );
     }
 }

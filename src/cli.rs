@@ -46,7 +46,7 @@ pub enum Command {
         opts: RunOpts,
     },
     /// Score a scenario against every published figure (calibration and validation
-    /// targets) with 95% Monte Carlo intervals; writes outputs/<name>/targets.csv.
+    /// targets) with 95% Monte Carlo intervals; writes outputs/<name>-targets/ (targets.csv, report.html).
     Targets {
         /// Scenario file (TOML).
         scenario: PathBuf,
@@ -67,6 +67,10 @@ pub enum Command {
         /// Stop early: write the result from the generations saved so far.
         #[arg(long)]
         finish: bool,
+        /// Refine the last fit by pattern search (at most this many simulations)
+        /// instead of running ABC-SMC; resumes from the last improvement.
+        #[arg(long, value_name = "MAX_SIMULATIONS", conflicts_with = "finish")]
+        refine: Option<usize>,
     },
     /// List every parameter: key, default, unit, valid range and source.
     Params {
@@ -85,6 +89,13 @@ pub enum Command {
     Merge(crate::sweep::MergeArgs),
     /// Run a ready-made classroom lesson (retention, testing) and write a one-page report.
     Lesson(crate::lesson::LessonArgs),
+    /// List the interventions (UKDPC 2008): where each acts, its parameters and
+    /// defaults, evidence grade, sources, and whether the baseline has it on.
+    Interventions {
+        /// Print as a Markdown table (as in docs/interventions.md).
+        #[arg(long)]
+        markdown: bool,
+    },
 }
 
 /// Options shared by commands that run scenarios.
@@ -198,10 +209,18 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
             threads,
             quiet,
             finish,
-        } => crate::calibrate::cmd_calibrate(&file, threads, quiet, finish),
+            refine,
+        } => crate::calibrate::cmd_calibrate(&file, threads, quiet, finish, refine),
         Command::Sweep(args) => crate::sweep::cmd_sweep(&args),
         Command::Merge(args) => crate::sweep::cmd_merge(&args),
         Command::Lesson(args) => crate::lesson::cmd_lesson(&args),
+        Command::Interventions { markdown } => {
+            print!(
+                "{}",
+                crate::interventions_doc::interventions_table(markdown)
+            );
+            Ok(())
+        }
     }
 }
 
@@ -231,12 +250,20 @@ fn cmd_run(path: &Path, opts: &RunOpts) -> Result<(), CliError> {
             p.name, p.run.replicates, p.run.scale, out.wall_seconds, out.person_years, out.events
         );
         print!("{}", output::headline_table(&summary, headline_year(p)));
+        print_assumed_effects(p);
         println!(
             "wrote {}/{{results.csv, summary.csv, manifest.json, scenario.toml, report.html}}",
             dest.display()
         );
     }
     Ok(())
+}
+
+/// Say so when results rest on effects of interventions never evaluated.
+fn print_assumed_effects(p: &Params) {
+    for note in crate::interventions::unevaluated_effects(p) {
+        println!("note: {note}");
+    }
 }
 
 /// The year headline tables show: 2024 if observed, else the last year.
@@ -310,6 +337,7 @@ fn cmd_compare(base_path: &Path, path: &Path, opts: &RunOpts) -> Result<(), CliE
         );
         let year = headline_year(&c.params).max(c.params.run.horizon.year() - 1);
         print!("{}", output::difference_table(&sa, &sd, year));
+        print_assumed_effects(&c.params);
         println!("wrote {}/{{differences.csv, report.html}}", dest.display());
     }
     Ok(())

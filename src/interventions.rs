@@ -115,7 +115,7 @@ pub struct Diversion {
 /// the baseline's own block instead, so these are never what a user gets.
 impl Default for Diversion {
     fn default() -> Self {
-        Diversion::diversion()
+        Diversion::diversion_scheme()
     }
 }
 
@@ -147,7 +147,7 @@ impl Diversion {
             effect_months: 12.0,
         }
     }
-    fn diversion() -> Self {
+    fn diversion_scheme() -> Self {
         Diversion {
             enabled: false,
             start: Date::ymd(2026, 4, 1),
@@ -528,7 +528,7 @@ impl Default for Interventions {
             required_assessment: RequiredAssessment::default(),
             restriction_on_bail: RestrictionOnBail::default(),
             conditional_caution: Diversion::conditional_caution(),
-            diversion: Diversion::diversion(),
+            diversion: Diversion::diversion_scheme(),
             dtto_drr: Switch::default(),
             low_intensity_order: LowIntensityOrder::default(),
             atr: Switch::default(),

@@ -15,6 +15,7 @@ pub mod engine;
 pub mod error;
 pub mod history;
 pub mod interventions;
+pub mod interventions_doc;
 pub mod lesson;
 pub mod metrics;
 pub mod output;

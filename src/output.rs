@@ -150,6 +150,9 @@ pub struct Manifest<'a> {
     pub outputs: Vec<&'static str>,
     /// Repeat with: pathsim run <output folder>/scenario.toml
     pub repeat_with: String,
+    /// Effects of interventions the UKDPC review found unevaluated that this
+    /// scenario sets: results that depend on them rest on an assumption.
+    pub assumed_effects: Vec<String>,
     pub parameters: &'a crate::params::Params,
 }
 
@@ -177,6 +180,7 @@ impl<'a> Manifest<'a> {
                 "charts/",
             ],
             repeat_with: format!("pathsim run {}", dest.join("scenario.toml").display()),
+            assumed_effects: crate::interventions::unevaluated_effects(&out.params),
             parameters: &out.params,
         }
     }

@@ -864,8 +864,12 @@ impl Params {
                 "sentence weights must not all be zero".into(),
             );
         }
-        let iv = toml::Value::try_from(&self.interventions).expect("interventions serialise");
-        for (name, block) in iv.as_table().into_iter().flatten() {
+        // Through text, so dates come back as TOML dates.
+        let iv: toml::Table = toml::to_string(&self.interventions)
+            .ok()
+            .and_then(|t| toml::from_str(&t).ok())
+            .unwrap_or_default();
+        for (name, block) in &iv {
             let date = |k: &str| {
                 block.get(k).and_then(|v| match v {
                     toml::Value::Datetime(d) => Some(d.to_string()),
@@ -1072,7 +1076,9 @@ mod tests {
         p.court.conviction_probability = 1.5;
         p.offending.age_decline = f64::NAN;
         p.run.horizon = Date::ymd(1980, 1, 1);
+        p.interventions.diversion.end = Date::ymd(2020, 1, 1);
         let keys: Vec<String> = p.validate().into_iter().map(|i| i.key).collect();
+        assert!(keys.contains(&"interventions.diversion.end".to_string()));
         assert!(keys.contains(&"treatment.dropout_rate_0_3m".to_string()));
         assert!(keys.contains(&"court.conviction_probability".to_string()));
         assert!(keys.contains(&"offending.age_decline".to_string()));

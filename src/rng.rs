@@ -41,8 +41,8 @@ pub enum Process {
     /// Treatment completion clock (separate from dropout so retention levers keep
     /// completion draws fixed).
     TreatmentCompletion = 13,
-    /// Cautions, diversion, restriction on bail and the intensive partnership
-    /// (decisions at arrest that the core pathway does not make).
+    /// Conditional cautions. (Each scheme at arrest has its own stream: a scheme
+    /// drawing only for eligible people must not move another's draws.)
     Schemes = 14,
     /// Drug courts, low-intensity orders and programmes on community orders.
     CourtSchemes = 15,
@@ -50,6 +50,14 @@ pub enum Process {
     Prison = 16,
     /// Waiting for a treatment place: giving up.
     Waiting = 17,
+    /// Diversion from prosecution.
+    Diversion = 18,
+    /// Restriction on bail.
+    Bail = 19,
+    /// The intensive partnership.
+    Intensive = 20,
+    /// Prosecution of a failed required assessment.
+    AssessmentFailure = 21,
 }
 
 /// The generator behind every stream: small, fast, and of good statistical quality.

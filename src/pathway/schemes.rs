@@ -4,9 +4,11 @@
 //! orders and programmes on community orders, prison treatment and programmes at
 //! reception, and the waiting list for treatment places.
 //!
-//! Each family draws from its own random stream (`Process::Schemes`,
-//! `CourtSchemes`, `Prison`, `Waiting`), so switching a scheme on changes the
-//! histories of the people it reaches and no one else's.
+//! Each scheme at arrest draws from its own random stream (`Process::Schemes`
+//! for cautions, `Diversion`, `Bail`, `Intensive`, `AssessmentFailure`), and the
+//! court, prison and waiting-list families from theirs (`CourtSchemes`,
+//! `Prison`, `Waiting`) a fixed number of draws per decision, so switching a
+//! scheme on changes the histories of the people it reaches and no one else's.
 
 use crate::engine::PersonSim;
 use crate::history::{EventKind, Route};
@@ -36,9 +38,10 @@ impl PersonSim<'_> {
         self.positive_tests[0] == self.t
     }
 
-    fn refer(&mut self, delay_mean: f64, route: Route) {
-        let delay = Self::exp_days(&mut self.scheme_rng, delay_mean);
-        self.pending_treatment = self.t + delay;
+    /// Refer to treatment after an exponential delay drawn from the uniform `u`
+    /// (drawn with the decision, so every decision takes a fixed number of draws).
+    fn refer(&mut self, delay_mean: f64, u: f64, route: Route) {
+        self.pending_treatment = self.t - delay_mean * (1.0 - u).ln();
         self.pending_route = route;
     }
 
@@ -57,7 +60,8 @@ impl PersonSim<'_> {
         if self.t - self.positive_tests[n - 1] >= 365.0 {
             return;
         }
-        let [u_cover, u_treat]: [f64; 2] = std::array::from_fn(|_| self.scheme_rng.get().random());
+        let [u_cover, u_treat, u_delay]: [f64; 3] =
+            std::array::from_fn(|_| self.intensive_rng.get().random());
         if u_cover >= iv.intensive_coverage {
             return;
         }
@@ -67,7 +71,7 @@ impl PersonSim<'_> {
             0,
         );
         if u_treat < iv.intensive_treatment_p {
-            self.refer(self.m.dip_delay_mean, Route::Dip);
+            self.refer(self.m.dip_delay_mean, u_delay, Route::Dip);
             self.intensive_pending = true;
         }
     }
@@ -75,9 +79,9 @@ impl PersonSim<'_> {
     /// A required assessment not attended: an offence, sometimes prosecuted.
     pub(crate) fn failed_assessment(&mut self) {
         self.record(EventKind::AssessmentFailed, 0, 0);
-        let u: f64 = self.scheme_rng.get().random();
+        let [u, u_delay]: [f64; 2] = std::array::from_fn(|_| self.assessment_rng.get().random());
         if u < self.m.iv.failure_prosecution_p {
-            let delay = Self::exp_days(&mut self.scheme_rng, self.m.court_delay_mean);
+            let delay = -self.m.court_delay_mean * (1.0 - u_delay).ln();
             self.add_case(self.t + delay, self.t);
         }
     }
@@ -97,14 +101,18 @@ impl PersonSim<'_> {
             if !d.window.open(self.t) || self.priors as f64 > d.max_priors {
                 continue;
             }
-            let [u_cover, u_treat, u_comply]: [f64; 3] =
-                std::array::from_fn(|_| self.scheme_rng.get().random());
+            let rng = match scheme {
+                Scheme::Diversion => &mut self.diversion_rng,
+                _ => &mut self.caution_rng,
+            };
+            let [u_cover, u_treat, u_comply, u_delay]: [f64; 4] =
+                std::array::from_fn(|_| rng.get().random());
             if u_cover >= d.coverage.at(self.t) {
                 continue;
             }
             self.record(EventKind::Intervention, scheme as u8, 0);
             if u_treat < d.treatment_p && self.can_be_referred() {
-                self.refer(self.m.dip_delay_mean, Route::Dip);
+                self.refer(self.m.dip_delay_mean, u_delay, Route::Dip);
             }
             if d.offending_mult != 1.0 {
                 self.effect_mult = d.offending_mult;
@@ -122,13 +130,14 @@ impl PersonSim<'_> {
         if !iv.bail.open(self.t) || !self.can_be_referred() {
             return;
         }
-        let [u_cover, u_treat]: [f64; 2] = std::array::from_fn(|_| self.scheme_rng.get().random());
+        let [u_cover, u_treat, u_delay]: [f64; 3] =
+            std::array::from_fn(|_| self.bail_rng.get().random());
         if u_cover >= iv.bail_coverage {
             return;
         }
         self.record(EventKind::Intervention, Scheme::RestrictionOnBail as u8, 0);
         if u_treat < iv.bail_treatment_p {
-            self.refer(self.m.dip_delay_mean, Route::Dip);
+            self.refer(self.m.dip_delay_mean, u_delay, Route::Dip);
         }
     }
 

@@ -5,6 +5,8 @@ use super::retention::Curve;
 use super::{series, thousands, Summary};
 use crate::history::{Route, Substance};
 use anyhow::{anyhow, Result};
+use plotters::chart::MeshStyle;
+use plotters::coord::ranged1d::Ranged;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -55,6 +57,17 @@ pub struct BandChart<'a> {
 
 fn err<E: std::fmt::Debug>(e: E) -> anyhow::Error {
     anyhow!("cannot draw chart: {e:?}")
+}
+
+/// The house style of every axis: one font, ink-coloured labels, light grid lines
+/// and no minor grid, so all charts of a report read as one set.
+fn house_style<'m, 'a, 'b, X: Ranged, Y: Ranged, DB: DrawingBackend>(
+    mesh: &'m mut MeshStyle<'a, 'b, X, Y, DB>,
+) -> &'m mut MeshStyle<'a, 'b, X, Y, DB> {
+    mesh.axis_desc_style((FONT, 18).into_font().color(&INK))
+        .label_style((FONT, 16).into_font().color(&INK))
+        .bold_line_style(RGBColor(222, 226, 230))
+        .light_line_style(TRANSPARENT)
 }
 
 /// Thousands separators for y ticks.
@@ -216,18 +229,13 @@ pub fn band_chart(spec: &BandChart) -> Result<String> {
             .y_label_area_size(78)
             .build_cartesian_2d(xlo..xhi, ylo..yhi)
             .map_err(err)?;
-        chart
-            .configure_mesh()
+        house_style(&mut chart.configure_mesh())
             .x_desc(spec.x_label)
             .y_desc(spec.y_label)
             .x_labels(10)
             .y_labels(8)
             .x_label_formatter(&year_ticks)
             .y_label_formatter(&spec.y_fmt)
-            .axis_desc_style((FONT, 18).into_font().color(&INK))
-            .label_style((FONT, 16).into_font().color(&INK))
-            .bold_line_style(RGBColor(222, 226, 230))
-            .light_line_style(TRANSPARENT)
             .draw()
             .map_err(err)?;
         if spec.zero_line {
@@ -599,17 +607,12 @@ pub fn pathway_flow(summary: &[Summary], year: i32, scale: f64) -> Result<Option
             .y_label_area_size(label_w)
             .build_cartesian_2d(0.0..max * 1.38, 0.0..n as f64)
             .map_err(err)?;
-        chart
-            .configure_mesh()
+        house_style(&mut chart.configure_mesh())
             .disable_y_mesh()
             .disable_y_axis()
             .x_labels(8)
             .x_label_formatter(&count_ticks)
             .x_desc("People a year, scaled to England and Wales")
-            .axis_desc_style((FONT, 18).into_font().color(&INK))
-            .label_style((FONT, 16).into_font().color(&INK))
-            .bold_line_style(RGBColor(222, 226, 230))
-            .light_line_style(TRANSPARENT)
             .draw()
             .map_err(err)?;
         let label_style = TextStyle::from((FONT, 18).into_font())
@@ -685,18 +688,13 @@ pub fn retention(title: &str, curves: &[Curve]) -> Result<String> {
             .y_label_area_size(78)
             .build_cartesian_2d(0.0..104.0, 0.0..100.0)
             .map_err(err)?;
-        chart
-            .configure_mesh()
+        house_style(&mut chart.configure_mesh())
             .x_desc("Weeks since the episode started")
             .y_desc("Retained in treatment (%)")
             .x_labels(9)
             .y_labels(6)
             .x_label_formatter(&|v: &f64| format!("{v:.0}"))
             .y_label_formatter(&pct_ticks)
-            .axis_desc_style((FONT, 18).into_font().color(&INK))
-            .label_style((FONT, 16).into_font().color(&INK))
-            .bold_line_style(RGBColor(222, 226, 230))
-            .light_line_style(TRANSPARENT)
             .draw()
             .map_err(err)?;
         for (i, c) in curves.iter().enumerate() {
@@ -730,6 +728,231 @@ pub fn retention(title: &str, curves: &[Curve]) -> Result<String> {
             &items,
             "Kaplan-Meier estimate pooled over replicates. Event: dropout. Completion, death, custody and end of follow-up are censored. n: simulated episodes.",
         )?;
+        root.present().map_err(err)?;
+    }
+    Ok(buf)
+}
+
+/// One estimate on a dot-and-interval row: a dot at `value` and, when both ends
+/// are finite, a bar over its interval.
+#[derive(Clone, Debug)]
+pub struct Dot {
+    pub value: f64,
+    pub lo: f64,
+    pub hi: f64,
+    pub color: RGBColor,
+}
+
+/// One row of a dot-and-interval chart.
+#[derive(Clone, Debug, Default)]
+pub struct DotRow {
+    /// Left of the plot: what the row is.
+    pub label: String,
+    /// Estimates, drawn one above the other within the row.
+    pub dots: Vec<Dot>,
+    /// A shaded range behind the row (e.g. a target's tolerance).
+    pub band: Option<(f64, f64)>,
+    /// A black tick (e.g. the published value).
+    pub marker: Option<f64>,
+    /// Right of the plot: the numbers, so a reader need not estimate them.
+    pub text: String,
+}
+
+/// Rows of estimates with intervals on one horizontal axis: what ranks and
+/// compares many quantities at once (targets, sensitivity indices). Rows are drawn
+/// top to bottom in the order given.
+pub struct DotChart<'a> {
+    pub title: &'a str,
+    pub x_label: &'a str,
+    pub rows: Vec<DotRow>,
+    /// A dashed vertical line, labelled (e.g. "published" at a ratio of 1).
+    pub reference: Option<(f64, &'a str)>,
+    /// Axis range; values outside are drawn at the edge (the row text gives them).
+    pub x_range: (f64, f64),
+    pub x_fmt: &'a dyn Fn(&f64) -> String,
+    /// Swatches under the plot: (label, colour); a black colour reads as a tick.
+    pub legend: Vec<(String, RGBColor)>,
+    pub note: String,
+}
+
+/// The smallest axis range holding every finite value of `values`, padded, and
+/// never narrower than `at_least`.
+pub fn span(values: impl IntoIterator<Item = f64>, at_least: (f64, f64)) -> (f64, f64) {
+    let (lo, hi) = values
+        .into_iter()
+        .filter(|v| v.is_finite())
+        .fold(at_least, |(lo, hi), v| (lo.min(v), hi.max(v)));
+    if !(lo.is_finite() && hi.is_finite()) {
+        return (0.0, 1.0);
+    }
+    if hi - lo < 1e-12 {
+        return (lo - 1.0, hi + 1.0);
+    }
+    let pad = (hi - lo) * 0.04;
+    (lo - pad, hi + pad)
+}
+
+/// Draw a dot-and-interval chart to an SVG string.
+pub fn dot_chart(spec: &DotChart) -> Result<String> {
+    // Rows grow with the estimates they hold, so each keeps its own line.
+    let most = spec.rows.iter().map(|r| r.dots.len()).max().unwrap_or(1) as u32;
+    let row_h = (14 * most + 8).max(34);
+    let n = spec.rows.len().max(1);
+    let longest = |f: &dyn Fn(&DotRow) -> usize| spec.rows.iter().map(f).max().unwrap_or(0);
+    let label_w = (longest(&|r| r.label.chars().count()) as u32 * 9 + 24).clamp(120, 380);
+    let text_w = (longest(&|r| r.text.chars().count()) as u32 * 8 + 16).clamp(24, 330);
+    let note_lines = wrap(&spec.note, 120);
+    let foot = 30 + 18 * note_lines.len() as u32;
+    let height = 48 + 76 + row_h * n as u32 + foot;
+    let mut buf = String::new();
+    {
+        let root = SVGBackend::with_string(&mut buf, (WIDTH, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let titled = root
+            .titled(spec.title, (FONT, 23).into_font().color(&INK))
+            .map_err(err)?;
+        let plot_h = titled.dim_in_pixel().1.saturating_sub(foot);
+        let (plot, footer) = titled.split_vertically(plot_h);
+        let (x0, x1) = spec.x_range;
+        let mut chart = ChartBuilder::on(&plot)
+            .margin_left(8)
+            .margin_right(text_w)
+            .margin_top(if spec.reference.is_some() { 22 } else { 4 })
+            .x_label_area_size(54)
+            .y_label_area_size(label_w)
+            .build_cartesian_2d(x0..x1, 0.0..n as f64)
+            .map_err(err)?;
+        house_style(&mut chart.configure_mesh())
+            .disable_y_mesh()
+            .disable_y_axis()
+            .x_labels(8)
+            .x_label_formatter(spec.x_fmt)
+            .x_desc(spec.x_label)
+            .draw()
+            .map_err(err)?;
+        let clamp = |v: f64| v.clamp(x0, x1);
+        if let Some((x, label)) = spec.reference {
+            if (x0..=x1).contains(&x) {
+                chart
+                    .draw_series(DashedLineSeries::new(
+                        vec![(x, 0.0), (x, n as f64)],
+                        5,
+                        4,
+                        GREY.stroke_width(1),
+                    ))
+                    .map_err(err)?;
+                let (px, py) = chart.backend_coord(&(x, n as f64));
+                let style = TextStyle::from((FONT, 14).into_font())
+                    .color(&GREY)
+                    .pos(Pos::new(HPos::Center, VPos::Bottom));
+                root.draw(&Text::new(label.to_string(), (px, py - 2), style))
+                    .map_err(err)?;
+            }
+        }
+        let label_style = TextStyle::from((FONT, 15).into_font())
+            .color(&INK)
+            .pos(Pos::new(HPos::Right, VPos::Center));
+        let text_style = TextStyle::from((FONT, 14).into_font())
+            .color(&INK)
+            .pos(Pos::new(HPos::Left, VPos::Center));
+        for (i, row) in spec.rows.iter().enumerate() {
+            let top = n as f64 - i as f64;
+            let mid = top - 0.5;
+            if i % 2 == 1 {
+                chart
+                    .draw_series(std::iter::once(Rectangle::new(
+                        [(x0, top - 1.0), (x1, top)],
+                        RGBColor(248, 249, 250).filled(),
+                    )))
+                    .map_err(err)?;
+            }
+            if let Some((a, b)) = row.band.filter(|(a, b)| a.is_finite() && b.is_finite()) {
+                chart
+                    .draw_series(std::iter::once(Rectangle::new(
+                        [(clamp(a), top - 0.88), (clamp(b), top - 0.12)],
+                        RGBColor(222, 226, 230).filled(),
+                    )))
+                    .map_err(err)?;
+            }
+            if let Some(m) = row.marker.filter(|m| m.is_finite()) {
+                chart
+                    .draw_series(std::iter::once(PathElement::new(
+                        vec![(clamp(m), top - 0.9), (clamp(m), top - 0.1)],
+                        BLACK.stroke_width(3),
+                    )))
+                    .map_err(err)?;
+            }
+            let k = row.dots.len();
+            for (j, d) in row.dots.iter().enumerate() {
+                // Several estimates share the row, one above the other.
+                let y = if k > 1 {
+                    top - 0.25 - 0.5 * j as f64 / (k - 1) as f64
+                } else {
+                    mid
+                };
+                if d.lo.is_finite() && d.hi.is_finite() {
+                    chart
+                        .draw_series(std::iter::once(PathElement::new(
+                            vec![(clamp(d.lo), y), (clamp(d.hi), y)],
+                            d.color.stroke_width(3),
+                        )))
+                        .map_err(err)?;
+                }
+                if d.value.is_finite() {
+                    chart
+                        .draw_series(std::iter::once(Circle::new(
+                            (clamp(d.value), y),
+                            6,
+                            d.color.filled(),
+                        )))
+                        .map_err(err)?;
+                }
+            }
+            let (lx, py) = chart.backend_coord(&(x0, mid));
+            root.draw(&Text::new(
+                row.label.clone(),
+                (lx - 10, py),
+                label_style.clone(),
+            ))
+            .map_err(err)?;
+            let (rx, _) = chart.backend_coord(&(x1, mid));
+            root.draw(&Text::new(
+                row.text.clone(),
+                (rx + 10, py),
+                text_style.clone(),
+            ))
+            .map_err(err)?;
+        }
+        let legend_style = TextStyle::from((FONT, 15).into_font()).color(&INK);
+        let mut x = 16;
+        for (label, color) in &spec.legend {
+            if *color == BLACK {
+                footer
+                    .draw(&PathElement::new(
+                        vec![(x + 6, 6), (x + 6, 22)],
+                        BLACK.stroke_width(3),
+                    ))
+                    .map_err(err)?;
+            } else {
+                footer
+                    .draw(&Circle::new((x + 6, 14), 6, color.filled()))
+                    .map_err(err)?;
+            }
+            footer
+                .draw(&Text::new(label.clone(), (x + 18, 6), legend_style.clone()))
+                .map_err(err)?;
+            x += 40 + 8 * label.chars().count() as i32;
+        }
+        let note_style = TextStyle::from((FONT, 14).into_font()).color(&GREY);
+        for (i, line) in note_lines.into_iter().enumerate() {
+            footer
+                .draw(&Text::new(
+                    line,
+                    (16, 32 + 18 * i as i32),
+                    note_style.clone(),
+                ))
+                .map_err(err)?;
+        }
         root.present().map_err(err)?;
     }
     Ok(buf)

@@ -40,6 +40,12 @@ h3 { font-size: 17px; margin: 22px 0 8px; }
 .card .value { font-size: 26px; font-weight: 650; margin: 2px 0; }
 .card .ci { font-size: 13px; color: var(--muted); }
 .card.flat { border-left-color: #ced4da; }
+.card.met { border-left-color: #009e73; }
+.card.missed { border-left-color: #d55e00; }
+td.met { color: #00785a; font-weight: 600; }
+td.missed { color: #b34700; font-weight: 600; }
+.card code { font-size: 14px; }
+.card .value code { font-size: 16px; }
 .card .rel { font-size: 14px; font-weight: 600; color: var(--ink); }
 figure { margin: 18px 0 26px; }
 figure svg { max-width: 100%; height: auto; display: block; border: 1px solid var(--line); border-radius: 4px; }
@@ -55,7 +61,7 @@ details summary { cursor: pointer; font-weight: 600; }
 @media print { body { padding: 0; } figure { break-inside: avoid; } .cards { break-inside: avoid; } }
 "#;
 
-fn page(title: &str, body: &str) -> String {
+pub(super) fn page(title: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
@@ -65,7 +71,7 @@ fn page(title: &str, body: &str) -> String {
 }
 
 /// Inline an SVG chart with an accessible name.
-fn figure(svg: &str, title: &str, caption: &str) -> String {
+pub(super) fn figure(svg: &str, title: &str, caption: &str) -> String {
     let svg = svg.trim_start_matches(|c| c != '<');
     let svg = svg.strip_prefix("<?xml").map_or(svg, |rest| {
         rest.split_once("?>")
@@ -79,6 +85,19 @@ fn figure(svg: &str, title: &str, caption: &str) -> String {
     format!("<figure>\n{svg}\n<figcaption>{caption}</figcaption>\n</figure>\n")
 }
 
+/// One headline card: label, big value, then `detail` (HTML) in smaller type.
+/// `class` adds a modifier ("flat" greys the edge); label and value are HTML.
+pub(super) fn card(class: &str, label: &str, value: &str, detail: &str) -> String {
+    let class = if class.is_empty() {
+        "card".to_string()
+    } else {
+        format!("card {class}")
+    };
+    format!(
+        "<div class=\"{class}\"><div class=\"label\">{label}</div><div class=\"value\">{value}</div>{detail}</div>\n"
+    )
+}
+
 fn chart<'a>(svgs: &'a [(String, String)], name: &str) -> Option<&'a str> {
     svgs.iter()
         .find(|(n, _)| n == name)
@@ -86,7 +105,7 @@ fn chart<'a>(svgs: &'a [(String, String)], name: &str) -> Option<&'a str> {
 }
 
 /// The manifest, collapsed, with the command that repeats the run shown first.
-fn manifest_section(manifest_json: &str) -> String {
+pub(super) fn manifest_section(manifest_json: &str) -> String {
     let repeat = serde_json::from_str::<serde_json::Value>(manifest_json)
         .ok()
         .and_then(|v| {
@@ -116,7 +135,7 @@ fn manifest_section(manifest_json: &str) -> String {
     s
 }
 
-fn changes_table(list: &[Change], base_name: &str, scenario_name: &str) -> String {
+pub(super) fn changes_table(list: &[Change], base_name: &str, scenario_name: &str) -> String {
     let (levers, rest): (Vec<&Change>, Vec<&Change>) =
         list.iter().partition(|c| c.key.starts_with("levers."));
     let (run, params): (Vec<&Change>, Vec<&Change>) =
@@ -218,14 +237,15 @@ pub fn run_page(
             } else {
                 String::new()
             };
-            b.push_str(&format!(
-                "<div class=\"card\"><div class=\"label\">{}{}</div><div class=\"value\">{}</div>\
-                 <div class=\"ci\">95% interval {} to {}</div></div>\n",
-                esc(label),
-                when,
-                esc(&fmt_value(metric, s.mean)),
-                esc(&fmt_value(metric, s.lo95)),
-                esc(&fmt_value(metric, s.hi95))
+            b.push_str(&card(
+                "",
+                &format!("{}{when}", esc(label)),
+                &esc(&fmt_value(metric, s.mean)),
+                &format!(
+                    "<div class=\"ci\">95% interval {} to {}</div>",
+                    esc(&fmt_value(metric, s.lo95)),
+                    esc(&fmt_value(metric, s.hi95))
+                ),
             ));
         }
     }
@@ -415,17 +435,16 @@ pub fn compare_page(
         } else {
             String::new()
         };
-        b.push_str(&format!(
-            "<div class=\"card {}\"><div class=\"label\">{}{}</div><div class=\"value\">{}</div>{}\
-             <div class=\"ci\">95% interval {} to {}<br>baseline {}</div></div>\n",
+        b.push_str(&card(
             direction(d),
-            esc(label),
-            when,
-            esc(&fmt_diff(metric, d.mean)),
-            rel,
-            esc(&fmt_diff(metric, d.lo95)),
-            esc(&fmt_diff(metric, d.hi95)),
-            esc(&fmt_value(metric, a.mean))
+            &format!("{}{when}", esc(label)),
+            &esc(&fmt_diff(metric, d.mean)),
+            &format!(
+                "{rel}<div class=\"ci\">95% interval {} to {}<br>baseline {}</div>",
+                esc(&fmt_diff(metric, d.lo95)),
+                esc(&fmt_diff(metric, d.hi95)),
+                esc(&fmt_value(metric, a.mean))
+            ),
         ));
     }
     b.push_str(&format!(

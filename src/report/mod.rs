@@ -8,8 +8,12 @@
 pub mod charts;
 pub mod html;
 pub mod retention;
+pub mod sweep_html;
+pub mod targets_html;
 
 pub use retention::{run_with_retention, RetentionCurves};
+pub use sweep_html::{sweep_report, SweepAnalysis, SweepSummary};
+pub use targets_html::targets_report;
 
 use crate::history::{Route, Substance};
 use crate::metrics::METRICS;
@@ -235,10 +239,15 @@ pub fn first_lever_start(p: &Params) -> Option<f64> {
     .reduce(f64::min)
 }
 
+/// Write an SVG chart as `charts/<name>.svg`, beside the page that inlines it.
+fn write_chart(dir: &Path, name: &str, svg: &str) -> Result<()> {
+    let path = dir.join("charts").join(format!("{name}.svg"));
+    crate::output::write_atomic(&path, svg.as_bytes())
+}
+
 /// Write an SVG chart into `charts/` and keep it for inlining.
 fn save_chart(dir: &Path, name: &str, svg: String, out: &mut Vec<(String, String)>) -> Result<()> {
-    let path = dir.join("charts").join(format!("{name}.svg"));
-    crate::output::write_atomic(&path, svg.as_bytes())?;
+    write_chart(dir, name, &svg)?;
     out.push((name.to_string(), svg));
     Ok(())
 }

@@ -9,9 +9,14 @@
 //!   belongs to another pathway);
 //! - in treatment 3 weeks after: an episode open on sentence day + 21 (one ending
 //!   that day counts); only sentences with that day on or before 2022-03-31;
-//! - outcome of the engaging episode at 2022-03-31 (censoring): its end on or
-//!   before that day (dropout, completed, died; a transfer to custody is folded into
-//!   dropout, as the published categories leave no other), else still in;
+//! - outcome of the treatment journey that the engaging episode starts, at
+//!   2022-03-31 (censoring): the end of the journey on or before that day
+//!   (dropout, completed, died), else still in. BOLD reports treatment
+//!   *journeys* (linked NDTMS episodes), so a transfer into custody does not end
+//!   one: the journey goes on in prison, and after release goes on with a
+//!   community episode starting within [`PICKUP_DAYS`] (continuity of care), or
+//!   ends as a dropout at release when no one picks it up. A journey still in
+//!   custody at the censoring date is still in;
 //! - substance mix: the engaged person's substance group (one per person).
 
 use super::{order_end, percent, push, Study, Value, Window, THREE_WEEKS};
@@ -26,8 +31,10 @@ const DROPOUT: usize = 0;
 const COMPLETED: usize = 1;
 const STILL_IN: usize = 2;
 const DIED: usize = 3;
-/// Transfers to custody (also counted in `DROPOUT`), a diagnostic.
+/// Journeys that passed through custody (a diagnostic; also counted in their outcome).
 const CUSTODY: usize = 4;
+/// Days after release within which a community episode continues a journey.
+pub const PICKUP_DAYS: i32 = 21;
 
 #[derive(Clone, Debug)]
 pub struct Bold {
@@ -144,21 +151,64 @@ impl Bold {
         let Some(j) = episode else { return };
         self.engaged[k] += 1;
         self.mix[k][s.index()] += 1;
-        let end = events[j + 1..]
-            .iter()
-            .find(|e| e.kind == EventKind::TreatmentEnd)
-            .filter(|e| e.day <= self.censor);
-        let c = match end.map(|e| TreatmentExit::from_u16(e.extra)) {
-            None => STILL_IN,
-            Some(TreatmentExit::Completed) => COMPLETED,
-            Some(TreatmentExit::Died) => DIED,
-            Some(TreatmentExit::Dropout) => DROPOUT,
-            Some(TreatmentExit::Custody) => {
-                self.outcome[CUSTODY] += 1;
-                DROPOUT
-            }
-        };
+        let (c, via_custody) = journey_outcome(events, j, self.censor);
+        if via_custody {
+            self.outcome[CUSTODY] += 1;
+        }
         self.outcome[c] += 1;
+    }
+}
+
+/// The outcome at `censor` of the journey starting with the episode at
+/// `events[start]`, and whether it passed through custody.
+fn journey_outcome(events: &[Event], start: usize, censor: i32) -> (usize, bool) {
+    let mut via_custody = false;
+    let mut i = start;
+    loop {
+        let Some(j) = events[i + 1..]
+            .iter()
+            .position(|e| e.kind == EventKind::TreatmentEnd)
+            .map(|j| i + 1 + j)
+            .filter(|&j| events[j].day <= censor)
+        else {
+            return (STILL_IN, via_custody);
+        };
+        match TreatmentExit::from_u16(events[j].extra) {
+            TreatmentExit::Completed => return (COMPLETED, via_custody),
+            TreatmentExit::Died => return (DIED, via_custody),
+            TreatmentExit::Dropout => return (DROPOUT, via_custody),
+            TreatmentExit::Custody => via_custody = true,
+        }
+        // In custody: find the release, then a pick-up in the community.
+        let rest = &events[j + 1..];
+        let Some(r) = rest.iter().position(|e| {
+            matches!(
+                e.kind,
+                EventKind::Release | EventKind::Death | EventKind::Desistance
+            )
+        }) else {
+            return (STILL_IN, via_custody);
+        };
+        let release = &rest[r];
+        if release.day > censor {
+            return (STILL_IN, via_custody);
+        }
+        match release.kind {
+            EventKind::Death => return (DIED, via_custody),
+            EventKind::Desistance => return (DROPOUT, via_custody),
+            _ => {}
+        }
+        let pickup = rest[r + 1..]
+            .iter()
+            .take_while(|e| e.day <= release.day + PICKUP_DAYS)
+            .position(|e| e.kind == EventKind::TreatmentStart);
+        match pickup {
+            Some(p) if rest[r + 1 + p].day <= censor => i = j + 1 + r + 1 + p,
+            // Picked up after censoring: the journey was still going on then.
+            Some(_) => return (STILL_IN, via_custody),
+            None if release.day + PICKUP_DAYS > censor => return (STILL_IN, via_custody),
+            None => return (DROPOUT, via_custody),
+        }
     }
 }
 
@@ -377,17 +427,37 @@ mod tests {
                 Substance::OpiatesCrack,
                 with_end(TreatmentExit::Died, s + 50),
             ),
+            // transferred to custody, still inside at censoring: still in
             (
                 Substance::OpiatesCrack,
                 with_end(TreatmentExit::Custody, s + 50),
             ),
+            // custody, released, picked up on day 21 after release, completes:
+            // one journey, completed
+            (Substance::OpiatesCrack, {
+                let mut e = with_end(TreatmentExit::Custody, s + 50);
+                e.push(Event::new(s + 50, EventKind::CustodyStart, 0, 0));
+                e.push(Event::new(s + 110, EventKind::Release, 0, 0));
+                e.push(start(s + 110 + PICKUP_DAYS, Route::Release));
+                e.push(end(s + 300, Route::Release, TreatmentExit::Completed));
+                e
+            }),
+            // custody, released, no pick-up within 21 days: dropout at release
+            (Substance::OpiatesCrack, {
+                let mut e = with_end(TreatmentExit::Custody, s + 50);
+                e.push(Event::new(s + 50, EventKind::CustodyStart, 0, 0));
+                e.push(Event::new(s + 110, EventKind::Release, 0, 0));
+                e.push(start(s + 111 + PICKUP_DAYS, Route::Voluntary));
+                e
+            }),
         ]);
-        assert_eq!(b.engaged[DRR], 5);
-        assert_eq!(b.outcome, [1, 1, 2, 1, 1]);
+        assert_eq!(b.engaged[DRR], 7);
+        // [dropout, completed, still in, died, via custody]
+        assert_eq!(b.outcome, [1, 2, 3, 1, 3]);
         let v = b.values(1.0);
         let get = |id: &str| v.iter().find(|x| x.0 == id).unwrap().1;
-        assert_eq!(get("bold_outcome_still_in"), 40.0);
-        assert_eq!(get("bold_outcome_dropout"), 20.0);
-        assert_eq!(get("bold_outcome_died"), 20.0);
+        assert!((get("bold_outcome_still_in") - 300.0 / 7.0).abs() < 1e-9);
+        assert!((get("bold_outcome_dropout") - 100.0 / 7.0).abs() < 1e-9);
+        assert!((get("bold_outcome_died") - 100.0 / 7.0).abs() < 1e-9);
     }
 }

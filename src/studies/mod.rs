@@ -21,12 +21,14 @@ pub mod nao;
 pub mod nta;
 pub mod targets;
 pub mod ukdpc;
+pub mod volumes;
 
 pub use best::Best;
 pub use bold::Bold;
 pub use nao::Nao;
 pub use nta::Nta;
 pub use ukdpc::Ukdpc;
+pub use volumes::Volumes;
 
 use crate::calendar::Date;
 use crate::engine::Observer;
@@ -136,6 +138,7 @@ pub struct Studies {
     pub best: Best,
     pub bold: Bold,
     pub nao: Nao,
+    pub volumes: Volumes,
 }
 
 impl Studies {
@@ -149,16 +152,18 @@ impl Studies {
         out.extend(self.best.values(scale));
         out.extend(self.bold.values(scale));
         out.extend(self.nao.values(scale));
+        out.extend(self.volumes.values(scale));
         out
     }
     /// (study name, register ids it computes) for every study.
-    pub fn catalogue() -> [(&'static str, &'static [&'static str]); 5] {
+    pub fn catalogue() -> [(&'static str, &'static [&'static str]); 6] {
         [
             (Nta::NAME, Nta::TARGETS),
             (Ukdpc::NAME, Ukdpc::TARGETS),
             (Best::NAME, Best::TARGETS),
             (Bold::NAME, Bold::TARGETS),
             (Nao::NAME, Nao::TARGETS),
+            (Volumes::NAME, Volumes::TARGETS),
         ]
     }
 }
@@ -170,6 +175,7 @@ impl Observer for Studies {
         self.best.observe(h);
         self.bold.observe(h);
         self.nao.observe(h);
+        self.volumes.observe(h);
     }
     fn merge(&mut self, other: Self) {
         self.nta.merge(other.nta);
@@ -177,6 +183,7 @@ impl Observer for Studies {
         self.best.merge(other.best);
         self.bold.merge(other.bold);
         self.nao.merge(other.nao);
+        self.volumes.merge(other.volumes);
     }
 }
 

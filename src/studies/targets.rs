@@ -323,10 +323,12 @@ pub fn table(results: &[TargetResult]) -> String {
 }
 
 /// `pathsim targets SCENARIO`: run the scenario's replicates through every virtual
-/// study, write `targets.csv` into the output folder, print the table.
+/// study, write `targets.csv`, `observed_vs_causal.csv`, `manifest.json` and `report.html`
+/// into the output folder, print the table.
 ///
-/// Only `targets.csv` is replaced (atomically), so the results of a `run` of the
-/// same scenario in that folder are kept.
+/// Only these files and their charts (`charts/targets_*.svg`,
+/// `charts/observed_vs_causal.svg`) are replaced, each atomically, so the results
+/// and report of a `run` of the same scenario in that folder are kept.
 pub fn cmd_targets(scenario: &Path, opts: &RunOpts) -> Result<(), CliError> {
     let sc = opts.load(scenario)?;
     let pool = opts.pool()?;
@@ -338,15 +340,38 @@ pub fn cmd_targets(scenario: &Path, opts: &RunOpts) -> Result<(), CliError> {
     let results = pool.install(|| evaluate(p, &bar));
     let causal = pool.install(|| super::causal::observed_vs_causal(p, &bar));
     bar.finish_and_clear();
-    let dir = opts
+    // Its own folder beside a run's (a run replaces its folder whole), staged and
+    // moved into place whole.
+    let dest = opts
         .out
         .clone()
-        .unwrap_or_else(|| PathBuf::from("outputs").join(&p.name));
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let path = dir.join("targets.csv");
-    write_targets_csv(&path, &results)?;
-    let causal_path = dir.join("observed_vs_causal.csv");
-    super::causal::write_csv(&causal_path, &causal)?;
+        .unwrap_or_else(|| PathBuf::from("outputs").join(format!("{}-targets", p.name)));
+    let stage = crate::output::Staging::new(&dest)?;
+    let dir = stage.path("");
+    write_targets_csv(&stage.path("targets.csv"), &results)?;
+    super::causal::write_csv(&stage.path("observed_vs_causal.csv"), &causal)?;
+    // The manifest: enough to repeat the scoring.
+    let manifest = serde_json::json!({
+        "pathsim_version": env!("CARGO_PKG_VERSION"),
+        "command_line": std::env::args().collect::<Vec<_>>(),
+        "scenario": p.name,
+        "scenario_files": sc.files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>(),
+        "seed": p.run.seed,
+        "replicates": p.run.replicates,
+        "scale": p.run.scale,
+        "threads": pool.current_num_threads(),
+        "wall_seconds": started.elapsed().as_secs_f64(),
+        "outputs": ["targets.csv", "observed_vs_causal.csv", "manifest.json", crate::report::targets_html::FILE, "charts/"],
+        "assumed_effects": crate::interventions::unevaluated_effects(p),
+        "parameters": p,
+    });
+    let manifest_json = serde_json::to_string_pretty(&manifest).context("manifest")?;
+    std::fs::write(stage.path("manifest.json"), &manifest_json).context("cannot write manifest")?;
+    crate::report::targets_report(&dir, &results, &causal, p, &manifest_json)?;
+    let dest = stage.commit()?;
+    let path = dest.join("targets.csv");
+    let causal_path = dest.join("observed_vs_causal.csv");
+    let report_path = dest.join(crate::report::targets_html::FILE);
     if !opts.quiet {
         println!(
             "{}: {} replicates at scale {} in {:.1} s",
@@ -358,7 +383,12 @@ pub fn cmd_targets(scenario: &Path, opts: &RunOpts) -> Result<(), CliError> {
         print!("{}", table(&results));
         println!();
         print!("{}", super::causal::table(&causal));
-        println!("wrote {} and {}", path.display(), causal_path.display());
+        println!(
+            "wrote {}, {} and {}",
+            path.display(),
+            causal_path.display(),
+            report_path.display()
+        );
     }
     Ok(())
 }
@@ -368,7 +398,7 @@ mod tests {
     use super::*;
 
     /// The validation set the brief fixes.
-    const VALIDATION: [&str; 15] = [
+    const VALIDATION: [&str; 16] = [
         "nta_completed_6m_reduction",
         "nta_completed_no_return_reduction",
         "nta_retained_vs_dropout_ratio",
@@ -384,6 +414,7 @@ mod tests {
         "ukdpc_dtto_drr_completions",
         "ukdpc_dip_monthly_entries_2008",
         "best_hccu_effect",
+        "ukdpc_prison_detox_maintenance_1997",
     ];
 
     #[test]
@@ -545,7 +576,7 @@ mod tests {
         assert!(text.contains("nta_retained_2y_reduction,calibration,nta,percent,47,45,45,45,1,"));
         let t = table(&s);
         assert!(t.contains("nta_cohort_n"));
-        assert!(t.contains("validation: 0 of 15 met"));
+        assert!(t.contains("validation: 0 of 16 met"));
     }
 
     /// The real engine at a coarse scale: every study runs, and the values do not

@@ -16,6 +16,7 @@ pub mod store;
 
 use crate::error::CliError;
 use crate::params::Params;
+use crate::report::{SweepAnalysis, SweepSummary};
 use crate::rng::mix64;
 use anyhow::Context;
 use design::Kind;
@@ -512,7 +513,27 @@ fn run_one(sweep: &Sweep, pool: &rayon::ThreadPool, i: u64) -> Result<(), CliErr
     Ok(())
 }
 
-/// Write `runs.csv`, the analysis for the design, and `sweep.json`; print a ranking.
+/// A parameter's distribution in words, for the report.
+fn dist_words(d: &design::Dist) -> String {
+    use design::Dist;
+    match d {
+        Dist::Uniform { min, max } => format!("uniform, {min} to {max}"),
+        Dist::LogUniform { min, max } => format!("log-uniform, {min} to {max}"),
+        Dist::Triangular { min, max, mode } => {
+            format!("triangular, {min} to {max}, most likely {mode}")
+        }
+        Dist::Levels(v) => format!(
+            "levels {}",
+            v.iter()
+                .map(|x| x.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// Write `runs.csv`, the analysis for the design, `sweep.json` and `report.html`;
+/// print a ranking.
 fn finish(
     sweep: &Sweep,
     out: &Path,
@@ -554,6 +575,10 @@ fn finish(
     }
     let mut files = vec![("runs.csv", runs)];
     let mut ranking = String::new();
+    // Kept for the report, output by output, as written to the CSV files.
+    let mut sobol = Vec::new();
+    let mut morris = Vec::new();
+    let mut binned = Vec::new();
     let names: Vec<&str> = sweep.factors.iter().map(|f| f.key.as_str()).collect();
     let pw = names.iter().map(|n| n.len()).max().unwrap_or(9).max(9);
     match sweep.design.plan.kind() {
@@ -596,6 +621,7 @@ fn finish(
                         format!("{:.2} [{:.2}, {:.2}]", s.st, s.st_lo, s.st_hi)
                     );
                 }
+                sobol.push(idx);
             }
             files.push(("sobol_indices.csv", csv));
         }
@@ -642,6 +668,7 @@ fn finish(
                         short(m.sigma)
                     );
                 }
+                morris.push(idx);
             }
             files.push(("morris.csv", csv));
         }
@@ -654,6 +681,7 @@ fn finish(
             for (k, o) in sweep.outputs.iter().enumerate() {
                 let yk = column(k);
                 let mut spreads = Vec::new();
+                let mut by_param = Vec::new();
                 for (j, name) in names.iter().enumerate() {
                     let x: Vec<f64> = sweep.design.values.iter().map(|v| v[j]).collect();
                     let bins = analysis::by_value(&x, &yk);
@@ -672,6 +700,7 @@ fn finish(
                         );
                     }
                     spreads.push((analysis::spread(&bins), j));
+                    by_param.push(bins);
                 }
                 spreads.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
                 let _ = writeln!(
@@ -684,6 +713,7 @@ fn finish(
                 for (s, j) in spreads.iter().take(10) {
                     let _ = writeln!(ranking, "  {:<pw$} {:>14}", names[*j], short(*s));
                 }
+                binned.push(by_param);
             }
             files.push(("by_parameter.csv", csv));
         }
@@ -705,7 +735,7 @@ fn finish(
         "runs": total,
         "parameters": sweep.factors,
         "outputs": sweep.outputs,
-        "files": files.iter().map(|f| f.0).collect::<Vec<_>>(),
+        "files": files.iter().map(|f| f.0).chain(["report.html", "charts/"]).collect::<Vec<_>>(),
         "repeat_one_run": format!("pathsim sweep {} --run I", sweep.path.display()),
     });
     for (name, text) in &files {
@@ -713,9 +743,51 @@ fn finish(
     }
     let json = serde_json::to_string_pretty(&manifest).context("manifest")?;
     crate::output::write_atomic(&out.join("sweep.json"), json.as_bytes())?;
+    let analysis = match sweep.design.plan.kind() {
+        Kind::Sobol => SweepAnalysis::Sobol {
+            base_samples: total / (sweep.factors.len() as u64 + 2),
+            resamples: sweep.bootstrap,
+            indices: sobol,
+        },
+        Kind::Morris => SweepAnalysis::Morris {
+            trajectories: total / (sweep.factors.len() as u64 + 1),
+            indices: morris,
+        },
+        Kind::Grid | Kind::Lhs => SweepAnalysis::Binned { bins: binned },
+    };
+    let summary = SweepSummary {
+        name: sweep.name.clone(),
+        description: sweep.file.description.clone(),
+        design: sweep.design.plan.kind().to_string(),
+        runs: total,
+        replicates: sweep.base.run.replicates,
+        scale: sweep.base.run.scale,
+        common_random_numbers: sweep.file.common_random_numbers,
+        parameters: sweep
+            .factors
+            .iter()
+            .map(|f| (f.key.clone(), dist_words(&f.dist)))
+            .collect(),
+        outputs: sweep
+            .outputs
+            .iter()
+            .map(|o| (o.column(), o.metric.clone()))
+            .collect(),
+        files: files
+            .iter()
+            .map(|f| f.0.to_string())
+            .chain(["sweep.json".into()])
+            .collect(),
+        analysis,
+    };
+    crate::report::sweep_report(out, &summary, &json)?;
     if !quiet {
         print!("{ranking}");
-        let list: Vec<&str> = files.iter().map(|f| f.0).chain(["sweep.json"]).collect();
+        let list: Vec<&str> = files
+            .iter()
+            .map(|f| f.0)
+            .chain(["sweep.json", "report.html"])
+            .collect();
         println!("\nwrote {}/{{{}}}", out.display(), list.join(", "));
     }
     Ok(())

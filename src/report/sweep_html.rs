@@ -1,0 +1,535 @@
+//! The report of `pathsim sweep` (and `pathsim merge`): which parameters move
+//! each output most, ranked and charted from the same indices the sweep writes to
+//! its CSV files (Sobol, Morris, or outputs binned by parameter value).
+//!
+//! The sweep hands over finished analysis results ([`SweepSummary`]), so the
+//! report never re-runs or re-derives anything and matches the CSV files exactly.
+
+use super::charts::{self, Dot, DotChart, DotRow, PALETTE};
+use super::html::{card, esc, figure, manifest_section, page};
+use super::{chart_dir, fmt_value, write_chart};
+use crate::sweep::analysis::{spread, Bin, MorrisIndex, SobolIndex};
+use anyhow::Result;
+use plotters::style::RGBColor;
+use std::path::Path;
+
+/// What a sweep's analysis produced, one entry per output (in the sweep's output
+/// order), each with one entry per parameter (in the sweep's parameter order).
+#[derive(Clone, Debug)]
+pub enum SweepAnalysis {
+    Sobol {
+        base_samples: u64,
+        resamples: usize,
+        indices: Vec<Vec<SobolIndex>>,
+    },
+    Morris {
+        trajectories: u64,
+        indices: Vec<Vec<MorrisIndex>>,
+    },
+    /// Grids and Latin hypercubes: outputs by bins of each parameter's value.
+    Binned { bins: Vec<Vec<Vec<Bin>>> },
+}
+
+/// Everything the sweep report shows.
+#[derive(Clone, Debug)]
+pub struct SweepSummary {
+    pub name: String,
+    pub description: String,
+    /// The design's name, e.g. "Morris".
+    pub design: String,
+    pub runs: u64,
+    pub replicates: u32,
+    pub scale: f64,
+    pub common_random_numbers: bool,
+    /// (key, distribution in words).
+    pub parameters: Vec<(String, String)>,
+    /// (column of runs.csv, metric), so values print in the metric's unit.
+    pub outputs: Vec<(String, String)>,
+    /// Files the sweep wrote, for the reader to find the numbers.
+    pub files: Vec<String>,
+    pub analysis: SweepAnalysis,
+}
+
+/// A key for sorting in descending order with missing values last.
+fn desc(v: f64) -> f64 {
+    if v.is_finite() {
+        -v
+    } else {
+        f64::INFINITY
+    }
+}
+
+/// Parameter indices ranked by total Sobol index, largest first (the ranking
+/// `sobol_indices.csv` readers care about: ST counts interactions too).
+pub fn sobol_order(idx: &[SobolIndex]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..idx.len()).collect();
+    order.sort_by(|&a, &b| desc(idx[a].st).total_cmp(&desc(idx[b].st)).then(a.cmp(&b)));
+    order
+}
+
+/// Parameter indices ranked by Morris mu*, largest first.
+pub fn morris_order(idx: &[MorrisIndex]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..idx.len()).collect();
+    order.sort_by(|&a, &b| {
+        desc(idx[a].mu_star)
+            .total_cmp(&desc(idx[b].mu_star))
+            .then(a.cmp(&b))
+    });
+    order
+}
+
+/// Parameter indices ranked by the spread of their bin means, largest first.
+pub fn binned_order(bins: &[Vec<Bin>]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..bins.len()).collect();
+    order.sort_by(|&a, &b| {
+        desc(spread(&bins[a]))
+            .total_cmp(&desc(spread(&bins[b])))
+            .then(a.cmp(&b))
+    });
+    order
+}
+
+/// The spread of bin means in the output's unit: shares in percentage points.
+fn fmt_spread(metric: &str, v: f64) -> String {
+    if super::unit_of(metric) == "share" && v.is_finite() {
+        format!("{:.2} pp", v * 100.0)
+    } else {
+        fmt_value(metric, v)
+    }
+}
+
+/// Escaped, with line-break opportunities after dots: parameter keys are long.
+fn breakable(key: &str) -> String {
+    esc(key).replace('.', ".<wbr>")
+}
+
+/// Three significant figures, for indices and effects of any size.
+fn sig(v: f64) -> String {
+    if !v.is_finite() {
+        return "n/a".into();
+    }
+    if v.abs() < 1e-9 {
+        return "0".into();
+    }
+    if v.abs() >= 1000.0 {
+        return super::thousands(v);
+    }
+    let digits = (2 - v.abs().log10().floor() as i32).clamp(0, 8) as usize;
+    format!("{v:.digits$}")
+}
+
+fn interval(v: f64, lo: f64, hi: f64) -> String {
+    if v.is_finite() {
+        format!("{v:.2} [{lo:.2}, {hi:.2}]")
+    } else {
+        "n/a".into()
+    }
+}
+
+/// S1 and ST with bootstrap intervals, parameters sorted by ST.
+pub fn sobol_chart(
+    output: &str,
+    names: &[String],
+    idx: &[SobolIndex],
+    resamples: usize,
+) -> Result<String> {
+    let rows: Vec<DotRow> = sobol_order(idx)
+        .into_iter()
+        .map(|i| {
+            let s = &idx[i];
+            DotRow {
+                label: names[i].clone(),
+                dots: vec![
+                    Dot {
+                        value: s.s1,
+                        lo: s.s1_lo,
+                        hi: s.s1_hi,
+                        color: PALETTE[0],
+                    },
+                    Dot {
+                        value: s.st,
+                        lo: s.st_lo,
+                        hi: s.st_hi,
+                        color: PALETTE[1],
+                    },
+                ],
+                text: format!(
+                    "S1 {}  ST {}",
+                    interval(s.s1, s.s1_lo, s.s1_hi),
+                    interval(s.st, s.st_lo, s.st_hi)
+                ),
+                ..DotRow::default()
+            }
+        })
+        .collect();
+    let (lo, hi) = charts::span(
+        idx.iter()
+            .flat_map(|s| [s.s1, s.s1_lo, s.s1_hi, s.st, s.st_lo, s.st_hi]),
+        (0.0, 0.1),
+    );
+    let title = format!("Sobol indices: {output}");
+    let fmt = |v: &f64| format!("{v:.2}");
+    charts::dot_chart(&DotChart {
+        title: &title,
+        x_label: "Share of the output's variance",
+        rows,
+        reference: Some((0.0, "0")),
+        x_range: (lo.max(-0.5), hi.min(1.5)),
+        x_fmt: &fmt,
+        legend: vec![
+            ("first order S1 (the parameter alone)".into(), PALETTE[0]),
+            ("total ST (with its interactions)".into(), PALETTE[1]),
+        ],
+        note: format!(
+            "Sorted by ST, largest first. Bars: 95% bootstrap intervals over {resamples} resamples of the base \
+             samples. ST well above S1 means the parameter acts through interactions; indices a little below 0 \
+             are sampling noise around 0."
+        ),
+    })
+}
+
+/// mu* as bars and sigma as dots, parameters sorted by mu*.
+pub fn morris_chart(output: &str, names: &[String], idx: &[MorrisIndex]) -> Result<String> {
+    let rows: Vec<DotRow> = morris_order(idx)
+        .into_iter()
+        .map(|i| {
+            let m = &idx[i];
+            DotRow {
+                label: names[i].clone(),
+                dots: vec![
+                    Dot {
+                        value: m.mu_star,
+                        lo: 0.0,
+                        hi: m.mu_star,
+                        color: PALETTE[0],
+                    },
+                    Dot {
+                        value: m.sigma,
+                        lo: f64::NAN,
+                        hi: f64::NAN,
+                        color: PALETTE[4],
+                    },
+                ],
+                text: format!(
+                    "mu* {}  mu {}  sigma {}",
+                    sig(m.mu_star),
+                    sig(m.mu),
+                    sig(m.sigma)
+                ),
+                ..DotRow::default()
+            }
+        })
+        .collect();
+    // mu* and sigma are never negative: the axis starts at 0.
+    let (_, hi) = charts::span(idx.iter().flat_map(|m| [m.mu_star, m.sigma]), (0.0, 0.0));
+    let title = format!("Morris screening: {output}");
+    let fmt = |v: &f64| sig(*v);
+    charts::dot_chart(&DotChart {
+        title: &title,
+        x_label: "Change in the output per whole range of the parameter",
+        rows,
+        reference: None,
+        x_range: (0.0, hi),
+        x_fmt: &fmt,
+        legend: vec![
+            ("mu* (mean absolute effect: importance)".into(), PALETTE[0]),
+            ("sigma (spread of effects)".into(), PALETTE[4]),
+        ],
+        note: "Sorted by mu*, largest first. A sigma as large as mu* means the effect depends on the other \
+               parameters' values (interactions) or is not linear."
+            .into(),
+    })
+}
+
+/// Colour of bin `i` of `n`: from sky blue (lowest values) to vermillion (highest).
+fn bin_colour(i: usize, n: usize) -> RGBColor {
+    let t = if n > 1 {
+        i as f64 / (n - 1) as f64
+    } else {
+        0.0
+    };
+    let (a, b) = (PALETTE[5], PALETTE[1]);
+    let mix = |x: u8, y: u8| (x as f64 + t * (y as f64 - x as f64)).round() as u8;
+    RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+}
+
+/// Each parameter's bins as dots (low values blue, high values red) with their
+/// 95% ranges, parameters sorted by the spread of bin means.
+pub fn binned_chart(
+    output: &str,
+    metric: &str,
+    names: &[String],
+    bins: &[Vec<Bin>],
+) -> Result<String> {
+    let rows: Vec<DotRow> = binned_order(bins)
+        .into_iter()
+        .map(|i| {
+            let list = &bins[i];
+            DotRow {
+                label: names[i].clone(),
+                dots: list
+                    .iter()
+                    .enumerate()
+                    .map(|(j, b)| Dot {
+                        value: b.mean,
+                        lo: b.lo95,
+                        hi: b.hi95,
+                        color: bin_colour(j, list.len()),
+                    })
+                    .collect(),
+                text: format!("spread {}", fmt_spread(metric, spread(list))),
+                ..DotRow::default()
+            }
+        })
+        .collect();
+    let share = super::unit_of(metric) == "share";
+    let (lo, hi) = charts::span(
+        bins.iter().flatten().flat_map(|b| [b.mean, b.lo95, b.hi95]),
+        (f64::INFINITY, f64::NEG_INFINITY),
+    );
+    let title = format!("Output by parameter value: {output}");
+    let fmt = move |v: &f64| {
+        if share {
+            format!("{:.1}%", v * 100.0)
+        } else {
+            sig(*v)
+        }
+    };
+    charts::dot_chart(&DotChart {
+        title: &title,
+        x_label: output,
+        rows,
+        reference: None,
+        x_range: (lo, hi),
+        x_fmt: &fmt,
+        legend: vec![
+            ("runs with the lowest values".into(), bin_colour(0, 2)),
+            ("highest values".into(), bin_colour(1, 2)),
+        ],
+        note: "Runs grouped by the parameter's value (a group per level, or five equal-count groups): dots are \
+               group means, bars the 2.5th to 97.5th percentile of runs. Sorted by the spread of group means, \
+               largest first: a crude ranking, since the other parameters vary too."
+            .into(),
+    })
+}
+
+/// The page; `svgs` are (file stem, output column, SVG), one per output.
+pub fn sweep_page(
+    s: &SweepSummary,
+    manifest_json: &str,
+    svgs: &[(String, String, String)],
+) -> String {
+    let names: Vec<String> = s.parameters.iter().map(|p| p.0.clone()).collect();
+    let mut b = String::new();
+    b.push_str(&format!(
+        "<header>\n<h1>pathsim sweep: {}</h1>\n<p class=\"lead\">{}</p>\n\
+         <p class=\"meta\">pathsim {} &middot; {} design &middot; {} runs &times; {} replicate(s) &middot; each simulated \
+         person stands for {} real people &middot; {}</p>\n</header>\n",
+        esc(&s.name),
+        esc(&s.description),
+        env!("CARGO_PKG_VERSION"),
+        esc(&s.design),
+        s.runs,
+        s.replicates,
+        esc(&s.scale.to_string()),
+        if s.common_random_numbers {
+            "one simulation seed for every run (common random numbers)"
+        } else {
+            "a simulation seed per run"
+        }
+    ));
+    let (method, detail) = match &s.analysis {
+        SweepAnalysis::Sobol {
+            base_samples,
+            resamples,
+            ..
+        } => (
+            "Sobol indices",
+            format!(
+                "{base_samples} base samples; 95% bootstrap intervals over {resamples} resamples"
+            ),
+        ),
+        SweepAnalysis::Morris { trajectories, .. } => (
+            "Morris elementary effects",
+            format!("{trajectories} trajectories"),
+        ),
+        SweepAnalysis::Binned { .. } => (
+            "Outputs by parameter value",
+            "spread of the output's mean across the parameter's range".to_string(),
+        ),
+    };
+    b.push_str("<section id=\"headlines\">\n<h2>At a glance</h2>\n<div class=\"cards\">\n");
+    b.push_str(&card(
+        "",
+        "design",
+        &esc(&s.design),
+        &format!(
+            "<div class=\"ci\">{} runs, {} parameters, {} outputs</div>",
+            s.runs,
+            s.parameters.len(),
+            s.outputs.len()
+        ),
+    ));
+    for (k, (column, _)) in s.outputs.iter().enumerate() {
+        let (top, measure) = match &s.analysis {
+            SweepAnalysis::Sobol { indices, .. } => {
+                let idx = &indices[k];
+                let top = sobol_order(idx).first().copied();
+                (top, top.map(|i| format!("ST {:.2}", idx[i].st)))
+            }
+            SweepAnalysis::Morris { indices, .. } => {
+                let idx = &indices[k];
+                let top = morris_order(idx).first().copied();
+                (top, top.map(|i| format!("mu* {}", sig(idx[i].mu_star))))
+            }
+            SweepAnalysis::Binned { bins } => {
+                let top = binned_order(&bins[k]).first().copied();
+                (
+                    top,
+                    top.map(|i| {
+                        format!(
+                            "spread {}",
+                            fmt_spread(&s.outputs[k].1, spread(&bins[k][i]))
+                        )
+                    }),
+                )
+            }
+        };
+        if let (Some(i), Some(m)) = (top, measure) {
+            b.push_str(&card(
+                "",
+                &format!("moves <code>{}</code> most", breakable(column)),
+                &format!("<code>{}</code>", breakable(&names[i])),
+                &format!("<div class=\"ci\">{}</div>", esc(&m)),
+            ));
+        }
+    }
+    b.push_str(&format!(
+        "</div>\n<p class=\"note\">{method}: {}.</p>\n</section>\n",
+        esc(&detail)
+    ));
+    b.push_str("<section id=\"parameters\">\n<h2>What the sweep varies</h2>\n<table>\n<tr><th>Parameter</th><th>Values</th></tr>\n");
+    for (key, dist) in &s.parameters {
+        b.push_str(&format!(
+            "<tr><td><code>{}</code></td><td>{}</td></tr>\n",
+            esc(key),
+            esc(dist)
+        ));
+    }
+    b.push_str("</table>\n<p class=\"note\">Outputs: ");
+    b.push_str(
+        &s.outputs
+            .iter()
+            .map(|o| format!("<code>{}</code>", esc(&o.0)))
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
+    b.push_str(".</p>\n</section>\n<section id=\"charts\">\n<h2>Rankings</h2>\n");
+    for (name, column, svg) in svgs {
+        b.push_str(&figure(
+            svg,
+            &format!("{method}: {column}"),
+            &format!("File: <code>charts/{name}.svg</code>"),
+        ));
+    }
+    b.push_str("</section>\n<section id=\"tables\">\n<h2>Tables</h2>\n");
+    for (k, (column, metric)) in s.outputs.iter().enumerate() {
+        b.push_str(&format!("<h3><code>{}</code></h3>\n<table>\n", esc(column)));
+        match &s.analysis {
+            SweepAnalysis::Sobol { indices, .. } => {
+                b.push_str("<tr><th>Parameter</th><th>S1</th><th>95% interval</th><th>ST</th><th>95% interval</th></tr>\n");
+                let idx = &indices[k];
+                for i in sobol_order(idx) {
+                    let x = &idx[i];
+                    b.push_str(&format!(
+                        "<tr><td><code>{}</code></td><td>{:.3}</td><td>{:.3} to {:.3}</td><td>{:.3}</td><td>{:.3} to {:.3}</td></tr>\n",
+                        esc(&names[i]), x.s1, x.s1_lo, x.s1_hi, x.st, x.st_lo, x.st_hi
+                    ));
+                }
+            }
+            SweepAnalysis::Morris { indices, .. } => {
+                b.push_str("<tr><th>Parameter</th><th>mu*</th><th>mu</th><th>sigma</th><th>Effects</th></tr>\n");
+                let idx = &indices[k];
+                for i in morris_order(idx) {
+                    let m = &idx[i];
+                    b.push_str(&format!(
+                        "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                        esc(&names[i]),
+                        sig(m.mu_star),
+                        sig(m.mu),
+                        sig(m.sigma),
+                        m.n
+                    ));
+                }
+            }
+            SweepAnalysis::Binned { bins } => {
+                b.push_str("<tr><th>Parameter</th><th>Values</th><th>Runs</th><th>Mean</th><th>95% of runs</th></tr>\n");
+                for i in binned_order(&bins[k]) {
+                    for bin in &bins[k][i] {
+                        b.push_str(&format!(
+                            "<tr><td><code>{}</code></td><td>{} to {}</td><td>{}</td><td>{}</td><td>{} to {}</td></tr>\n",
+                            esc(&names[i]),
+                            sig(bin.value_lo),
+                            sig(bin.value_hi),
+                            bin.n,
+                            esc(&fmt_value(metric, bin.mean)),
+                            esc(&fmt_value(metric, bin.lo95)),
+                            esc(&fmt_value(metric, bin.hi95))
+                        ));
+                    }
+                }
+            }
+        }
+        b.push_str("</table>\n");
+    }
+    b.push_str(&format!(
+        "<p class=\"note\">Files: {}.</p>\n</section>\n",
+        s.files
+            .iter()
+            .map(|f| format!("<code>{}</code>", esc(f)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    b.push_str(&manifest_section(manifest_json));
+    page(&format!("pathsim sweep: {}", s.name), &b)
+}
+
+/// The charts of a sweep: one per output, (file stem, output column, SVG).
+pub fn sweep_charts(s: &SweepSummary) -> Result<Vec<(String, String, String)>> {
+    let names: Vec<String> = s.parameters.iter().map(|p| p.0.clone()).collect();
+    let mut out = Vec::new();
+    for (k, (column, metric)) in s.outputs.iter().enumerate() {
+        let (stem, svg) = match &s.analysis {
+            SweepAnalysis::Sobol {
+                indices, resamples, ..
+            } => (
+                "sobol",
+                sobol_chart(column, &names, &indices[k], *resamples)?,
+            ),
+            SweepAnalysis::Morris { indices, .. } => {
+                ("morris", morris_chart(column, &names, &indices[k])?)
+            }
+            SweepAnalysis::Binned { bins } => (
+                "by_parameter",
+                binned_chart(column, metric, &names, &bins[k])?,
+            ),
+        };
+        out.push((
+            format!("{stem}_{}", column.replace('.', "_")),
+            column.clone(),
+            svg,
+        ));
+    }
+    Ok(out)
+}
+
+/// Write `report.html` and `charts/*.svg` into the sweep's output folder.
+pub fn sweep_report(dest_dir: &Path, s: &SweepSummary, manifest_json: &str) -> Result<()> {
+    chart_dir(dest_dir)?;
+    let charts = sweep_charts(s)?;
+    for (name, _, svg) in &charts {
+        write_chart(dest_dir, name, svg)?;
+    }
+    let page = sweep_page(s, manifest_json, &charts);
+    crate::output::write_atomic(&dest_dir.join("report.html"), page.as_bytes())
+}
