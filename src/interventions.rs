@@ -138,9 +138,9 @@ impl Diversion {
             start: Date::ymd(2004, 4, 1),
             end: far_future(),
             max_priors: 2.0,
-            coverage: 0.00185,
+            coverage: 0.00176,
             expansion_start: far_future(),
-            expansion_coverage: 0.00185,
+            expansion_coverage: 0.00176,
             treatment_probability: 0.5,
             compliance_probability: 0.7,
             offending_multiplier: 1.0,
@@ -243,7 +243,7 @@ impl Default for LowIntensityOrder {
             enabled: true,
             start: Date::ymd(2004, 4, 1),
             end: far_future(),
-            share: 0.3,
+            share: 0.36125,
             months: 6.0,
             breach_multiplier: 0.6,
         }
@@ -340,9 +340,9 @@ impl Default for Carat {
             enabled: true,
             start: Date::ymd(1999, 4, 1),
             end: far_future(),
-            coverage: 0.615,
+            coverage: 0.855,
             expansion_start: far_future(),
-            expansion_coverage: 0.615,
+            expansion_coverage: 0.855,
             continuity_multiplier: 1.0,
         }
     }
@@ -355,7 +355,7 @@ pub struct DetoxMaintenance {
     pub enabled: bool,
     pub start: Date,
     pub end: Date,
-    /// Share of opiate/crack receptions treated.
+    /// Share of drug users' receptions treated (opiates/crack and other drugs).
     pub coverage: f64,
     /// From this date coverage becomes `expansion_coverage` (a dated scale-up or cut).
     pub expansion_start: Date,
@@ -372,9 +372,9 @@ impl Default for DetoxMaintenance {
             enabled: true,
             start: Date::ymd(1990, 1, 1),
             end: far_future(),
-            coverage: 0.838,
+            coverage: 0.568,
             expansion_start: far_future(),
-            expansion_coverage: 0.838,
+            expansion_coverage: 0.568,
             release_death_multiplier: 0.8,
             continuity_multiplier: 1.0,
         }
@@ -394,7 +394,7 @@ pub struct Idts {
     /// From this date coverage becomes `expansion_coverage` (a dated scale-up or cut).
     pub expansion_start: Date,
     pub expansion_coverage: f64,
-    /// Detox or maintenance coverage of opiate/crack receptions in an IDTS prison.
+    /// Detox or maintenance coverage of drug users' receptions in an IDTS prison.
     pub detox_coverage: f64,
     /// Multiplier on the probability of continuity of care at release (1 = none).
     pub continuity_multiplier: f64,
@@ -534,16 +534,16 @@ impl Default for Interventions {
             atr: Switch::default(),
             drug_courts: DrugCourts::default(),
             asro: CommunityProgramme::new(d(2000, 4, 1), 0.0263),
-            osap: CommunityProgramme::new(d(2000, 4, 1), 0.00877),
+            osap: CommunityProgramme::new(d(2000, 4, 1), 0.00828),
             intensive_partnership: IntensivePartnership::default(),
             carat: Carat::default(),
             detox_maintenance: DetoxMaintenance::default(),
             idts: Idts::default(),
-            rapt: PrisonProgramme::new(d(1992, 4, 1), 0.0284, 180.0, 0.85),
-            therapeutic_community: PrisonProgramme::new(d(1996, 4, 1), 0.0106, 365.0, 0.85),
-            cbt_high_intensity: PrisonProgramme::new(d(2000, 4, 1), 0.0101, 270.0, 1.0),
-            short_duration_programme: PrisonProgramme::new(d(2001, 4, 1), 0.0463, 28.0, 1.0),
-            pasro: PrisonProgramme::new(d(2001, 4, 1), 0.0928, 90.0, 1.0),
+            rapt: PrisonProgramme::new(d(1992, 4, 1), 0.033, 180.0, 0.85),
+            therapeutic_community: PrisonProgramme::new(d(1996, 4, 1), 0.0121, 365.0, 0.85),
+            cbt_high_intensity: PrisonProgramme::new(d(2000, 4, 1), 0.0127, 270.0, 1.0),
+            short_duration_programme: PrisonProgramme::new(d(2001, 4, 1), 0.0648, 28.0, 1.0),
+            pasro: PrisonProgramme::new(d(2001, 4, 1), 0.0967, 90.0, 1.0),
             drug_free_wings: PrisonProgramme::new(d(1996, 4, 1), 0.05, 60.0, 1.0),
             continuity_of_care: ContinuityOfCare::default(),
         }
@@ -804,6 +804,20 @@ pub fn unevaluated_effects(p: &Params) -> Vec<String> {
     out
 }
 
+/// Whether a dotted key is the effect of an intervention the UKDPC review found
+/// unevaluated (a sweep over it explores an assumption).
+pub fn is_unevaluated_effect(key: &str) -> bool {
+    let Some((block, field)) = key
+        .strip_prefix("interventions.")
+        .and_then(|r| r.split_once('.'))
+    else {
+        return false;
+    };
+    catalogue(block).is_some_and(|i| {
+        i.evidence == Evidence::NotEvaluated && i.effects.iter().any(|(e, _)| *e == field)
+    })
+}
+
 macro_rules! p {
     ($key:expr, $unit:expr, $min:expr, $max:expr, $source:expr) => {
         ParamInfo {
@@ -857,11 +871,11 @@ pub const REGISTRY: &[ParamInfo] = &[
     p!("interventions.intensive_partnership.offending_multiplier", "multiplier", 0.5, 1.0, "assumption: none beyond treatment's own effect"),
     p!("interventions.carat.coverage", "share of drug users' receptions", 0.0, 1.0, "calibrated to ukdpc_carat_assessments"),
     p!("interventions.carat.continuity_multiplier", "multiplier", 1.0, 3.0, "not evaluated (UKDPC): none by default; the range is for sweeps"),
-    p!("interventions.detox_maintenance.coverage", "share of opiate/crack receptions", 0.0, 1.0, "calibrated to ukdpc_prison_detox_maintenance_2007"),
+    p!("interventions.detox_maintenance.coverage", "share of drug users' receptions", 0.0, 1.0, "calibrated to ukdpc_prison_detox_maintenance_2007"),
     p!("interventions.detox_maintenance.release_death_multiplier", "multiplier", 0.2, 1.0, "assumption: maintenance lowers post-release overdose (reasonable evidence, UKDPC), size from no seed"),
     p!("interventions.detox_maintenance.continuity_multiplier", "multiplier", 1.0, 3.0, "assumption: none by default"),
     p!("interventions.idts.coverage", "share of receptions", 0.0, 1.0, "ukdpc_idts_full_prisons + ukdpc_idts_enhanced_prisons: 53 of about 140 prisons"),
-    p!("interventions.idts.detox_coverage", "share of opiate/crack receptions", 0.0, 1.0, "assumption: clinical treatment for nearly all who need it"),
+    p!("interventions.idts.detox_coverage", "share of drug users' receptions", 0.0, 1.0, "assumption: clinical treatment for nearly all who need it"),
     p!("interventions.idts.continuity_multiplier", "multiplier", 1.0, 3.0, "not evaluated (UKDPC): none by default; the range is for sweeps"),
     p!("interventions.*.coverage", "share of eligible receptions", 0.0, 1.0, "calibrated to the programme's 2006/07 volume (docs/interventions.md)"),
     p!("interventions.*.min_days_served", "days", 0.0, 36500.0, "assumption: the programme's length"),
@@ -923,5 +937,12 @@ mod tests {
         // Reasonable-evidence effects are not flagged.
         p.interventions.rapt.offending_multiplier = 0.7;
         assert!(unevaluated_effects(&p).is_empty());
+        assert!(is_unevaluated_effect(
+            "interventions.pasro.offending_multiplier"
+        ));
+        assert!(!is_unevaluated_effect(
+            "interventions.rapt.offending_multiplier"
+        ));
+        assert!(!is_unevaluated_effect("interventions.pasro.coverage"));
     }
 }

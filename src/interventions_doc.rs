@@ -33,7 +33,7 @@ const ACTS: &[(&str, &str, &str)] = &[
     ("osap", "a community order for a drug user carries the OSAP programme", ""),
     ("intensive_partnership", "people with repeated positive tests are engaged by caseworkers into treatment", ""),
     ("carat", "a drug user received into prison is assessed and offered throughcare", ""),
-    ("detox_maintenance", "an opiate/crack user received into prison is detoxified or maintained: fewer deaths after release", ""),
+    ("detox_maintenance", "a drug user (opiates/crack or other drugs) received into prison is detoxified or maintained: fewer deaths after release", ""),
     ("idts", "receptions into IDTS prisons get more clinical treatment and coordination", ""),
     ("rapt", "a drug user serving at least min_days_served joins the RAPt 12-step programme", ""),
     ("therapeutic_community", "a drug user serving at least min_days_served joins a therapeutic community", ""),
@@ -293,7 +293,7 @@ mod tests {
     fn table_shows_defaults_and_hides_never_dates() {
         let table = interventions_table(true);
         assert!(
-            table.contains("coverage = 0.615; continuity_multiplier = 1"),
+            table.contains("coverage = 0.855; continuity_multiplier = 1"),
             "{table}"
         );
         assert!(!table.contains("end = 2100-01-01"));

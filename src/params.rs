@@ -125,7 +125,7 @@ impl Default for PopulationParams {
         PopulationParams {
             initial_offenders: 1_200_000.0,
             entrants_per_year: 150_000.0,
-            substance_share: BySubstance::new(0.16, 0.24, 0.18, 0.42),
+            substance_share: BySubstance::new(0.15875, 0.24, 0.18, 0.42125),
             male_share: 0.85,
             entry_age_min: 15.0,
             entry_age_mean_excess: 9.0,
@@ -168,11 +168,11 @@ impl Default for OffendingParams {
             age_decline: 0.03,
             unstable_housing_multiplier: 1.3,
             mental_health_multiplier: 1.1,
-            crisis_onset_rate: BySubstance::new(0.48983, 0.25, 0.15, 0.0),
+            crisis_onset_rate: BySubstance::new(0.50233, 0.25, 0.15, 0.0),
             crisis_recovery_rate: 1.3818,
-            crisis_offending_multiplier: 2.2569,
+            crisis_offending_multiplier: 2.4069,
             trigger_share: BySubstance::new(0.65, 0.40, 0.20, 0.30),
-            desistance_rate: BySubstance::new(0.069464, 0.10, 0.09, 0.12),
+            desistance_rate: BySubstance::new(0.124, 0.10, 0.09, 0.12),
             desistance_age_increase: 0.03,
         }
     }
@@ -191,7 +191,7 @@ pub struct CourtParams {
 impl Default for CourtParams {
     fn default() -> Self {
         CourtParams {
-            conviction_probability: 0.60081,
+            conviction_probability: 0.59081,
             delay_days_mean: 75.0,
         }
     }
@@ -226,7 +226,7 @@ impl Default for TestingParams {
             coverage: 0.50,
             expansion_start: Date::ymd(2006, 4, 1),
             expansion_coverage: 0.85,
-            positive_probability: BySubstance::new(0.8688, 0.34309, 0.05, 0.03),
+            positive_probability: BySubstance::new(0.9638, 0.37434, 0.05, 0.03),
             in_treatment_positive_multiplier: 0.7,
         }
     }
@@ -256,7 +256,7 @@ impl Default for DipParams {
             required_assessment_start: Date::ymd(2006, 4, 1),
             voluntary_assessment_probability: 0.5,
             required_assessment_probability: 0.9,
-            treatment_probability: BySubstance::new(0.31907, 0.20702, 0.10, 0.0),
+            treatment_probability: BySubstance::new(0.36907, 0.02, 0.10, 0.0),
             treatment_delay_days_mean: 21.0,
         }
     }
@@ -308,22 +308,22 @@ impl Default for SentencingParams {
             weight_discharge_fine: 0.55,
             weight_community: 0.25,
             weight_suspended: 0.06,
-            weight_short_custody: 0.092694,
+            weight_short_custody: 0.058694,
             weight_long_custody: 0.04,
             custody_escalation_per_prior: 0.12,
             community_escalation_per_prior: 0.04,
-            pdu_custody_multiplier: 1.8487,
+            pdu_custody_multiplier: 1.2197,
             dtto_pilot_start: Date::ymd(1998, 10, 1),
             dtto_pilot_coverage: 0.15,
             dtto_start: Date::ymd(2000, 10, 1),
             drr_start: Date::ymd(2005, 4, 1),
-            dtto_share: 0.1311,
-            drr_share: 0.28638,
-            other_drugs_requirement_multiplier: 0.81636,
+            dtto_share: 0.1,
+            drr_share: 0.40513,
+            other_drugs_requirement_multiplier: 0.54636,
             atr_share: 0.15,
-            requirement_min_priors: 6.3062,
+            requirement_min_priors: 6.6562,
             requirement_decline_start: Date::ymd(2009, 4, 1),
-            requirement_decline_per_year: 0.072495,
+            requirement_decline_per_year: 0.078995,
         }
     }
 }
@@ -362,14 +362,14 @@ impl Default for OrderParams {
             drr_months: 12.0,
             atr_months: 6.0,
             community_breach_rate: 0.35,
-            dtto_breach_rate: 1.3617,
-            drr_breach_rate: 0.86943,
+            dtto_breach_rate: 1.3894,
+            drr_breach_rate: 0.80975,
             atr_breach_rate: 0.5,
             in_treatment_breach_multiplier: 0.36343,
             revocation_custody_probability: 0.5,
             dtto_engagement_probability: 0.75,
-            drr_engagement_probability: 0.023321,
-            atr_engagement_probability: 0.52618,
+            drr_engagement_probability: 0.02,
+            atr_engagement_probability: 0.43868,
             engagement_delay_days_mean: 18.0,
         }
     }
@@ -409,15 +409,15 @@ pub struct TreatmentParams {
 impl Default for TreatmentParams {
     fn default() -> Self {
         TreatmentParams {
-            voluntary_entry_rate: BySubstance::new(0.16434, 0.44421, 0.06, 0.0),
+            voluntary_entry_rate: BySubstance::new(0.1, 0.35421, 0.06, 0.0),
             crisis_entry_multiplier: 2.404,
             entry_after_completion_multiplier: 0.3,
-            dropout_rate_0_3m: 1.2124,
-            dropout_rate_3_12m: 0.43763,
-            dropout_rate_12m_plus: 0.45533,
+            dropout_rate_0_3m: 1.0029,
+            dropout_rate_3_12m: 0.21486,
+            dropout_rate_12m_plus: 0.41158,
             criminal_justice_dropout_multiplier: 1.2,
             completion_min_days: 84.0,
-            completion_rate: BySubstance::new(0.67486, 1.0, 1.2, 1.0),
+            completion_rate: BySubstance::new(0.53486, 1.0, 1.2, 1.0),
             offending_multiplier_in_treatment: 0.46538,
             offending_multiplier_after_completion: 0.7,
             mortality_multiplier_in_treatment: 0.5,
@@ -473,7 +473,7 @@ impl Default for MortalityParams {
             age_doubling_years: 9.0,
             multiplier: BySubstance::new(20.0, 3.0, 4.0, 1.5),
             release_window_days: 14.0,
-            release_excess_rate: BySubstance::new(0.12217, 0.02, 0.01, 0.0),
+            release_excess_rate: BySubstance::new(0.15124, 0.02, 0.01, 0.0),
         }
     }
 }

@@ -193,7 +193,9 @@ impl PersonSim<'_> {
             self.record(EventKind::Intervention, Scheme::Carat as u8, 0);
             self.continuity_mult *= iv.carat_continuity_mult;
         }
-        if self.person.substance.is_pdu() {
+        // Detoxification is for drug-dependent prisoners (UKDPC), not only
+        // opiate users; the post-release overdose risk it lowers is mostly theirs.
+        {
             let mut detox_coverage = iv.detox_coverage.at(t);
             if iv.idts.open(t) && u_idts < iv.idts_coverage.at(t) {
                 self.record(EventKind::Intervention, Scheme::Idts as u8, 0);

@@ -35,6 +35,7 @@ h3 { font-size: 17px; margin: 22px 0 8px; }
 .lead { font-size: 17px; margin: 4px 0; }
 .meta, .note { color: var(--muted); font-size: 13px; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(240px, 1fr)); gap: 12px; }
+.notice { border-left: 4px solid #c0392b; background: #fdf2f0; padding: 4px 16px; margin: 12px 0; }
 .card { border: 1px solid var(--line); border-left: 5px solid var(--accent); border-radius: 6px; padding: 10px 14px; }
 .card .label { font-size: 13px; color: var(--muted); }
 .card .value { font-size: 26px; font-weight: 650; margin: 2px 0; }
@@ -202,6 +203,24 @@ fn table_years(summary: &[Summary], from: i32) -> Vec<i32> {
     out
 }
 
+/// A warning box listing results that rest on effects never evaluated (empty
+/// when there are none).
+pub(super) fn assumed_effects_notice(notes: &[String]) -> String {
+    if notes.is_empty() {
+        return String::new();
+    }
+    let mut s = String::from(
+        "<section id=\"assumed-effects\" class=\"notice\">\n<h2>Results resting on unevaluated effects</h2>\n\
+         <p>The UKDPC review found no evaluation of these interventions; their effects here are assumptions, \
+         and every figure they touch inherits that.</p>\n<ul>\n",
+    );
+    for n in notes {
+        s.push_str(&format!("<li>{}</li>\n", esc(n)));
+    }
+    s.push_str("</ul>\n</section>\n");
+    s
+}
+
 /// The report of one run.
 pub fn run_page(
     summary: &[Summary],
@@ -225,6 +244,9 @@ pub fn run_page(
         p.run.seed,
         p.run.start,
         p.run.horizon
+    ));
+    b.push_str(&assumed_effects_notice(
+        &crate::interventions::unevaluated_effects(p),
     ));
     // Headline cards first: what a reader takes away in ten seconds.
     b.push_str(&format!(
@@ -411,6 +433,9 @@ pub fn compare_page(
         sp.run.replicates,
         esc(&sp.run.scale.to_string()),
         sp.run.seed
+    ));
+    b.push_str(&assumed_effects_notice(
+        &crate::interventions::unevaluated_effects(sp),
     ));
     b.push_str(&format!(
         "<section id=\"headlines\">\n<h2>Headline differences, {year} (scenario minus baseline)</h2>\n<div class=\"cards\">\n"

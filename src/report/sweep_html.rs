@@ -338,6 +338,12 @@ pub fn sweep_page(
             "a simulation seed per run"
         }
     ));
+    let assumed: Vec<String> = names
+        .iter()
+        .filter(|k| crate::interventions::is_unevaluated_effect(k))
+        .map(|k| format!("{k} is swept: an assumed effect of an intervention never evaluated"))
+        .collect();
+    b.push_str(&super::html::assumed_effects_notice(&assumed));
     let (method, detail) = match &s.analysis {
         SweepAnalysis::Sobol {
             base_samples,

@@ -322,6 +322,9 @@ pub fn targets_page(
         esc(&p.run.scale.to_string()),
         p.run.seed
     ));
+    b.push_str(&super::html::assumed_effects_notice(
+        &crate::interventions::unevaluated_effects(p),
+    ));
     b.push_str(
         "<section id=\"headlines\">\n<h2>Published figures reproduced</h2>\n<div class=\"cards\">\n",
     );
