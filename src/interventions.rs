@@ -18,7 +18,7 @@
 //! sets, so every output built on them says so. docs/interventions.md is the table.
 
 use crate::calendar::Date;
-use crate::params::{ParamInfo, Params};
+use crate::params::{p, ParamInfo, Params};
 use serde::{Deserialize, Serialize};
 
 fn far_future() -> Date {
@@ -816,18 +816,6 @@ pub fn is_unevaluated_effect(key: &str) -> bool {
     catalogue(block).is_some_and(|i| {
         i.evidence == Evidence::NotEvaluated && i.effects.iter().any(|(e, _)| *e == field)
     })
-}
-
-macro_rules! p {
-    ($key:expr, $unit:expr, $min:expr, $max:expr, $source:expr) => {
-        ParamInfo {
-            key: $key,
-            unit: $unit,
-            min: $min,
-            max: $max,
-            source: $source,
-        }
-    };
 }
 
 /// Units, ranges and sources of the intervention and capacity parameters (the

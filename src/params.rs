@@ -595,6 +595,8 @@ macro_rules! p {
         }
     };
 }
+/// Shared with the intervention registry (src/interventions.rs).
+pub(crate) use p;
 
 /// Every numeric parameter. A test checks this covers every numeric key of
 /// [`Params`] and nothing else.
