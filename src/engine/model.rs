@@ -102,7 +102,6 @@ pub struct Model {
     pub offending_in_treatment: f64,
     pub offending_after_completion: f64,
     pub mortality_in_treatment: f64,
-    pub continuity_p: f64,
     pub continuity_delay_mean: f64,
     // custody
     pub custody_days_mean: [f64; 3],
@@ -254,7 +253,6 @@ impl Model {
             offending_in_treatment: t.offending_multiplier_in_treatment,
             offending_after_completion: t.offending_multiplier_after_completion,
             mortality_in_treatment: t.mortality_multiplier_in_treatment,
-            continuity_p: t.release_continuity_probability,
             continuity_delay_mean: t.release_continuity_delay_days_mean,
             custody_days_mean: [
                 p.custody.short_days_mean,
@@ -302,12 +300,12 @@ impl Window {
             Window::CLOSED
         }
     }
-    /// A switch for a scheme whose start date lives with its stage.
-    pub fn switch(s: &crate::interventions::Switch) -> Self {
-        if s.enabled {
+    /// A scheme whose start date lives with its stage: open until `end`.
+    pub fn until(enabled: bool, end: crate::calendar::Date) -> Self {
+        if enabled {
             Window {
                 from: f64::NEG_INFINITY,
-                until: s.end.as_f64(),
+                until: end.as_f64(),
             }
         } else {
             Window::CLOSED
@@ -498,15 +496,11 @@ impl SchemeModel {
         let iv = &p.interventions;
         let c = &p.capacity;
         SchemeModel {
-            testing: Window::switch(&iv.testing_on_arrest),
-            required_assessment: if iv.required_assessment.enabled {
-                Window {
-                    from: f64::NEG_INFINITY,
-                    until: iv.required_assessment.end.as_f64(),
-                }
-            } else {
-                Window::CLOSED
-            },
+            testing: Window::until(iv.testing_on_arrest.enabled, iv.testing_on_arrest.end),
+            required_assessment: Window::until(
+                iv.required_assessment.enabled,
+                iv.required_assessment.end,
+            ),
             failure_prosecution_p: iv.required_assessment.failure_prosecution_probability,
             bail: Window::new(
                 iv.restriction_on_bail.enabled,
@@ -517,8 +511,8 @@ impl SchemeModel {
             bail_treatment_p: iv.restriction_on_bail.treatment_probability,
             caution: DiversionModel::new(&iv.conditional_caution),
             diversion: DiversionModel::new(&iv.diversion),
-            dtto_drr: Window::switch(&iv.dtto_drr),
-            atr: Window::switch(&iv.atr),
+            dtto_drr: Window::until(iv.dtto_drr.enabled, iv.dtto_drr.end),
+            atr: Window::until(iv.atr.enabled, iv.atr.end),
             low_intensity: Window::new(
                 iv.low_intensity_order.enabled,
                 iv.low_intensity_order.start,
@@ -591,14 +585,7 @@ impl SchemeModel {
                 ProgrammeModel::prison(Scheme::Pasro, &iv.pasro),
                 ProgrammeModel::prison(Scheme::DrugFreeWing, &iv.drug_free_wings),
             ],
-            continuity: if iv.continuity_of_care.enabled {
-                Window {
-                    from: f64::NEG_INFINITY,
-                    until: iv.continuity_of_care.end.as_f64(),
-                }
-            } else {
-                Window::CLOSED
-            },
+            continuity: Window::until(iv.continuity_of_care.enabled, iv.continuity_of_care.end),
             continuity_p: Coverage::new(
                 p.treatment.release_continuity_probability,
                 iv.continuity_of_care.expansion_start,

@@ -203,6 +203,16 @@ fn table_years(summary: &[Summary], from: i32) -> Vec<i32> {
     out
 }
 
+/// The page header every report opens with: title and lead (plain text,
+/// escaped here) and a meta line (HTML).
+pub(super) fn page_header(title: &str, lead: &str, meta: &str) -> String {
+    format!(
+        "<header>\n<h1>{}</h1>\n<p class=\"lead\">{}</p>\n<p class=\"meta\">{meta}</p>\n</header>\n",
+        esc(title),
+        esc(lead)
+    )
+}
+
 /// A warning box listing results that rest on effects never evaluated (empty
 /// when there are none).
 pub(super) fn assumed_effects_notice(notes: &[String]) -> String {
@@ -232,18 +242,19 @@ pub fn run_page(
 ) -> String {
     let n = summary.first().map(|s| s.n).unwrap_or(0);
     let mut b = String::new();
-    b.push_str(&format!(
-        "<header>\n<h1>pathsim: {}</h1>\n<p class=\"lead\">{}</p>\n\
-         <p class=\"meta\">pathsim {} &middot; {} replicates &middot; each simulated person stands for {} real people \
-         &middot; seed {} &middot; simulated from {} to {}</p>\n</header>\n",
-        esc(&p.name),
-        esc(&p.description),
-        env!("CARGO_PKG_VERSION"),
-        p.run.replicates,
-        esc(&p.run.scale.to_string()),
-        p.run.seed,
-        p.run.start,
-        p.run.horizon
+    b.push_str(&page_header(
+        &format!("pathsim: {}", p.name),
+        &p.description,
+        &format!(
+            "pathsim {} &middot; {} replicates &middot; each simulated person stands for {} real people \
+             &middot; seed {} &middot; simulated from {} to {}",
+            env!("CARGO_PKG_VERSION"),
+            p.run.replicates,
+            esc(&p.run.scale.to_string()),
+            p.run.seed,
+            p.run.start,
+            p.run.horizon
+        ),
     ));
     b.push_str(&assumed_effects_notice(
         &crate::interventions::unevaluated_effects(p),
@@ -422,17 +433,17 @@ pub fn compare_page(
     let n = diff.first().map(|s| s.n).unwrap_or(0);
     let year = sp.run.horizon.year() - 1;
     let mut b = String::new();
-    b.push_str(&format!(
-        "<header>\n<h1>pathsim: {} compared with {}</h1>\n<p class=\"lead\">{}</p>\n\
-         <p class=\"meta\">pathsim {} &middot; {} paired replicates on common random numbers &middot; each simulated person \
-         stands for {} real people &middot; seed {}</p>\n</header>\n",
-        esc(&sp.name),
-        esc(&bp.name),
-        esc(&sp.description),
-        env!("CARGO_PKG_VERSION"),
-        sp.run.replicates,
-        esc(&sp.run.scale.to_string()),
-        sp.run.seed
+    b.push_str(&page_header(
+        &format!("pathsim: {} compared with {}", sp.name, bp.name),
+        &sp.description,
+        &format!(
+            "pathsim {} &middot; {} paired replicates on common random numbers &middot; each simulated person \
+             stands for {} real people &middot; seed {}",
+            env!("CARGO_PKG_VERSION"),
+            sp.run.replicates,
+            esc(&sp.run.scale.to_string()),
+            sp.run.seed
+        ),
     ));
     b.push_str(&assumed_effects_notice(
         &crate::interventions::unevaluated_effects(sp),

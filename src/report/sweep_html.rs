@@ -321,12 +321,12 @@ pub fn sweep_page(
 ) -> String {
     let names: Vec<String> = s.parameters.iter().map(|p| p.0.clone()).collect();
     let mut b = String::new();
-    b.push_str(&format!(
-        "<header>\n<h1>pathsim sweep: {}</h1>\n<p class=\"lead\">{}</p>\n\
-         <p class=\"meta\">pathsim {} &middot; {} design &middot; {} runs &times; {} replicate(s) &middot; each simulated \
-         person stands for {} real people &middot; {}</p>\n</header>\n",
-        esc(&s.name),
-        esc(&s.description),
+    b.push_str(&super::html::page_header(
+        &format!("pathsim sweep: {}", s.name),
+        &s.description,
+        &format!(
+        "pathsim {} &middot; {} design &middot; {} runs &times; {} replicate(s) &middot; each simulated \
+         person stands for {} real people &middot; {}",
         env!("CARGO_PKG_VERSION"),
         esc(&s.design),
         s.runs,
@@ -337,6 +337,7 @@ pub fn sweep_page(
         } else {
             "a simulation seed per run"
         }
+        ),
     ));
     let assumed: Vec<String> = names
         .iter()

@@ -311,16 +311,17 @@ pub fn targets_page(
     svgs: &[(String, String, String)],
 ) -> String {
     let mut b = String::new();
-    b.push_str(&format!(
-        "<header>\n<h1>pathsim targets: {}</h1>\n<p class=\"lead\">{}</p>\n\
-         <p class=\"meta\">pathsim {} &middot; {} replicates &middot; each simulated person stands for {} real people \
-         &middot; seed {}</p>\n</header>\n",
-        esc(&p.name),
-        esc(&p.description),
-        env!("CARGO_PKG_VERSION"),
-        p.run.replicates,
-        esc(&p.run.scale.to_string()),
-        p.run.seed
+    b.push_str(&super::html::page_header(
+        &format!("pathsim targets: {}", p.name),
+        &p.description,
+        &format!(
+            "pathsim {} &middot; {} replicates &middot; each simulated person stands for {} real people \
+             &middot; seed {}",
+            env!("CARGO_PKG_VERSION"),
+            p.run.replicates,
+            esc(&p.run.scale.to_string()),
+            p.run.seed
+        ),
     ));
     b.push_str(&super::html::assumed_effects_notice(
         &crate::interventions::unevaluated_effects(p),
