@@ -3,10 +3,10 @@
 //! per second and peak memory.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use pathsim::engine::run_replicate;
 use pathsim::metrics::Metrics;
 use pathsim::params::baseline;
 use pathsim::rng::replicate_seed;
+use pathsim::run::run_replicate;
 
 fn replicate(c: &mut Criterion) {
     let mut p = baseline();

@@ -2,8 +2,9 @@
 //! competing-risks kernel (the yardstick: six states, exponential exits, events
 //! recorded) on the same machine.
 
-use crate::engine::{self, Observer};
+use crate::engine;
 use crate::error::CliError;
+use crate::history::Observer;
 use crate::history::{Event, EventKind};
 use crate::metrics::Metrics;
 use crate::params::Params;
@@ -63,7 +64,7 @@ pub fn time_engine(p: &Params, threads: usize) -> Timing {
     pool.install(|| {
         for r in 0..p.run.replicates {
             let seed = replicate_seed(p.run.seed, r);
-            let m: Metrics = engine::run_replicate(p, seed, || Metrics::new(p), &|| {});
+            let m: Metrics = crate::run::run_replicate(p, seed, || Metrics::new(p), &|| {});
             events += m.events;
             days += m.person_days;
         }

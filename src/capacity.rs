@@ -19,10 +19,12 @@
 //! of the people eligible find a place. docs/model.md states this assumption.
 
 use crate::calendar::{civil_from_days, Date};
-use crate::engine::{run_with, Model, Observer};
+use crate::engine::run_with;
+use crate::history::Observer;
 use crate::history::{EventKind, Histories, Route};
 use crate::interventions::{Priority, Scheme};
 use crate::params::Params;
+use crate::pathway::Model;
 use crate::population::Roster;
 
 /// Longest wait the list reports (days): beyond this nearly everyone gives up.
@@ -92,10 +94,10 @@ pub fn rationing_wait(demand: f64, places: f64, rate: f64) -> f64 {
 }
 
 /// Waits and prison shares for each year from one pass's demand.
-pub fn plan_from(p: &Params, demand: &Demand) -> crate::engine::CapacityPlan {
+pub fn plan_from(p: &Params, demand: &Demand) -> crate::pathway::CapacityPlan {
     let c = &p.capacity;
     let rate = c.give_up_rate / crate::calendar::DAYS_PER_YEAR;
-    let mut plan = crate::engine::CapacityPlan {
+    let mut plan = crate::pathway::CapacityPlan {
         first_year: demand.first_year,
         ..Default::default()
     };

@@ -261,7 +261,7 @@ fn cmd_run(path: &Path, opts: &RunOpts) -> Result<(), CliError> {
 
 /// Say so when results rest on effects of interventions never evaluated.
 fn print_assumed_effects(p: &Params) {
-    for note in crate::interventions::unevaluated_effects(p) {
+    for note in crate::interventions::unevaluated_effects(&p.interventions) {
         println!("note: {note}");
     }
 }

@@ -361,3 +361,16 @@ impl Histories {
         self.ranges.push((a, self.events.len() as u32));
     }
 }
+
+/// Reads histories chunk by chunk and merges with other instances of itself.
+///
+/// Contract: `merge` must give the same result whatever the order of chunks
+/// (integer counts do), so outputs are independent of thread count.
+pub trait Observer: Send {
+    /// Read one chunk of histories.
+    fn observe(&mut self, histories: &Histories);
+    /// Add another observer's counts into this one.
+    fn merge(&mut self, other: Self)
+    where
+        Self: Sized;
+}

@@ -18,7 +18,7 @@
 //! sets, so every output built on them says so. docs/interventions.md is the table.
 
 use crate::calendar::Date;
-use crate::params::{p, ParamInfo, Params};
+use crate::parameter::{collect_numeric, p, ParamInfo};
 use serde::{Deserialize, Serialize};
 
 fn far_future() -> Date {
@@ -773,9 +773,11 @@ pub fn catalogue(key: &str) -> Option<&'static InterventionInfo> {
 
 /// Effects of enabled, unevaluated interventions that a scenario sets away from
 /// "none", as sentences: outputs built on them must say so.
-pub fn unevaluated_effects(p: &Params) -> Vec<String> {
-    let leaves: std::collections::HashMap<String, f64> = p.numeric_leaves().into_iter().collect();
-    let value = toml::Value::try_from(&p.interventions).expect("interventions serialise");
+pub fn unevaluated_effects(interventions: &Interventions) -> Vec<String> {
+    let value = toml::Value::try_from(interventions).expect("interventions serialise");
+    let mut leaves = Vec::new();
+    collect_numeric("interventions", &value, &mut leaves);
+    let leaves: std::collections::HashMap<String, f64> = leaves.into_iter().collect();
     let mut out = Vec::new();
     for info in CATALOGUE
         .iter()
@@ -914,17 +916,17 @@ mod tests {
     #[test]
     fn unevaluated_effects_default_to_none_and_are_reported_when_set() {
         let mut p = crate::params::baseline();
-        assert!(unevaluated_effects(&p).is_empty());
+        assert!(unevaluated_effects(&p.interventions).is_empty());
         p.interventions.pasro.offending_multiplier = 0.9;
-        let notes = unevaluated_effects(&p);
+        let notes = unevaluated_effects(&p.interventions);
         assert_eq!(notes.len(), 1, "{notes:?}");
         assert!(notes[0].contains("interventions.pasro.offending_multiplier"));
         // A switched-off scheme's effect changes nothing, so nothing to report.
         p.interventions.pasro.enabled = false;
-        assert!(unevaluated_effects(&p).is_empty());
+        assert!(unevaluated_effects(&p.interventions).is_empty());
         // Reasonable-evidence effects are not flagged.
         p.interventions.rapt.offending_multiplier = 0.7;
-        assert!(unevaluated_effects(&p).is_empty());
+        assert!(unevaluated_effects(&p.interventions).is_empty());
         assert!(is_unevaluated_effect(
             "interventions.pasro.offending_multiplier"
         ));

@@ -19,6 +19,7 @@ pub mod interventions_doc;
 pub mod lesson;
 pub mod metrics;
 pub mod output;
+pub mod parameter;
 pub mod params;
 pub mod pathway;
 pub mod population;

@@ -6,7 +6,7 @@
 //! when written.
 
 use crate::calendar::{Date, DAYS_PER_YEAR};
-use crate::engine::Observer;
+use crate::history::Observer;
 use crate::history::{
     CustodyKind, EventKind, Histories, OrderKind, OrderOutcome, Route, Sentence, Substance,
     TreatmentExit,

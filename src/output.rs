@@ -180,7 +180,7 @@ impl<'a> Manifest<'a> {
                 "charts/",
             ],
             repeat_with: format!("pathsim run {}", dest.join("scenario.toml").display()),
-            assumed_effects: crate::interventions::unevaluated_effects(&out.params),
+            assumed_effects: crate::interventions::unevaluated_effects(&out.params.interventions),
             parameters: &out.params,
         }
     }

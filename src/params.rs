@@ -9,37 +9,9 @@
 
 use crate::calendar::Date;
 use crate::history::Substance;
+use crate::parameter::{collect_numeric, p, INF};
+pub use crate::parameter::{BySubstance, ParamInfo};
 use serde::{Deserialize, Serialize};
-
-/// A value for each substance group.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BySubstance {
-    pub opiates_crack: f64,
-    pub other_drugs: f64,
-    pub alcohol: f64,
-    pub none: f64,
-}
-
-impl BySubstance {
-    pub const fn new(opiates_crack: f64, other_drugs: f64, alcohol: f64, none: f64) -> Self {
-        BySubstance {
-            opiates_crack,
-            other_drugs,
-            alcohol,
-            none,
-        }
-    }
-    #[inline]
-    pub fn get(&self, s: Substance) -> f64 {
-        match s {
-            Substance::OpiatesCrack => self.opiates_crack,
-            Substance::OtherDrugs => self.other_drugs,
-            Substance::Alcohol => self.alcohol,
-            Substance::None => self.none,
-        }
-    }
-}
 
 /// A whole scenario: what to run and every parameter.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
@@ -570,34 +542,6 @@ impl Default for TreatmentAccessLever {
     }
 }
 
-/// Unit, range and source of a numeric parameter.
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct ParamInfo {
-    /// Dotted key; a trailing `.*` stands for the four substance groups.
-    pub key: &'static str,
-    pub unit: &'static str,
-    pub min: f64,
-    pub max: f64,
-    /// Seed figure id(s) the value is calibrated to or taken from, or "assumption: why".
-    pub source: &'static str,
-}
-
-const INF: f64 = f64::INFINITY;
-
-macro_rules! p {
-    ($key:expr, $unit:expr, $min:expr, $max:expr, $source:expr) => {
-        ParamInfo {
-            key: $key,
-            unit: $unit,
-            min: $min,
-            max: $max,
-            source: $source,
-        }
-    };
-}
-/// Shared with the intervention registry (src/interventions.rs).
-pub(crate) use p;
-
 /// Every numeric parameter. A test checks this covers every numeric key of
 /// [`Params`] and nothing else.
 pub const REGISTRY: &[ParamInfo] = &[
@@ -917,24 +861,6 @@ impl Params {
             }
         }
         bad
-    }
-}
-
-fn collect_numeric(prefix: &str, v: &toml::Value, out: &mut Vec<(String, f64)>) {
-    match v {
-        toml::Value::Table(t) => {
-            for (k, v) in t {
-                let key = if prefix.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{prefix}.{k}")
-                };
-                collect_numeric(&key, v, out);
-            }
-        }
-        toml::Value::Integer(i) => out.push((prefix.to_string(), *i as f64)),
-        toml::Value::Float(f) => out.push((prefix.to_string(), *f)),
-        _ => {}
     }
 }
 

@@ -44,10 +44,24 @@ pub fn total_chunks(params: &Params) -> u64 {
     engine::n_chunks(&Roster::new(params)) * params.run.replicates as u64
 }
 
+/// Simulate one replicate and reduce it with observers made by `make`: the
+/// model is compiled (with its waiting-list plan, from pilot runs, when a
+/// capacity limit is set) and every person simulated. `tick` is called once per
+/// finished chunk (for progress bars).
+pub fn run_replicate<O, F>(params: &Params, seed: u64, make: F, tick: &(dyn Fn() + Sync)) -> O
+where
+    O: crate::history::Observer,
+    F: Fn() -> O + Sync,
+{
+    let roster = Roster::new(params);
+    let model = crate::capacity::model_for(params, seed, &roster);
+    engine::run_with(params, &model, &roster, seed, make, tick)
+}
+
 /// Simulate one replicate and return its metrics.
 pub fn replicate_metrics(params: &Params, replicate: u32, tick: &(dyn Fn() + Sync)) -> Metrics {
     let seed = replicate_seed(params.run.seed, replicate);
-    engine::run_replicate(params, seed, || Metrics::new(params), tick)
+    run_replicate(params, seed, || Metrics::new(params), tick)
 }
 
 /// Run every replicate of a scenario.

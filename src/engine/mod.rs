@@ -6,11 +6,8 @@
 //! order chunks finish in. So the same seed gives the same output on any number
 //! of threads.
 
-mod model;
-mod sim;
-
-pub use model::{CapacityPlan, Model};
-pub use sim::PersonSim;
+pub use crate::history::Observer;
+pub use crate::pathway::{CapacityPlan, Model, PersonSim};
 
 use crate::history::Histories;
 use crate::params::Params;
@@ -19,19 +16,6 @@ use rayon::prelude::*;
 
 /// People per chunk.
 pub const CHUNK: u64 = 2048;
-
-/// Reads histories chunk by chunk and merges with other instances of itself.
-///
-/// Contract: `merge` must give the same result whatever the order of chunks
-/// (integer counts do), so outputs are independent of thread count.
-pub trait Observer: Send {
-    /// Read one chunk of histories.
-    fn observe(&mut self, histories: &Histories);
-    /// Add another observer's counts into this one.
-    fn merge(&mut self, other: Self)
-    where
-        Self: Sized;
-}
 
 /// Simulate people `ids` into `out` (cleared first).
 pub fn simulate_people(
@@ -58,18 +42,6 @@ pub fn simulate_people(
 /// Number of chunks a replicate is split into.
 pub fn n_chunks(roster: &Roster) -> u64 {
     roster.total.div_ceil(CHUNK)
-}
-
-/// Simulate one replicate and reduce it with observers made by `make`.
-/// `tick` is called once per finished chunk (for progress bars).
-pub fn run_replicate<O, F>(params: &Params, seed: u64, make: F, tick: &(dyn Fn() + Sync)) -> O
-where
-    O: Observer,
-    F: Fn() -> O + Sync,
-{
-    let roster = Roster::new(params);
-    let model = crate::capacity::model_for(params, seed, &roster);
-    run_with(params, &model, &roster, seed, make, tick)
 }
 
 /// Simulate one replicate with a given compiled model and roster.

@@ -1,7 +1,7 @@
 //! Offending and arrest, drug testing in police custody, DIP assessment and referral.
 
-use crate::engine::PersonSim;
 use crate::history::{EventKind, Route};
+use crate::pathway::PersonSim;
 use rand::RngExt;
 
 impl PersonSim<'_> {

@@ -1,7 +1,7 @@
 //! Custody and release: the high-risk window after release and continuity of care.
 
-use crate::engine::PersonSim;
 use crate::history::{EventKind, Route};
+use crate::pathway::PersonSim;
 use rand::RngExt;
 
 impl PersonSim<'_> {

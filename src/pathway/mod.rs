@@ -1,4 +1,5 @@
-//! The pathway stages. Each module adds to [`crate::engine::PersonSim`] the rates
+//! The pathway stages. Each module adds to [`PersonSim`] (a person's life course,
+//! [`life`]) the rates
 //! of the processes it owns and the handlers of the events it owns:
 //!
 //! | module | rates | events |
@@ -12,8 +13,13 @@
 //! | [`schemes`] | (multipliers on the above) | cautions, diversion, bail, intensive partnership, drug courts, programmes, prison treatment, waiting list |
 pub mod arrest;
 pub mod custody;
+pub mod life;
+pub mod model;
 pub mod mortality;
 pub mod orders;
 pub mod schemes;
 pub mod sentencing;
 pub mod treatment;
+
+pub use life::PersonSim;
+pub use model::{CapacityPlan, Model};

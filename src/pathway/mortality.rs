@@ -1,7 +1,7 @@
 //! Death (with the overdose risk of the first weeks after release) and desistance.
 
-use crate::engine::PersonSim;
 use crate::history::{EventKind, OrderOutcome, TreatmentExit};
+use crate::pathway::PersonSim;
 
 impl PersonSim<'_> {
     /// Gompertz background x substance multiplier x treatment, plus the release window.

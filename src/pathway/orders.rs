@@ -1,8 +1,8 @@
 //! Community and suspended orders: start, completion, breach and revocation, and
 //! treatment engagement under a DTTO, DRR or ATR.
 
-use crate::engine::PersonSim;
 use crate::history::{CustodyKind, EventKind, OrderKind, OrderOutcome, Route};
+use crate::pathway::PersonSim;
 use rand::RngExt;
 
 impl PersonSim<'_> {

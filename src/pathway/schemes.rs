@@ -10,9 +10,9 @@
 //! `Prison`, `Waiting`) a fixed number of draws per decision, so switching a
 //! scheme on changes the histories of the people it reaches and no one else's.
 
-use crate::engine::PersonSim;
 use crate::history::{EventKind, Route};
 use crate::interventions::Scheme;
+use crate::pathway::PersonSim;
 use rand::RngExt;
 
 impl PersonSim<'_> {

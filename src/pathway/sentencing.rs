@@ -2,8 +2,8 @@
 //! or ATR where eligible and available), suspended sentence, short or long custody.
 
 use crate::calendar::DAYS_PER_YEAR;
-use crate::engine::PersonSim;
 use crate::history::{CustodyKind, EventKind, OrderKind, Sentence, Substance};
+use crate::pathway::PersonSim;
 use rand::RngExt;
 
 /// Prior convictions beyond this add nothing to sentence severity.

@@ -3,8 +3,8 @@
 //! causal effect on offending (see `arrest_rate`).
 
 use crate::calendar::DAYS_PER_YEAR;
-use crate::engine::PersonSim;
 use crate::history::{EventKind, Route, TreatmentExit};
+use crate::pathway::PersonSim;
 
 /// Dropout phases: first 3 months, months 3-12, after 12 months (days).
 const PHASE_3M: f64 = DAYS_PER_YEAR / 4.0;

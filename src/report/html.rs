@@ -257,7 +257,7 @@ pub fn run_page(
         ),
     ));
     b.push_str(&assumed_effects_notice(
-        &crate::interventions::unevaluated_effects(p),
+        &crate::interventions::unevaluated_effects(&p.interventions),
     ));
     // Headline cards first: what a reader takes away in ten seconds.
     b.push_str(&format!(
@@ -446,7 +446,7 @@ pub fn compare_page(
         ),
     ));
     b.push_str(&assumed_effects_notice(
-        &crate::interventions::unevaluated_effects(sp),
+        &crate::interventions::unevaluated_effects(&sp.interventions),
     ));
     b.push_str(&format!(
         "<section id=\"headlines\">\n<h2>Headline differences, {year} (scenario minus baseline)</h2>\n<div class=\"cards\">\n"

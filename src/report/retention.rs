@@ -4,7 +4,7 @@
 //! any order gives the same curves (the [`Observer`] contract).
 
 use crate::calendar::Date;
-use crate::engine::{self, Observer};
+use crate::history::Observer;
 use crate::history::{EventKind, Histories, Route, Substance, TreatmentExit};
 use crate::metrics::Metrics;
 use crate::params::Params;
@@ -238,7 +238,7 @@ pub fn run_with_retention(params: &Params, bar: &ProgressBar) -> (RunOutput, Ret
     let tick = || bar.inc(1);
     for r in 0..params.run.replicates {
         let seed = replicate_seed(params.run.seed, r);
-        let both = engine::run_replicate(
+        let both = crate::run::run_replicate(
             params,
             seed,
             || WithRetention {

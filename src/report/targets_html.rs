@@ -324,7 +324,7 @@ pub fn targets_page(
         ),
     ));
     b.push_str(&super::html::assumed_effects_notice(
-        &crate::interventions::unevaluated_effects(p),
+        &crate::interventions::unevaluated_effects(&p.interventions),
     ));
     b.push_str(
         "<section id=\"headlines\">\n<h2>Published figures reproduced</h2>\n<div class=\"cards\">\n",

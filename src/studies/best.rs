@@ -27,7 +27,7 @@
 
 use super::{observed_until, percent, push, reduction, Study, Value, Window, ONE_YEAR};
 use crate::calendar::Date;
-use crate::engine::Observer;
+use crate::history::Observer;
 use crate::history::{EventKind, Histories};
 use crate::interventions::Scheme;
 

@@ -21,7 +21,7 @@
 
 use super::{order_end, percent, push, Study, Value, Window, THREE_WEEKS};
 use crate::calendar::Date;
-use crate::engine::Observer;
+use crate::history::Observer;
 use crate::history::{Event, EventKind, Histories, OrderKind, Substance, TreatmentExit};
 
 const ATR: usize = 0;

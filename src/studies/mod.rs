@@ -31,7 +31,7 @@ pub use ukdpc::Ukdpc;
 pub use volumes::Volumes;
 
 use crate::calendar::Date;
-use crate::engine::Observer;
+use crate::history::Observer;
 use crate::history::{Event, EventKind, Histories, OrderOutcome, Person};
 
 /// A value a study computes: (register id or diagnostic id, value).

@@ -11,7 +11,7 @@
 
 use super::{is_completed, order_end, percent, push, reconvicted_2y, Study, Value, Window};
 use crate::calendar::Date;
-use crate::engine::Observer;
+use crate::history::Observer;
 use crate::history::{EventKind, Histories, OrderKind};
 
 #[derive(Clone, Debug)]

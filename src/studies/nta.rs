@@ -21,7 +21,7 @@
 //! aggregate change, as "average reduction in convictions" reads for a cohort.
 
 use super::{observed_until, push, reduction, Study, Value, Window, SIX_MONTHS, TWO_YEARS};
-use crate::engine::Observer;
+use crate::history::Observer;
 use crate::history::{EventKind, Histories, TreatmentExit};
 
 /// Group indices.

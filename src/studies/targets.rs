@@ -16,7 +16,6 @@
 
 use super::{Studies, Value};
 use crate::cli::RunOpts;
-use crate::engine;
 use crate::error::CliError;
 use crate::params::Params;
 use crate::rng::replicate_seed;
@@ -210,7 +209,7 @@ pub fn replicate_values(params: &Params, bar: &ProgressBar) -> Vec<Vec<Value>> {
     (0..params.run.replicates)
         .map(|r| {
             let seed = replicate_seed(params.run.seed, r);
-            engine::run_replicate(params, seed, Studies::new, &tick).values(params.run.scale)
+            crate::run::run_replicate(params, seed, Studies::new, &tick).values(params.run.scale)
         })
         .collect()
 }
@@ -362,7 +361,7 @@ pub fn cmd_targets(scenario: &Path, opts: &RunOpts) -> Result<(), CliError> {
         "threads": pool.current_num_threads(),
         "wall_seconds": started.elapsed().as_secs_f64(),
         "outputs": ["targets.csv", "observed_vs_causal.csv", "manifest.json", crate::report::targets_html::FILE, "charts/"],
-        "assumed_effects": crate::interventions::unevaluated_effects(p),
+        "assumed_effects": crate::interventions::unevaluated_effects(&p.interventions),
         "parameters": p,
     });
     let manifest_json = serde_json::to_string_pretty(&manifest).context("manifest")?;

@@ -28,7 +28,7 @@ use super::{
     SIX_MONTHS,
 };
 use crate::calendar::Date;
-use crate::engine::Observer;
+use crate::history::Observer;
 use crate::history::{EventKind, Histories, OrderKind, Route, Substance};
 
 /// Whether an order kind is a DTTO or DRR (the UKDPC's drug orders).

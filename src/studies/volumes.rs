@@ -23,7 +23,7 @@
 
 use super::{Study, Value, Window};
 use crate::calendar::Date;
-use crate::engine::Observer;
+use crate::history::Observer;
 use crate::history::{EventKind, Histories};
 use crate::interventions::Scheme;
 
