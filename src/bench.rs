@@ -3,36 +3,14 @@
 //! recorded) on the same machine.
 
 use crate::engine;
-use crate::error::CliError;
 use crate::history::Observer;
 use crate::history::{Event, EventKind};
 use crate::metrics::Metrics;
 use crate::params::Params;
 use crate::rng::{replicate_seed, stream, Process};
-use clap::Args;
 use rand_distr::{Distribution, Exp1};
 use rayon::prelude::*;
-use std::path::PathBuf;
 use std::time::Instant;
-
-#[derive(Args, Debug, Clone)]
-pub struct BenchArgs {
-    /// Scenario to time (default: the built-in baseline parameters).
-    #[arg(long)]
-    pub scenario: Option<PathBuf>,
-    /// Real people per simulated person (1 = full England and Wales size).
-    #[arg(long, default_value_t = 1.0)]
-    pub scale: f64,
-    /// Thread counts to time, comma-separated.
-    #[arg(long, default_value = "1,2", value_delimiter = ',')]
-    pub threads: Vec<usize>,
-    /// Replicates per timing (peak memory should not grow with them).
-    #[arg(long, default_value_t = 1)]
-    pub replicates: u32,
-    /// Skip the bare-kernel yardstick.
-    #[arg(long)]
-    pub no_kernel: bool,
-}
 
 /// Peak resident memory of this process so far (VmHWM), in MiB.
 pub fn peak_rss_mib() -> Option<f64> {
@@ -151,59 +129,4 @@ pub fn time_kernel(people: u64, years: f64, threads: usize) -> (u64, f64) {
             })
     });
     (total.0, started.elapsed().as_secs_f64())
-}
-
-pub fn run(args: &BenchArgs) -> Result<(), CliError> {
-    let mut p = match &args.scenario {
-        Some(path) => crate::scenario::load(path)?.params,
-        None => Params::default(),
-    };
-    p.run.scale = args.scale;
-    p.run.replicates = args.replicates;
-    if let Some(bad) = p.validate().into_iter().next() {
-        return Err(CliError::Input(format!("{}: {}", bad.key, bad.message)));
-    }
-    let years = (p.run.horizon.as_f64() - p.run.start.as_f64()) / crate::calendar::DAYS_PER_YEAR;
-    println!(
-        "pathsim bench: scenario `{}`, scale {} ({} simulated people a replicate), {} replicate(s), {}-{} ({:.0} years incl. burn-in), {} cores",
-        if p.name.is_empty() { "baseline (built-in)" } else { &p.name },
-        p.run.scale,
-        crate::population::Roster::new(&p).total,
-        p.run.replicates,
-        p.run.start,
-        p.run.horizon,
-        years,
-        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
-    );
-    println!(
-        "{:<22} {:>8} {:>10} {:>16} {:>16} {:>14}",
-        "what", "threads", "seconds", "person-years/s", "events/s", "peak MiB"
-    );
-    for &t in &args.threads {
-        let timing = time_engine(&p, t);
-        println!(
-            "{:<22} {:>8} {:>10.2} {:>16.3e} {:>16.3e} {:>14.0}",
-            "full engine",
-            t,
-            timing.seconds,
-            timing.person_years / timing.seconds,
-            timing.events as f64 / timing.seconds,
-            peak_rss_mib().unwrap_or(f64::NAN)
-        );
-    }
-    if !args.no_kernel {
-        for &t in &args.threads {
-            let (events, secs) = time_kernel(1_000_000, 36.0, t);
-            println!(
-                "{:<22} {:>8} {:>10.2} {:>16.3e} {:>16.3e} {:>14.0}",
-                "bare kernel (1e6 x 36y)",
-                t,
-                secs,
-                1e6 * 36.0 / secs,
-                events as f64 / secs,
-                peak_rss_mib().unwrap_or(f64::NAN)
-            );
-        }
-    }
-    Ok(())
 }

@@ -513,7 +513,7 @@ pub fn pattern_search(
 /// `refine`, no ABC runs: a pattern search starts from the scenario's current
 /// values (the last fit) and writes every improvement, so it resumes by
 /// re-running.
-pub fn cmd_calibrate(
+pub fn calibrate(
     path: &Path,
     threads: Option<usize>,
     quiet: bool,
@@ -576,13 +576,9 @@ pub fn cmd_calibrate(
         },
         Err(_) => Vec::new(),
     };
-    let pool = crate::cli::RunOpts {
-        threads,
-        ..Default::default()
-    }
-    .pool()?;
+    let pool = crate::engine::thread_pool(threads)?;
     let total = (file.abc.generations + 1) as u64;
-    let bar = crate::run::progress_bar(total, "calibrate", quiet);
+    let bar = crate::progress::bar(total, 0, "calibrate", "generations", quiet);
     bar.set_position(start.len() as u64);
     let hidden = indicatif::ProgressBar::hidden();
     let dist = |x: &[f64]| -> f64 {
@@ -592,7 +588,7 @@ pub fn cmd_calibrate(
         }
     };
     if let Some(max_evals) = refine {
-        let bar = crate::run::progress_bar(max_evals as u64, "refine", quiet);
+        let bar = crate::progress::bar(max_evals as u64, 0, "refine", "simulations", quiet);
         let (best_x, best_d, evals) = pool
             .install(|| {
                 pattern_search(&initial, dist, 0.1, 0.01, max_evals, |x, d, evals| {
@@ -706,7 +702,7 @@ fn finish_report(
 ) -> Result<(), CliError> {
     let mut fitted = params_at(scenario, &file.parameters, best_x).map_err(CliError::Input)?;
     fitted.run.replicates = file.report_replicates;
-    let bar = crate::run::progress_bar(crate::run::total_chunks(&fitted), "fit report", quiet);
+    let bar = crate::progress::chunks(crate::run::total_chunks(&fitted), "fit report", quiet);
     let results = pool.install(|| score(reg, &replicate_values(&fitted, &bar)));
     bar.finish_and_clear();
     crate::studies::targets::write_targets_csv(report, &results)?;

@@ -21,6 +21,16 @@ pub enum Substance {
 }
 
 impl Substance {
+    /// Words a reader understands, for a substance group.
+    pub fn label(self) -> &'static str {
+        match self {
+            Substance::OpiatesCrack => "Opiates/crack",
+            Substance::OtherDrugs => "Other drugs",
+            Substance::Alcohol => "Alcohol",
+            Substance::None => "No problem use",
+        }
+    }
+
     pub const ALL: [Substance; 4] = [
         Substance::OpiatesCrack,
         Substance::OtherDrugs,
@@ -203,6 +213,16 @@ pub enum Route {
 }
 
 impl Route {
+    /// Words a reader understands, for a referral route.
+    pub fn label(self) -> &'static str {
+        match self {
+            Route::Voluntary => "Voluntary (self, GP)",
+            Route::Dip => "DIP (arrest referral)",
+            Route::Order => "Court order (DTTO/DRR/ATR)",
+            Route::Release => "On release from custody",
+        }
+    }
+
     pub const ALL: [Route; 4] = [Route::Voluntary, Route::Dip, Route::Order, Route::Release];
     pub fn from_u8(v: u8) -> Route {
         Route::ALL[v as usize]
@@ -373,4 +393,22 @@ pub trait Observer: Send {
     fn merge(&mut self, other: Self)
     where
         Self: Sized;
+}
+
+/// No observer: for runs that need only their metrics.
+impl Observer for () {
+    fn observe(&mut self, _: &Histories) {}
+    fn merge(&mut self, _: Self) {}
+}
+
+/// Two observers reading the same histories in one pass.
+impl<A: Observer, B: Observer> Observer for (A, B) {
+    fn observe(&mut self, h: &Histories) {
+        self.0.observe(h);
+        self.1.observe(h);
+    }
+    fn merge(&mut self, other: Self) {
+        self.0.merge(other.0);
+        self.1.merge(other.1);
+    }
 }

@@ -9,7 +9,6 @@
 //!   before/after study overstates what treatment causes (regression to the mean).
 //! - `testing`: testing on arrest for more offences, and net-widening.
 
-use crate::cli::RunOpts;
 use crate::error::CliError;
 use crate::metrics::{Kind, Row, METRICS};
 use crate::params::Params;
@@ -23,28 +22,19 @@ use anyhow::{anyhow, Context};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-/// Run a ready-made classroom lesson and write a one-page report.
-#[derive(clap::Args, Debug, Clone, Default)]
+/// How to run a lesson (the command line's `pathsim lesson` options).
+#[derive(Debug, Clone, Default)]
 pub struct LessonArgs {
-    /// The lesson to run (see --list).
+    /// The lesson to run; `None` or `list` lists them.
     pub name: Option<String>,
-    /// List the lessons with a one-line description each.
-    #[arg(long)]
     pub list: bool,
     /// Output folder (default: outputs/lesson-<name>).
-    #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long)]
     pub threads: Option<usize>,
     /// Only print where the page was written.
-    #[arg(long, short)]
     pub quiet: bool,
-    /// Override the scale of every lesson scenario (for quick tests).
-    #[arg(long, hide = true)]
+    /// Overrides of every lesson scenario's scale and replicates (for quick tests).
     pub scale: Option<f64>,
-    /// Override the replicates of every lesson scenario (for quick tests).
-    #[arg(long, hide = true)]
     pub replicates: Option<u32>,
 }
 
@@ -64,8 +54,8 @@ pub const LESSONS: &[(&str, &str)] = &[
 const FROM: i32 = 2030;
 const TO: i32 = 2035;
 
-/// `pathsim lesson`.
-pub fn cmd_lesson(args: &LessonArgs) -> Result<(), CliError> {
+/// Run the lesson `args` names (or list the lessons).
+pub fn run_lesson(args: &LessonArgs) -> Result<(), CliError> {
     let names = || LESSONS.iter().map(|l| l.0).collect::<Vec<_>>().join(", ");
     let Some(name) = args.name.as_deref().filter(|_| !args.list) else {
         println!("Classroom lessons (run one with: pathsim lesson <name>):");
@@ -102,13 +92,11 @@ fn lesson_file(file: &str) -> PathBuf {
     }
 }
 
-fn opts(args: &LessonArgs) -> RunOpts {
-    RunOpts {
-        threads: args.threads,
+fn opts(args: &LessonArgs) -> scenario::Overrides {
+    scenario::Overrides {
         scale: args.scale,
         replicates: args.replicates,
-        quiet: args.quiet,
-        ..RunOpts::default()
+        ..Default::default()
     }
 }
 
@@ -276,14 +264,13 @@ fn run_all(
     scenarios: &[scenario::Scenario],
     with_causal: bool,
 ) -> Result<Runs, CliError> {
-    let o = opts(args);
-    let pool = o.pool()?;
+    let pool = crate::engine::thread_pool(args.threads)?;
     let mut total: u64 = scenarios.iter().map(|s| run::total_chunks(&s.params)).sum();
     if with_causal {
         total += 2 * run::total_chunks(&scenarios[0].params);
     }
     let started = std::time::Instant::now();
-    let bar = run::progress_bar(total, "lesson", args.quiet);
+    let bar = crate::progress::chunks(total, "lesson", args.quiet);
     let (outputs, causal) = pool.install(|| {
         let outputs: Vec<RunOutput> = scenarios
             .iter()

@@ -6,11 +6,11 @@
 //! the [`pathway`] stages and records [`history`]; [`metrics`] read histories;
 //! [`run`] orchestrates replicates and [`output`] writes files.
 
+pub mod app;
 pub mod bench;
 pub mod calendar;
 pub mod calibrate;
 pub mod capacity;
-pub mod cli;
 pub mod engine;
 pub mod error;
 pub mod history;
@@ -23,6 +23,7 @@ pub mod parameter;
 pub mod params;
 pub mod pathway;
 pub mod population;
+pub mod progress;
 pub mod report;
 pub mod rng;
 pub mod run;

@@ -1,3 +1,3 @@
 fn main() {
-    std::process::exit(pathsim::cli::main());
+    std::process::exit(pathsim::app::main());
 }

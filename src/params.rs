@@ -941,6 +941,46 @@ pub fn baseline_toml(calibrated: Option<(&str, &[String])>) -> String {
     out
 }
 
+/// The parameter registry as a table, with defaults.
+pub fn params_table(markdown: bool) -> String {
+    let defaults = crate::params::baseline().numeric_leaves();
+    let mut out = String::new();
+    if markdown {
+        out.push_str(
+            "| key | default | unit | range | source |\n| --- | --- | --- | --- | --- |\n",
+        );
+    }
+    for (key, v) in defaults {
+        let info = crate::params::info(&key).expect("registry covers every parameter");
+        let range = format!("{} to {}", info.min, info.max);
+        if markdown {
+            out.push_str(&format!(
+                "| `{key}` | {v} | {} | {range} | {} |\n",
+                info.unit, info.source
+            ));
+        } else {
+            out.push_str(&format!(
+                "{key:<52} {v:>12} {:<32} {}\n",
+                info.unit, info.source
+            ));
+        }
+    }
+    for info in REGISTRY.iter().filter(|i| !i.is_numeric()) {
+        if markdown {
+            out.push_str(&format!(
+                "| `{}` | see baseline.toml | {} | | {} |\n",
+                info.key, info.unit, info.source
+            ));
+        } else {
+            out.push_str(&format!(
+                "{:<52} {:>12} {:<32} {}\n",
+                info.key, "", info.unit, info.source
+            ));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

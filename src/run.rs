@@ -1,12 +1,12 @@
 //! Running a scenario: replicates in sequence, people in parallel within each.
 
 use crate::engine;
+use crate::history::Observer;
 use crate::metrics::{Metrics, Row};
 use crate::params::Params;
 use crate::population::Roster;
 use crate::rng::replicate_seed;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::io::IsTerminal;
+use indicatif::ProgressBar;
 use std::time::Instant;
 
 /// The results of every replicate of one scenario.
@@ -20,23 +20,6 @@ pub struct RunOutput {
     pub events: u64,
     pub person_years: f64,
     pub people: u64,
-}
-
-/// A progress bar on stderr, hidden when stderr is not a terminal or when quiet.
-pub fn progress_bar(len: u64, message: &str, quiet: bool) -> ProgressBar {
-    if quiet || !std::io::stderr().is_terminal() {
-        return ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::hidden());
-    }
-    let bar = ProgressBar::new(len);
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{msg:>12} [{bar:40.cyan/blue}] {percent:>3}% {pos}/{len} chunks, ETA {eta}",
-        )
-        .expect("valid template")
-        .progress_chars("=> "),
-    );
-    bar.set_message(message.to_string());
-    bar
 }
 
 /// Chunks a run will process (for sizing progress bars).
@@ -66,25 +49,40 @@ pub fn replicate_metrics(params: &Params, replicate: u32, tick: &(dyn Fn() + Syn
 
 /// Run every replicate of a scenario.
 pub fn run(params: &Params, bar: &ProgressBar) -> RunOutput {
+    run_with(params, bar, || ()).0
+}
+
+/// Run every replicate of a scenario and, beside its metrics, an `extra`
+/// observer of the same histories (merged over replicates), without simulating
+/// twice. The metrics are identical to those of [`run`].
+pub fn run_with<E, F>(params: &Params, bar: &ProgressBar, extra: F) -> (RunOutput, E)
+where
+    E: Observer,
+    F: Fn() -> E + Sync,
+{
     let started = Instant::now();
     let mut replicates = Vec::with_capacity(params.run.replicates as usize);
     let mut events = 0;
     let mut person_days = 0;
+    let mut pooled = extra();
     let tick = || bar.inc(1);
     for r in 0..params.run.replicates {
-        let m = replicate_metrics(params, r, &tick);
+        let seed = replicate_seed(params.run.seed, r);
+        let (m, e) = run_replicate(params, seed, || (Metrics::new(params), extra()), &tick);
         events += m.events;
         person_days += m.person_days;
         replicates.push(m.rows(params.run.scale));
+        pooled.merge(e);
     }
-    RunOutput {
+    let out = RunOutput {
         params: params.clone(),
         replicates,
         wall_seconds: started.elapsed().as_secs_f64(),
         events,
         person_years: person_days as f64 / crate::calendar::DAYS_PER_YEAR,
         people: Roster::new(params).total * params.run.replicates as u64,
-    }
+    };
+    (out, pooled)
 }
 
 /// Mean and 95% interval of one output over replicates.

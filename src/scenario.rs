@@ -56,6 +56,33 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
     load_with(path, &[])
 }
 
+/// What a command line may change in a scenario: `--set KEY=VALUE` overrides and
+/// the run's replicates, scale and seed.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub set: Vec<String>,
+    pub replicates: Option<u32>,
+    pub scale: Option<f64>,
+    pub seed: Option<u64>,
+}
+
+impl Overrides {
+    /// Load a scenario with these overrides applied.
+    pub fn load(&self, path: &Path) -> Result<Scenario, ScenarioError> {
+        let mut sets = self.set.clone();
+        if let Some(r) = self.replicates {
+            sets.push(format!("run.replicates={r}"));
+        }
+        if let Some(s) = self.scale {
+            sets.push(format!("run.scale={s:?}"));
+        }
+        if let Some(s) = self.seed {
+            sets.push(format!("run.seed={s}"));
+        }
+        load_with(path, &sets)
+    }
+}
+
 /// Load a scenario, then apply `KEY=VALUE` overrides (TOML values) before validation.
 pub fn load_with(path: &Path, overrides: &[String]) -> Result<Scenario, ScenarioError> {
     let mut chain = Vec::new();

@@ -5,8 +5,9 @@
 //!
 //! Set PATHSIM_REPORT_OUT=<folder> to keep the reports (scripts/screenshot_test.sh does).
 
-use pathsim::report::{self, run_with_retention};
+use pathsim::report;
 use pathsim::run::{self, summarise};
+use pathsim::studies::retention::RetentionCurves;
 use std::path::{Path, PathBuf};
 
 fn load(name: &str) -> pathsim::params::Params {
@@ -53,7 +54,7 @@ fn run_and_compare_reports_are_self_contained() {
     let bar = indicatif::ProgressBar::hidden();
 
     let base = load("baseline.toml");
-    let (a, retention) = run_with_retention(&base, &bar);
+    let (a, retention) = pathsim::run::run_with(&base, &bar, || RetentionCurves::for_params(&base));
     let sa = summarise(a.replicates.iter().map(|r| r.as_slice()));
     let dir = out_dir(&tmp, "run");
     let manifest = serde_json::json!({"repeat_with": "pathsim run scenarios/baseline.toml", "seed": base.run.seed});

@@ -39,6 +39,22 @@ pub fn simulate_people(
     out.events = events;
 }
 
+/// The worker threads every command runs people on (`None`: all cores).
+/// Results do not depend on the number.
+pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, crate::error::CliError> {
+    use anyhow::Context;
+    if threads == Some(0) {
+        return Err(crate::error::CliError::Input(
+            "--threads must be at least 1".into(),
+        ));
+    }
+    let mut b = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = threads {
+        b = b.num_threads(n);
+    }
+    Ok(b.build().context("cannot start worker threads")?)
+}
+
 /// Number of chunks a replicate is split into.
 pub fn n_chunks(roster: &Roster) -> u64 {
     roster.total.div_ceil(CHUNK)

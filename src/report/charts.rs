@@ -1,9 +1,9 @@
 //! Briefing-quality charts as SVG strings: a title, axis labels with units, a legend
 //! beside the plot (never over the data), and 95% bands over replicates.
 
-use super::retention::Curve;
 use super::{series, thousands, Summary};
 use crate::history::{Route, Substance};
+use crate::studies::retention::Curve;
 use anyhow::{anyhow, Result};
 use plotters::chart::MeshStyle;
 use plotters::coord::ranged1d::Ranged;
@@ -331,7 +331,7 @@ pub fn reoffending_by_substance(summary: &[Summary], n: usize) -> Result<Option<
         .iter()
         .enumerate()
         .map(|(i, s)| Series {
-            label: super::substance_label(*s).to_string(),
+            label: s.label().to_string(),
             color: PALETTE[i],
             points: points(summary, "proven_reoffending_rate", s.name(), 100.0),
             dashed: false,
@@ -415,7 +415,7 @@ pub fn treatment_starts_by_route(summary: &[Summary], n: usize) -> Result<Option
         .iter()
         .enumerate()
         .map(|(i, r)| Series {
-            label: super::route_label(*r).to_string(),
+            label: r.label().to_string(),
             color: PALETTE[i],
             points: points(summary, "treatment_starts", r.name(), 1.0),
             dashed: false,

@@ -1,11 +1,11 @@
 //! The HTML page: one file, inline CSS and SVG, no scripts and no network, so it
 //! opens anywhere, prints cleanly, and can be mailed or archived with the outputs.
 
-use super::retention::RetentionCurves;
 use super::{
     at, changes, fmt_diff, fmt_value, pick, series, thousands, Change, Summary, HEADLINES,
 };
 use crate::params::Params;
+use crate::studies::retention::RetentionCurves;
 
 /// Escape text for HTML.
 pub fn esc(s: &str) -> String {

@@ -7,15 +7,14 @@
 
 pub mod charts;
 pub mod html;
-pub mod retention;
 pub mod sweep_html;
 pub mod targets_html;
 
-pub use retention::{run_with_retention, RetentionCurves};
-pub use sweep_html::{sweep_report, SweepAnalysis, SweepSummary};
+pub use crate::studies::retention::RetentionCurves;
+pub use crate::sweep::{SweepAnalysis, SweepSummary};
+pub use sweep_html::sweep_report;
 pub use targets_html::targets_report;
 
-use crate::history::{Route, Substance};
 use crate::metrics::METRICS;
 use crate::params::Params;
 use crate::run::Summary;
@@ -23,27 +22,8 @@ use anyhow::{Context, Result};
 use std::path::Path;
 
 /// Headline metrics, in the order readers meet them: (metric, group, label).
-pub use crate::output::HEADLINES;
-
-/// Words a reader understands, for a substance group.
-pub fn substance_label(s: Substance) -> &'static str {
-    match s {
-        Substance::OpiatesCrack => "Opiates/crack",
-        Substance::OtherDrugs => "Other drugs",
-        Substance::Alcohol => "Alcohol",
-        Substance::None => "No problem use",
-    }
-}
-
-/// Words a reader understands, for a referral route.
-pub fn route_label(r: Route) -> &'static str {
-    match r {
-        Route::Voluntary => "Voluntary (self, GP)",
-        Route::Dip => "DIP (arrest referral)",
-        Route::Order => "Court order (DTTO/DRR/ATR)",
-        Route::Release => "On release from custody",
-    }
-}
+pub mod terminal;
+pub use terminal::{difference_table, headline_table, HEADLINES};
 
 /// The unit a metric is declared with ("share", "arrests", ...).
 pub fn unit_of(metric: &str) -> &'static str {

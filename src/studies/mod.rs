@@ -19,6 +19,7 @@ pub mod bold;
 pub mod causal;
 pub mod nao;
 pub mod nta;
+pub mod retention;
 pub mod targets;
 pub mod ukdpc;
 pub mod volumes;

@@ -13,68 +13,20 @@ pub mod design;
 pub mod slurm;
 pub mod spec;
 pub mod store;
+pub mod summary;
+
+pub use summary::{SweepAnalysis, SweepSummary};
 
 use crate::error::CliError;
 use crate::params::Params;
-use crate::report::{SweepAnalysis, SweepSummary};
 use crate::rng::mix64;
 use anyhow::Context;
 use design::Kind;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use spec::Sweep;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use store::{Journal, Shard};
-
-/// `pathsim sweep`: run a sensitivity sweep (or one shard of it).
-#[derive(clap::Args, Debug, Clone)]
-pub struct SweepArgs {
-    /// Sweep file (TOML), e.g. scenarios/sweeps/teaching.toml.
-    pub sweep: PathBuf,
-    /// Run only the runs with index % N == I (one task of a job array), e.g. --shard 3/16.
-    /// Writes runs.shard-I-of-N.csv; combine the shards with `pathsim merge`.
-    #[arg(long, value_name = "I/N")]
-    pub shard: Option<Shard>,
-    /// Write Slurm scripts for a job array of N tasks and a merge job into <out>/slurm/, then stop.
-    #[arg(long, value_name = "N", conflicts_with = "shard")]
-    pub emit_slurm: Option<u64>,
-    /// Extra #SBATCH option for --emit-slurm (repeatable), e.g. --sbatch=--time=02:00:00.
-    #[arg(
-        long = "sbatch",
-        value_name = "OPTION",
-        requires = "emit_slurm",
-        allow_hyphen_values = true
-    )]
-    pub sbatch: Vec<String>,
-    /// Run only run I and print its parameters and outputs (writes nothing).
-    #[arg(long, value_name = "I", conflicts_with_all = ["shard", "emit_slurm"])]
-    pub run: Option<u64>,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long)]
-    pub threads: Option<usize>,
-    /// No progress bar or ranking.
-    #[arg(long, short)]
-    pub quiet: bool,
-    /// Output folder (default: outputs/sweep-<name>).
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-}
-
-/// `pathsim merge`: combine the shard files of a sweep into its final outputs.
-#[derive(clap::Args, Debug, Clone)]
-pub struct MergeArgs {
-    /// The sweep file the shards were run from.
-    pub sweep: PathBuf,
-    /// Folder holding runs.shard-I-of-N.csv (default: outputs/sweep-<name>).
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// No ranking.
-    #[arg(long, short)]
-    pub quiet: bool,
-}
 
 const SEED_SALT: u64 = 0x5357_4545_5000_0005;
 
@@ -158,7 +110,7 @@ pub fn header(sweep: &Sweep) -> String {
 }
 
 /// One `runs.csv` line.
-fn row(sweep: &Sweep, i: u64, outputs: &[f64]) -> String {
+pub fn row(sweep: &Sweep, i: u64, outputs: &[f64]) -> String {
     let mut s = format!("{i},{}", run_seed(sweep, i));
     for &v in sweep.design.values[i as usize].iter().chain(outputs) {
         s.push(',');
@@ -168,50 +120,21 @@ fn row(sweep: &Sweep, i: u64, outputs: &[f64]) -> String {
 }
 
 /// Parse the outputs back out of a `runs.csv` line.
-fn row_outputs(sweep: &Sweep, line: &str) -> Vec<f64> {
+pub fn row_outputs(sweep: &Sweep, line: &str) -> Vec<f64> {
     line.split(',')
         .skip(2 + sweep.factors.len())
         .map(|f| f.parse().unwrap_or(f64::NAN))
         .collect()
 }
 
-fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool, CliError> {
-    if threads == Some(0) {
-        return Err(CliError::Input("--threads must be at least 1".into()));
-    }
-    let mut b = rayon::ThreadPoolBuilder::new();
-    if let Some(n) = threads {
-        b = b.num_threads(n);
-    }
-    Ok(b.build().context("cannot start worker threads")?)
-}
-
-fn default_out(sweep: &Sweep, out: &Option<PathBuf>) -> PathBuf {
+pub fn default_out(sweep: &Sweep, out: &Option<PathBuf>) -> PathBuf {
     out.clone()
         .unwrap_or_else(|| PathBuf::from("outputs").join(format!("sweep-{}", sweep.name)))
 }
 
-/// A progress bar over runs with an ETA, hidden when stderr is not a terminal.
-fn progress(len: u64, done: u64, quiet: bool) -> ProgressBar {
-    if quiet || !std::io::stderr().is_terminal() {
-        return ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::hidden());
-    }
-    let bar = ProgressBar::new(len);
-    bar.set_style(
-        ProgressStyle::with_template(
-            "sweep [{bar:40.cyan/blue}] {pos}/{len} runs, {elapsed} elapsed, ETA {eta}",
-        )
-        .expect("valid template")
-        .progress_chars("=> "),
-    );
-    bar.set_position(done);
-    bar.reset_eta();
-    bar
-}
-
 /// Check every run's parameters before any is simulated, so a bad value stops
 /// the sweep at once rather than hours in.
-fn check_runs(sweep: &Sweep, runs: &[u64]) -> Result<(), CliError> {
+pub fn check_runs(sweep: &Sweep, runs: &[u64]) -> Result<(), CliError> {
     let bad = runs
         .par_iter()
         .find_map_first(|&i| run_params(sweep, i).err().map(|e| (i, e)));
@@ -227,290 +150,6 @@ fn check_runs(sweep: &Sweep, runs: &[u64]) -> Result<(), CliError> {
         ))),
         None => Ok(()),
     }
-}
-
-/// Run `pathsim sweep`.
-pub fn cmd_sweep(args: &SweepArgs) -> Result<(), CliError> {
-    let sweep = spec::load(&args.sweep)?;
-    let out = default_out(&sweep, &args.out);
-    let total = sweep.design.len() as u64;
-    if let Some(tasks) = args.emit_slurm {
-        return emit_slurm(&sweep, args, &out, tasks);
-    }
-    let pool = pool(args.threads)?;
-    if let Some(i) = args.run {
-        return run_one(&sweep, &pool, i);
-    }
-    let shard = args.shard.unwrap_or(Shard::ALL);
-    let journal_path = match args.shard {
-        Some(s) => out.join(s.file_name()),
-        None => out.join("runs.journal.csv"),
-    };
-    let (journal, done) = Journal::open(
-        &journal_path,
-        &store::tag(&sweep.hash, shard, total),
-        &header(&sweep),
-    )?;
-    if let Some(&bad) = done
-        .rows
-        .keys()
-        .find(|&&i| i >= total || !shard.contains(i))
-    {
-        return Err(CliError::Input(format!(
-            "{}: run {bad} does not belong to shard {shard} of {total} runs; the journal is damaged",
-            journal_path.display()
-        )));
-    }
-    let pending: Vec<u64> = (shard.i..total)
-        .step_by(shard.n as usize)
-        .filter(|i| !done.rows.contains_key(i))
-        .collect();
-    let mine = shard.count(total);
-    if !args.quiet {
-        let part = if shard.n > 1 {
-            format!(" (shard {shard}: {mine} runs)")
-        } else {
-            String::new()
-        };
-        eprintln!(
-            "sweep {}: {} design, {} parameters, {total} runs{part} x {} replicate(s) at scale {}; {} done, {} to run",
-            sweep.name,
-            sweep.design.plan.kind(),
-            sweep.factors.len(),
-            sweep.base.run.replicates,
-            sweep.base.run.scale,
-            mine - pending.len() as u64,
-            pending.len()
-        );
-        for w in &sweep.warnings {
-            eprintln!("warning: {w}");
-        }
-        if done.partial {
-            eprintln!(
-                "  (cut off an unfinished line in {}; that run is repeated)",
-                journal_path.display()
-            );
-        }
-    }
-    check_runs(&sweep, &pending)?;
-    let bar = progress(mine, mine - pending.len() as u64, args.quiet);
-    pool.install(|| {
-        pending.par_iter().try_for_each(|&i| {
-            let p = run_params(&sweep, i).map_err(CliError::Input)?;
-            let outputs = simulate(&sweep, &p);
-            journal.append(&row(&sweep, i, &outputs))?;
-            bar.inc(1);
-            Ok::<(), CliError>(())
-        })
-    })?;
-    bar.finish_and_clear();
-    drop(journal);
-    if args.shard.is_some() {
-        if !args.quiet {
-            eprintln!(
-                "shard {shard} complete: {}. When every shard is done: pathsim merge {} --out {}",
-                journal_path.display(),
-                args.sweep.display(),
-                out.display()
-            );
-        }
-        return Ok(());
-    }
-    let rows = store::read(&journal_path, header(&sweep).split(',').count())?.rows;
-    finish(&sweep, &out, &rows, args.quiet)
-}
-
-/// Run `pathsim merge`: check the shard files and write the final outputs.
-pub fn cmd_merge(args: &MergeArgs) -> Result<(), CliError> {
-    let sweep = spec::load(&args.sweep)?;
-    let out = default_out(&sweep, &args.out);
-    let total = sweep.design.len() as u64;
-    let entries = std::fs::read_dir(&out)
-        .map_err(|e| CliError::Input(format!("cannot read {}: {e}", out.display())))?;
-    let mut shards: Vec<(Shard, PathBuf)> = entries
-        .filter_map(|e| e.ok())
-        .filter_map(|e| {
-            Shard::from_file_name(&e.file_name().to_string_lossy()).map(|s| (s, e.path()))
-        })
-        .collect();
-    shards.sort_by_key(|(s, _)| (s.n, s.i));
-    let Some(&(first, _)) = shards.first() else {
-        return Err(CliError::Input(format!(
-            "no shard files (runs.shard-I-of-N.csv) in {}; run `pathsim sweep {} --shard I/N --out {}` for each I first",
-            out.display(),
-            args.sweep.display(),
-            out.display()
-        )));
-    };
-    if let Some((other, p)) = shards.iter().find(|(s, _)| s.n != first.n) {
-        return Err(CliError::Input(format!(
-            "{} holds shards of different splits ({} and {}, e.g. {}); keep the files of one split only",
-            out.display(),
-            first.n,
-            other.n,
-            p.display()
-        )));
-    }
-    let missing: Vec<String> = (0..first.n)
-        .filter(|i| !shards.iter().any(|(s, _)| s.i == *i))
-        .map(|i| i.to_string())
-        .collect();
-    if !missing.is_empty() {
-        return Err(CliError::Input(format!(
-            "shard file(s) missing for shard {} of {} in {}",
-            missing.join(", "),
-            first.n,
-            out.display()
-        )));
-    }
-    let header = header(&sweep);
-    let columns = header.split(',').count();
-    let mut rows = BTreeMap::new();
-    for (shard, path) in &shards {
-        let c = store::read(path, columns)?;
-        let want = store::tag(&sweep.hash, *shard, total);
-        if c.tag != want {
-            let found = store::parse_tag(&c.tag)
-                .map(|(h, s, t)| format!("sweep {h}, shard {s}, {t} runs"))
-                .unwrap_or_else(|| c.tag.clone());
-            return Err(CliError::Input(format!(
-                "{} was written by a different sweep ({found}; this is sweep {}, {total} runs): \
-                 the sweep file, its base scenario or the pathsim version changed since it ran",
-                path.display(),
-                sweep.hash
-            )));
-        }
-        if c.header != header {
-            return Err(CliError::Input(format!(
-                "{}: its columns differ from this sweep's",
-                path.display()
-            )));
-        }
-        let mine = shard.count(total);
-        if let Some(&bad) = c.rows.keys().find(|&&i| i >= total || !shard.contains(i)) {
-            return Err(CliError::Input(format!(
-                "{} holds run {bad}, which is not in shard {shard}",
-                path.display()
-            )));
-        }
-        if (c.rows.len() as u64) < mine {
-            let gaps: Vec<String> = (shard.i..total)
-                .step_by(shard.n as usize)
-                .filter(|i| !c.rows.contains_key(i))
-                .take(5)
-                .map(|i| i.to_string())
-                .collect();
-            return Err(CliError::Input(format!(
-                "shard {shard} is incomplete: {} of {mine} runs done in {} (missing runs {}{}); \
-                 finish it with `pathsim sweep {} --shard {shard} --out {}`",
-                c.rows.len(),
-                path.display(),
-                gaps.join(", "),
-                if mine - c.rows.len() as u64 > 5 {
-                    ", ..."
-                } else {
-                    ""
-                },
-                args.sweep.display(),
-                out.display()
-            )));
-        }
-        for (i, line) in c.rows {
-            if rows.insert(i, line).is_some() {
-                return Err(CliError::Input(format!(
-                    "run {i} appears in more than one shard file"
-                )));
-            }
-        }
-    }
-    finish(&sweep, &out, &rows, args.quiet)
-}
-
-fn emit_slurm(sweep: &Sweep, args: &SweepArgs, out: &Path, tasks: u64) -> Result<(), CliError> {
-    let total = sweep.design.len() as u64;
-    if tasks == 0 || tasks > total {
-        return Err(CliError::Input(format!(
-            "--emit-slurm takes the number of array tasks, from 1 to the {total} runs of this sweep; got {tasks}"
-        )));
-    }
-    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
-    let abs = |p: &Path| {
-        p.canonicalize()
-            .with_context(|| format!("cannot resolve {}", p.display()))
-    };
-    let job = slurm::Job {
-        name: &sweep.name,
-        exe: std::env::current_exe().context("cannot find the pathsim binary")?,
-        sweep: abs(&args.sweep)?,
-        out: abs(out)?,
-        tasks,
-        cpus_per_task: args.threads.unwrap_or(1).max(1),
-        extra: &args.sbatch,
-    };
-    let dir = slurm::emit(&job)?;
-    if !args.quiet {
-        println!(
-            "wrote {}/{{sweep.sbatch, merge.sbatch, submit.sh}}: {tasks} array tasks of about {} runs each",
-            dir.display(),
-            total.div_ceil(tasks)
-        );
-        println!("submit with: sh {}", dir.join("submit.sh").display());
-    }
-    Ok(())
-}
-
-fn run_one(sweep: &Sweep, pool: &rayon::ThreadPool, i: u64) -> Result<(), CliError> {
-    let total = sweep.design.len() as u64;
-    if i >= total {
-        return Err(CliError::Input(format!(
-            "--run {i}: this sweep has runs 0 to {}",
-            total - 1
-        )));
-    }
-    let p =
-        run_params(sweep, i).map_err(|e| CliError::Input(format!("run {i} is invalid: {e}")))?;
-    let outputs = pool.install(|| simulate(sweep, &p));
-    println!(
-        "run {i} of {total} of sweep {} (seed {})",
-        sweep.name, p.run.seed
-    );
-    let width = sweep
-        .factors
-        .iter()
-        .map(|f| f.key.len())
-        .chain(sweep.outputs.iter().map(|o| o.column().len()))
-        .max()
-        .unwrap_or(0);
-    for (k, v) in run_values(sweep, i) {
-        println!("  {k:<width$} = {v}");
-    }
-    println!("outputs (mean of {} replicate(s)):", p.run.replicates);
-    for (o, v) in sweep.outputs.iter().zip(&outputs) {
-        println!(
-            "  {:<width$} = {}",
-            o.column(),
-            if v.is_finite() {
-                v.to_string()
-            } else {
-                "missing".into()
-            }
-        );
-    }
-    let base = sweep
-        .base_files
-        .first()
-        .map(|f| f.display().to_string())
-        .unwrap_or_default();
-    let sets: String = run_values(sweep, i)
-        .iter()
-        .map(|(k, v)| format!(" --set {k}={v:?}"))
-        .collect();
-    println!(
-        "same as: pathsim run {base} --seed {} --replicates {} --scale {:?}{sets}",
-        p.run.seed, p.run.replicates, p.run.scale
-    );
-    println!("row: {}", row(sweep, i, &outputs));
-    Ok(())
 }
 
 /// A parameter's distribution in words, for the report.
@@ -532,14 +171,24 @@ fn dist_words(d: &design::Dist) -> String {
     }
 }
 
-/// Write `runs.csv`, the analysis for the design, `sweep.json` and `report.html`;
-/// print a ranking.
-fn finish(
+/// A finished sweep's analysis, for the report and the terminal.
+pub struct Finished {
+    pub summary: SweepSummary,
+    pub manifest_json: String,
+    /// The ranking of parameters per output, as terminal text.
+    pub ranking: String,
+    /// Files written into the output folder (the report included).
+    pub files: Vec<&'static str>,
+}
+
+/// Write `runs.csv`, the analysis for the design and `sweep.json`; return the
+/// analysis (the command layer renders `report.html` from it).
+pub fn finish(
     sweep: &Sweep,
     out: &Path,
     rows: &BTreeMap<u64, String>,
     quiet: bool,
-) -> Result<(), CliError> {
+) -> Result<Finished, CliError> {
     let total = sweep.design.len() as u64;
     if rows.len() as u64 != total || rows.keys().enumerate().any(|(n, &i)| n as u64 != i) {
         return Err(CliError::Input(format!(
@@ -780,15 +429,14 @@ fn finish(
             .collect(),
         analysis,
     };
-    crate::report::sweep_report(out, &summary, &json)?;
-    if !quiet {
-        print!("{ranking}");
-        let list: Vec<&str> = files
+    Ok(Finished {
+        summary,
+        manifest_json: json,
+        ranking,
+        files: files
             .iter()
             .map(|f| f.0)
             .chain(["sweep.json", "report.html"])
-            .collect();
-        println!("\nwrote {}/{{{}}}", out.display(), list.join(", "));
-    }
-    Ok(())
+            .collect(),
+    })
 }

@@ -6,13 +6,7 @@
 use crate::calendar::Date;
 use crate::history::Observer;
 use crate::history::{EventKind, Histories, Route, Substance, TreatmentExit};
-use crate::metrics::Metrics;
 use crate::params::Params;
-use crate::population::Roster;
-use crate::rng::replicate_seed;
-use crate::run::RunOutput;
-use indicatif::ProgressBar;
-use std::time::Instant;
 
 /// Width of a bin in days.
 pub const BIN_DAYS: i32 = 7;
@@ -109,9 +103,9 @@ impl RetentionCurves {
 
     fn label(g: usize) -> String {
         if g < Route::ALL.len() {
-            super::route_label(Route::ALL[g]).to_string()
+            Route::ALL[g].label().to_string()
         } else if g < ALL {
-            super::substance_label(Substance::ALL[g - Route::ALL.len()]).to_string()
+            Substance::ALL[g - Route::ALL.len()].label().to_string()
         } else {
             "All episodes".to_string()
         }
@@ -211,58 +205,6 @@ impl Observer for RetentionCurves {
     }
 }
 
-/// Metrics and retention curves counted in one pass over the same histories.
-pub struct WithRetention {
-    pub metrics: Metrics,
-    pub retention: RetentionCurves,
-}
-
-impl Observer for WithRetention {
-    fn observe(&mut self, h: &Histories) {
-        self.metrics.observe(h);
-        self.retention.observe(h);
-    }
-    fn merge(&mut self, other: Self) {
-        self.metrics.merge(other.metrics);
-        self.retention.merge(other.retention);
-    }
-}
-
-/// [`crate::run::run`] that also collects retention curves, pooled over replicates,
-/// without simulating twice. Metrics are identical to those of `run::run`.
-pub fn run_with_retention(params: &Params, bar: &ProgressBar) -> (RunOutput, RetentionCurves) {
-    let started = Instant::now();
-    let mut replicates = Vec::with_capacity(params.run.replicates as usize);
-    let (mut events, mut person_days) = (0, 0);
-    let mut pooled = RetentionCurves::for_params(params);
-    let tick = || bar.inc(1);
-    for r in 0..params.run.replicates {
-        let seed = replicate_seed(params.run.seed, r);
-        let both = crate::run::run_replicate(
-            params,
-            seed,
-            || WithRetention {
-                metrics: Metrics::new(params),
-                retention: RetentionCurves::for_params(params),
-            },
-            &tick,
-        );
-        events += both.metrics.events;
-        person_days += both.metrics.person_days;
-        replicates.push(both.metrics.rows(params.run.scale));
-        pooled.merge(both.retention);
-    }
-    let out = RunOutput {
-        params: params.clone(),
-        replicates,
-        wall_seconds: started.elapsed().as_secs_f64(),
-        events,
-        person_years: person_days as f64 / crate::calendar::DAYS_PER_YEAR,
-        people: Roster::new(params).total * params.run.replicates as u64,
-    };
-    (out, pooled)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -353,7 +295,7 @@ mod tests {
         let dip = r
             .by_route()
             .into_iter()
-            .find(|c| c.label == super::super::route_label(Route::Dip))
+            .find(|c| c.label == Route::Dip.label())
             .unwrap();
         assert_eq!(dip.episodes, 5);
         let eps = 1e-12;

@@ -1,0 +1,80 @@
+//! `pathsim compare`: a baseline and a scenario on common random numbers.
+
+use super::{headline_year, print_assumed_effects, RunOpts};
+use crate::error::CliError;
+use crate::output;
+use crate::run::{self, summarise};
+use anyhow::Context;
+use std::path::{Path, PathBuf};
+
+pub fn compare(base_path: &Path, path: &Path, opts: &RunOpts) -> Result<(), CliError> {
+    let base = opts.load(base_path)?;
+    let mut sc = opts.load(path)?;
+    // Common random numbers need the same seed, replicates and population.
+    let (b, s) = (&base.params.run, &mut sc.params.run);
+    if b.seed != s.seed || b.replicates != s.replicates || b.scale != s.scale {
+        return Err(CliError::Input(format!(
+            "{} and {} must share seed, replicates and scale for a paired comparison \
+             (got seed {} vs {}, replicates {} vs {}, scale {} vs {})",
+            base_path.display(),
+            path.display(),
+            b.seed,
+            s.seed,
+            b.replicates,
+            s.replicates,
+            b.scale,
+            s.scale
+        )));
+    }
+    let pool = opts.pool()?;
+    let total = run::total_chunks(&base.params) + run::total_chunks(&sc.params);
+    let bar = crate::progress::chunks(total, "compare", opts.quiet);
+    let (a, c) = pool.install(|| (run::run(&base.params, &bar), run::run(&sc.params, &bar)));
+    bar.finish_and_clear();
+    let sa = summarise(a.replicates.iter().map(|r| r.as_slice()));
+    let sc_sum = summarise(c.replicates.iter().map(|r| r.as_slice()));
+    let diffs = run::differences(&a, &c);
+    let sd = summarise(diffs.iter().map(|r| r.as_slice()));
+    let dest = opts.out.clone().unwrap_or_else(|| {
+        PathBuf::from("outputs").join(format!("compare-{}-vs-{}", c.params.name, a.params.name))
+    });
+    let stage = output::Staging::new(&dest)?;
+    output::write_differences(&stage.path("differences.csv"), &sa, &sc_sum, &sd)?;
+    output::write_results(
+        &stage.path("differences_by_replicate.csv"),
+        &c.params.name,
+        &diffs,
+    )?;
+    output::write_summary(&stage.path("baseline_summary.csv"), &a.params.name, &sa)?;
+    output::write_summary(&stage.path("scenario_summary.csv"), &c.params.name, &sc_sum)?;
+    let threads = pool.current_num_threads();
+    let manifest = serde_json::json!({
+        "pathsim_version": env!("CARGO_PKG_VERSION"),
+        "command_line": std::env::args().collect::<Vec<_>>(),
+        "baseline": output::Manifest::new(&a, &base.files, threads, &dest),
+        "scenario": output::Manifest::new(&c, &sc.files, threads, &dest),
+    });
+    let manifest_json = serde_json::to_string_pretty(&manifest).context("manifest")?;
+    std::fs::write(stage.path("manifest.json"), &manifest_json).context("cannot write manifest")?;
+    crate::report::compare_report(
+        &stage.path(""),
+        &sa,
+        &sc_sum,
+        &sd,
+        &a.params,
+        &c.params,
+        &manifest_json,
+    )?;
+    let dest = stage.commit()?;
+    if !opts.quiet {
+        println!(
+            "{} minus {}: paired differences over {} replicates (common random numbers)",
+            c.params.name, a.params.name, a.params.run.replicates
+        );
+        let year = headline_year(&c.params).max(c.params.run.horizon.year() - 1);
+        print!("{}", crate::report::difference_table(&sa, &sd, year));
+        print_assumed_effects(&c.params);
+        println!("wrote {}/{{differences.csv, report.html}}", dest.display());
+    }
+    Ok(())
+}

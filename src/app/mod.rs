@@ -1,0 +1,232 @@
+//! The command layer: `pathsim`'s command line, one file per command. Each
+//! command loads its input, builds the thread pool, calls the domain, writes
+//! outputs and prints; no domain module imports anything from here.
+
+mod bench;
+mod calibrate;
+mod compare;
+mod lesson;
+mod run;
+mod sweep;
+mod targets;
+
+use crate::error::CliError;
+use crate::params::Params;
+use crate::scenario;
+use clap::{Args, Parser, Subcommand};
+use std::path::{Path, PathBuf};
+
+/// pathsim: simulate drug-using offenders' pathways through criminal justice and
+/// drug treatment in England and Wales, and compare policy scenarios.
+///
+/// Start with:  pathsim run scenarios/baseline.toml
+/// Then:        pathsim compare scenarios/baseline.toml scenarios/retention_improved.toml
+#[derive(Parser, Debug)]
+#[command(name = "pathsim", version, about, long_about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run a scenario: writes results.csv, summary.csv, manifest.json to outputs/<name>/.
+    Run {
+        /// Scenario file (TOML).
+        scenario: PathBuf,
+        #[command(flatten)]
+        opts: RunOpts,
+    },
+    /// Validate scenario files without running them (exit code 2 on the first error).
+    Check {
+        /// Scenario files (TOML).
+        #[arg(required = true)]
+        scenarios: Vec<PathBuf>,
+    },
+    /// Run a baseline and a scenario on common random numbers; write their
+    /// differences with 95% intervals to outputs/compare-<scenario>-vs-<baseline>/.
+    Compare {
+        /// Baseline scenario file.
+        baseline: PathBuf,
+        /// Policy scenario file.
+        scenario: PathBuf,
+        #[command(flatten)]
+        opts: RunOpts,
+    },
+    /// Score a scenario against every published figure (calibration and validation
+    /// targets) with 95% Monte Carlo intervals; writes outputs/<name>-targets/ (targets.csv, report.html).
+    Targets {
+        /// Scenario file (TOML).
+        scenario: PathBuf,
+        #[command(flatten)]
+        opts: RunOpts,
+    },
+    /// Fit free parameters to the calibration targets (ABC-SMC, resumable) and
+    /// write them as a partial scenario that the baseline uses.
+    Calibrate {
+        /// Calibration file (TOML), e.g. calibration/calibration.toml.
+        file: PathBuf,
+        /// Worker threads (default: all cores).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// No progress bar or table.
+        #[arg(long, short)]
+        quiet: bool,
+        /// Stop early: write the result from the generations saved so far.
+        #[arg(long)]
+        finish: bool,
+        /// Refine the last fit by pattern search (at most this many simulations)
+        /// instead of running ABC-SMC; resumes from the last improvement.
+        #[arg(long, value_name = "MAX_SIMULATIONS", conflicts_with = "finish")]
+        refine: Option<usize>,
+    },
+    /// List every parameter: key, default, unit, valid range and source.
+    Params {
+        /// Print as a Markdown table (as in docs/model.md).
+        #[arg(long)]
+        markdown: bool,
+        /// Print the baseline scenario file with every parameter commented.
+        #[arg(long, conflicts_with = "markdown")]
+        toml: bool,
+    },
+    /// Measure throughput (person-years and events per second) and peak memory.
+    Bench(bench::BenchArgs),
+    /// Run a sensitivity sweep (grid, Latin hypercube, Sobol, Morris), resumably or as a shard.
+    Sweep(sweep::SweepArgs),
+    /// Merge the shard files of a sweep run as a Slurm job array.
+    Merge(sweep::MergeArgs),
+    /// Run a ready-made classroom lesson (retention, testing) and write a one-page report.
+    Lesson(lesson::LessonArgs),
+    /// List the interventions (UKDPC 2008): where each acts, its parameters and
+    /// defaults, evidence grade, sources, and whether the baseline has it on.
+    Interventions {
+        /// Print as a Markdown table (as in docs/interventions.md).
+        #[arg(long)]
+        markdown: bool,
+    },
+}
+
+/// Options shared by commands that run scenarios.
+#[derive(Args, Debug, Clone, Default)]
+pub struct RunOpts {
+    /// Output folder (default: outputs/<scenario name>).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Override the number of replicates.
+    #[arg(long)]
+    pub replicates: Option<u32>,
+    /// Override the scale (real people per simulated person).
+    #[arg(long)]
+    pub scale: Option<f64>,
+    /// Override the seed.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Override any parameter: --set treatment.dropout_rate_0_3m=1.2 (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// No progress bar or table.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+impl RunOpts {
+    /// Load a scenario with this run's overrides applied.
+    pub fn load(&self, path: &Path) -> Result<scenario::Scenario, CliError> {
+        let overrides = scenario::Overrides {
+            set: self.set.clone(),
+            replicates: self.replicates,
+            scale: self.scale,
+            seed: self.seed,
+        };
+        Ok(overrides.load(path)?)
+    }
+
+    /// A thread pool of the requested size.
+    pub fn pool(&self) -> Result<rayon::ThreadPool, CliError> {
+        crate::engine::thread_pool(self.threads)
+    }
+}
+
+/// Run the command line; returns the process exit code.
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    match dispatch(cli) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            e.exit_code()
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> Result<(), CliError> {
+    match cli.command {
+        Command::Run { scenario, opts } => run::run(&scenario, &opts),
+        Command::Check { scenarios } => {
+            for s in &scenarios {
+                let sc = scenario::load(s)?;
+                println!(
+                    "{}: ok (name = {}, {} replicates at scale {})",
+                    s.display(),
+                    sc.params.name,
+                    sc.params.run.replicates,
+                    sc.params.run.scale
+                );
+            }
+            Ok(())
+        }
+        Command::Compare {
+            baseline,
+            scenario,
+            opts,
+        } => compare::compare(&baseline, &scenario, &opts),
+        Command::Params { markdown, toml } => {
+            if toml {
+                let keys = crate::params::fitted_keys(Path::new("scenarios/calibrated.toml"));
+                print!(
+                    "{}",
+                    crate::params::baseline_toml(
+                        keys.as_ref().map(|k| ("calibrated.toml", k.as_slice()))
+                    )
+                );
+            } else {
+                print!("{}", crate::params::params_table(markdown));
+            }
+            Ok(())
+        }
+        Command::Bench(args) => bench::run(&args),
+        Command::Targets { scenario, opts } => targets::targets(&scenario, &opts),
+        Command::Calibrate {
+            file,
+            threads,
+            quiet,
+            finish,
+            refine,
+        } => calibrate::calibrate(&file, threads, quiet, finish, refine),
+        Command::Sweep(args) => sweep::cmd_sweep(&args),
+        Command::Merge(args) => sweep::cmd_merge(&args),
+        Command::Lesson(args) => lesson::lesson(&args),
+        Command::Interventions { markdown } => {
+            print!(
+                "{}",
+                crate::interventions_doc::interventions_table(markdown)
+            );
+            Ok(())
+        }
+    }
+}
+
+/// Say so when results rest on effects of interventions never evaluated.
+pub(crate) fn print_assumed_effects(p: &Params) {
+    for note in crate::interventions::unevaluated_effects(&p.interventions) {
+        println!("note: {note}");
+    }
+}
+
+/// The year headline tables show: 2024 if observed, else the last year.
+pub(crate) fn headline_year(p: &Params) -> i32 {
+    (p.run.horizon.year() - 1).min(2024)
+}

@@ -1,0 +1,49 @@
+//! `pathsim run`: one scenario's replicates, its files and report.
+
+use super::{headline_year, print_assumed_effects, RunOpts};
+use crate::error::CliError;
+use crate::output;
+use crate::run::{self, summarise};
+use std::path::{Path, PathBuf};
+
+pub fn run(path: &Path, opts: &RunOpts) -> Result<(), CliError> {
+    let sc = opts.load(path)?;
+    let pool = opts.pool()?;
+    let p = &sc.params;
+    let bar = crate::progress::chunks(run::total_chunks(p), &p.name, opts.quiet);
+    let (out, retention) = pool.install(|| {
+        run::run_with(p, &bar, || {
+            crate::studies::retention::RetentionCurves::for_params(p)
+        })
+    });
+    bar.finish_and_clear();
+    let summary = summarise(out.replicates.iter().map(|r| r.as_slice()));
+    let dest = opts
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("outputs").join(&p.name));
+    let dest = output::write_run(
+        &dest,
+        &out,
+        &summary,
+        &sc.files,
+        pool.current_num_threads(),
+        |dir, manifest| crate::report::run_report(dir, &summary, p, manifest, Some(&retention)),
+    )?;
+    if !opts.quiet {
+        println!(
+            "{}: {} replicates at scale {} in {:.1} s ({:.0} person-years, {} events)",
+            p.name, p.run.replicates, p.run.scale, out.wall_seconds, out.person_years, out.events
+        );
+        print!(
+            "{}",
+            crate::report::headline_table(&summary, headline_year(p))
+        );
+        print_assumed_effects(p);
+        println!(
+            "wrote {}/{{results.csv, summary.csv, manifest.json, scenario.toml, report.html}}",
+            dest.display()
+        );
+    }
+    Ok(())
+}
