@@ -10,7 +10,7 @@
 //! - `testing`: testing on arrest for more offences, and net-widening.
 
 use crate::error::CliError;
-use crate::metrics::{Kind, Row, METRICS};
+use crate::metrics::{Kind, Row, M, METRICS};
 use crate::params::Params;
 use crate::report::charts::{count_ticks, wrap, PALETTE};
 use crate::report::html::esc;
@@ -126,8 +126,8 @@ fn load_all(args: &LessonArgs, files: &[&str]) -> Result<Vec<scenario::Scenario>
 /// denominators). Tests and positive tests also get a group `alcohol_or_none`:
 /// people with no problem drug use.
 fn window_rows(rows: &[Row]) -> Vec<Row> {
-    let mut order: Vec<(&'static str, String)> = Vec::new();
-    let mut sums: HashMap<(&'static str, String), (f64, usize)> = HashMap::new();
+    let mut order: Vec<(M, String)> = Vec::new();
+    let mut sums: HashMap<(M, String), (f64, usize)> = HashMap::new();
     for r in rows.iter().filter(|r| (FROM..=TO).contains(&r.period)) {
         let e = sums.entry((r.metric, r.group.clone())).or_insert_with(|| {
             order.push((r.metric, r.group.clone()));
@@ -138,16 +138,14 @@ fn window_rows(rows: &[Row]) -> Vec<Row> {
     }
     let mut out = Vec::new();
     for (metric, group) in order {
-        let Some(def) = METRICS.iter().find(|m| m.name == metric) else {
-            continue;
-        };
+        let def = metric.def();
         let value = match def.kind {
             Kind::Ratio(n, d) => {
                 let num = sums
-                    .get(&(METRICS[n].name, group.clone()))
+                    .get(&(METRICS[n].id, group.clone()))
                     .map_or(0.0, |v| v.0);
                 let den = sums
-                    .get(&(METRICS[d].name, group.clone()))
+                    .get(&(METRICS[d].id, group.clone()))
                     .map_or(0.0, |v| v.0);
                 if den > 0.0 {
                     num / den
@@ -167,7 +165,7 @@ fn window_rows(rows: &[Row]) -> Vec<Row> {
             value,
         });
     }
-    for metric in ["tests", "positive_tests"] {
+    for metric in [M::TESTS, M::POSITIVE_TESTS] {
         let avg = |g: &str| {
             sums.get(&(metric, g.to_string()))
                 .map_or(0.0, |&(s, n)| s / n.max(1) as f64)
@@ -199,7 +197,7 @@ fn last_reoffending_year(out: &RunOutput) -> i32 {
         .first()
         .and_then(|rows| {
             rows.iter()
-                .filter(|r| r.metric == "proven_reoffending_rate" && r.period <= TO)
+                .filter(|r| r.metric == M::PROVEN_REOFFENDING && r.period <= TO)
                 .map(|r| r.period)
                 .max()
         })
@@ -207,7 +205,7 @@ fn last_reoffending_year(out: &RunOutput) -> i32 {
 }
 
 /// One window value: (mean, lo95, hi95), NaN when missing.
-fn get(summary: &[Summary], metric: &str, group: &str) -> [f64; 3] {
+fn get(summary: &[Summary], metric: M, group: &str) -> [f64; 3] {
     summary
         .iter()
         .find(|s| s.metric == metric && s.group == group)
@@ -363,13 +361,13 @@ fn retention(args: &LessonArgs) -> Result<(), CliError> {
     let (wsum, wdiff) = window_tables(&runs);
     let last_reoff = last_reoffending_year(&runs.outputs[0]);
     let base = &runs.outputs[0].params;
-    let rate = |i: usize| get(&wsum[i], "proven_reoffending_rate", "all").map(|v| v * 100.0);
+    let rate = |i: usize| get(&wsum[i], M::PROVEN_REOFFENDING, "all").map(|v| v * 100.0);
     let fewer = {
         // A fall is minus the difference, so the interval's ends swap.
-        let d = get(&wdiff[1], "reoffenders", "all");
+        let d = get(&wdiff[1], M::REOFFENDERS, "all");
         [-d[0], -d[2], -d[1]]
     };
-    let more_without = get(&wdiff[2], "reoffenders", "all");
+    let more_without = get(&wdiff[2], M::REOFFENDERS, "all");
     let causal_rows = runs.causal.clone().unwrap_or_default();
     let retained = causal_rows
         .iter()
@@ -412,7 +410,7 @@ fn retention(args: &LessonArgs) -> Result<(), CliError> {
         )
     };
     let clear = fewer[1] > 0.0;
-    let reconvicted_now = get(&wsum[0], "reoffenders", "all")[0];
+    let reconvicted_now = get(&wsum[0], M::REOFFENDERS, "all")[0];
 
     let mut b = String::new();
     b.push_str(&format!(
@@ -458,7 +456,7 @@ fn retention(args: &LessonArgs) -> Result<(), CliError> {
          within a year</th><th>People reconvicted</th><th>Convictions</th><th>Arrests</th></tr>\n"
     ));
     for (i, label) in labels.iter().enumerate() {
-        let cell = |m: &str| {
+        let cell = |m: M| {
             let v = get(&wsum[i], m, "all");
             let d = get(&wdiff[i], m, "all");
             if i == 0 {
@@ -474,7 +472,7 @@ fn retention(args: &LessonArgs) -> Result<(), CliError> {
             }
         };
         let r = rate(i);
-        let dr = get(&wdiff[i], "proven_reoffending_rate", "all").map(|v| v * 100.0);
+        let dr = get(&wdiff[i], M::PROVEN_REOFFENDING, "all").map(|v| v * 100.0);
         let rate_cell = if i == 0 {
             pct(r[0])
         } else {
@@ -488,9 +486,9 @@ fn retention(args: &LessonArgs) -> Result<(), CliError> {
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
             esc(label),
             rate_cell,
-            cell("reoffenders"),
-            cell("convictions"),
-            cell("arrests")
+            cell(M::REOFFENDERS),
+            cell(M::CONVICTIONS),
+            cell(M::ARRESTS)
         ));
     }
     b.push_str(&format!(
@@ -661,15 +659,15 @@ fn testing(args: &LessonArgs) -> Result<(), CliError> {
     let runs = run_all(args, &scenarios, false)?;
     let (wsum, wdiff) = window_tables(&runs);
     let base = &runs.outputs[0].params;
-    let d = |m: &str, g: &str| get(&wdiff[1], m, g);
-    let now = |m: &str, g: &str| get(&wsum[0], m, g)[0];
-    let tests = d("tests", "all");
-    let positive = d("positive_tests", "all");
-    let dip = d("dip_assessments", "all");
-    let starts = d("treatment_starts", "dip");
-    let no_problem = d("tests", "alcohol_or_none");
-    let custody = d("custody_receptions", "all");
-    let revoked = d("order_revocations", "all");
+    let d = |m: M, g: &str| get(&wdiff[1], m, g);
+    let now = |m: M, g: &str| get(&wsum[0], m, g)[0];
+    let tests = d(M::TESTS, "all");
+    let positive = d(M::POSITIVE_TESTS, "all");
+    let dip = d(M::DIP_ASSESSMENTS, "all");
+    let starts = d(M::TREATMENT_STARTS, "dip");
+    let no_problem = d(M::TESTS, "alcohol_or_none");
+    let custody = d(M::CUSTODY_RECEPTIONS, "all");
+    let revoked = d(M::ORDER_REVOCATIONS, "all");
     let share_no_problem = if tests[0] > 0.0 {
         100.0 * no_problem[0] / tests[0]
     } else {
@@ -693,7 +691,7 @@ fn testing(args: &LessonArgs) -> Result<(), CliError> {
         .map(|(i, (g, label))| Bar {
             label: (*label).into(),
             color: PALETTE[i],
-            value: d("tests", g),
+            value: d(M::TESTS, g),
         })
         .collect();
     let chart = bar_chart(&BarChart {
@@ -733,24 +731,24 @@ fn testing(args: &LessonArgs) -> Result<(), CliError> {
         "<section><h2>From test to treatment (a year, on average, {FROM} to {TO})</h2>\n<table>\n<tr><th></th><th>Today\
          </th><th>Test almost everyone</th><th>Difference</th><th>95% interval</th></tr>\n"
     ));
-    let rows: [(&str, &str, &str); 8] = [
-        ("tests", "all", "Drug tests on arrest"),
+    let rows: [(M, &str, &str); 8] = [
+        (M::TESTS, "all", "Drug tests on arrest"),
         (
-            "tests",
+            M::TESTS,
             "alcohol_or_none",
             "&hellip; of people with no drug problem (alcohol or none)",
         ),
         (
-            "positive_tests",
+            M::POSITIVE_TESTS,
             "all",
             "Positive tests (heroin or cocaine)",
         ),
-        ("dip_assessments", "all", "DIP assessments"),
-        ("treatment_starts", "dip", "Treatment starts through DIP"),
-        ("treatment_starts", "all", "All treatment starts"),
-        ("custody_receptions", "all", "People sent to prison"),
+        (M::DIP_ASSESSMENTS, "all", "DIP assessments"),
+        (M::TREATMENT_STARTS, "dip", "Treatment starts through DIP"),
+        (M::TREATMENT_STARTS, "all", "All treatment starts"),
+        (M::CUSTODY_RECEPTIONS, "all", "People sent to prison"),
         (
-            "order_revocations",
+            M::ORDER_REVOCATIONS,
             "all",
             "Community orders breached and revoked",
         ),
@@ -770,8 +768,8 @@ fn testing(args: &LessonArgs) -> Result<(), CliError> {
         "</table>\n<p class=\"note\">Counts for the whole of England and Wales. The difference compares the same \
          simulated people under both rules, run by run. When the interval includes zero the model cannot tell the \
          change from no change. Reconvicted within a year: today {}, testing almost everyone {}.</p></section>\n",
-        fmt_value("proven_reoffending_rate", get(&wsum[0], "proven_reoffending_rate", "all")[0]),
-        fmt_value("proven_reoffending_rate", get(&wsum[1], "proven_reoffending_rate", "all")[0]),
+        fmt_value(M::PROVEN_REOFFENDING, get(&wsum[0], M::PROVEN_REOFFENDING, "all")[0]),
+        fmt_value(M::PROVEN_REOFFENDING, get(&wsum[1], M::PROVEN_REOFFENDING, "all")[0]),
     ));
     b.push_str(&format!(
         "<section><h2>Questions to discuss</h2>\n<ol class=\"questions\">\n\
@@ -1104,35 +1102,35 @@ mod tests {
 
     #[test]
     fn windows_average_counts_and_pool_shares() {
-        let row = |metric: &'static str, group: &str, period, value| Row {
+        let row = |metric: M, group: &str, period, value| Row {
             metric,
             group: group.into(),
             period,
             value,
         };
         let rows = vec![
-            row("arrests", "all", 2029, 1000.0),
-            row("arrests", "all", 2030, 10.0),
-            row("arrests", "all", 2031, 20.0),
-            row("reoffenders", "all", 2030, 1.0),
-            row("reoffenders", "all", 2031, 3.0),
-            row("reoffending_cohort", "all", 2030, 10.0),
-            row("reoffending_cohort", "all", 2031, 10.0),
-            row("proven_reoffending_rate", "all", 2030, 0.1),
-            row("proven_reoffending_rate", "all", 2031, 0.3),
-            row("tests", "alcohol", 2030, 4.0),
-            row("tests", "none", 2030, 6.0),
+            row(M::ARRESTS, "all", 2029, 1000.0),
+            row(M::ARRESTS, "all", 2030, 10.0),
+            row(M::ARRESTS, "all", 2031, 20.0),
+            row(M::REOFFENDERS, "all", 2030, 1.0),
+            row(M::REOFFENDERS, "all", 2031, 3.0),
+            row(M::REOFFENDING_COHORT, "all", 2030, 10.0),
+            row(M::REOFFENDING_COHORT, "all", 2031, 10.0),
+            row(M::PROVEN_REOFFENDING, "all", 2030, 0.1),
+            row(M::PROVEN_REOFFENDING, "all", 2031, 0.3),
+            row(M::TESTS, "alcohol", 2030, 4.0),
+            row(M::TESTS, "none", 2030, 6.0),
         ];
         let w = window_rows(&rows);
-        let v = |m: &str, g: &str| {
+        let v = |m: M, g: &str| {
             w.iter()
                 .find(|r| r.metric == m && r.group == g)
                 .unwrap()
                 .value
         };
-        assert_eq!(v("arrests", "all"), 15.0);
-        assert!((v("proven_reoffending_rate", "all") - 0.2).abs() < 1e-12);
-        assert_eq!(v("tests", "alcohol_or_none"), 10.0);
+        assert_eq!(v(M::ARRESTS, "all"), 15.0);
+        assert!((v(M::PROVEN_REOFFENDING, "all") - 0.2).abs() < 1e-12);
+        assert_eq!(v(M::TESTS, "alcohol_or_none"), 10.0);
     }
 
     #[test]

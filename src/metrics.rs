@@ -55,6 +55,7 @@ pub enum Kind {
 /// A declared metric.
 #[derive(Clone, Copy, Debug)]
 pub struct MetricDef {
+    pub id: M,
     pub name: &'static str,
     pub label: &'static str,
     pub unit: &'static str,
@@ -64,13 +65,18 @@ pub struct MetricDef {
 
 macro_rules! metrics {
     ($( $id:ident = $name:literal, $label:literal, $unit:literal, $grouping:ident, $kind:expr; )*) => {
-        /// Metric indices.
+        /// A metric's typed id: every consumer names metrics by these, so a
+        /// misspelt metric does not compile. Its index is its place in [`METRICS`].
         #[allow(non_camel_case_types, clippy::upper_case_acronyms)]
-        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub enum M { $( $id, )* }
+        impl M {
+            /// Every metric, in output order.
+            pub const ALL: &[M] = &[ $( M::$id, )* ];
+        }
         /// Every metric, in output order.
         pub const METRICS: &[MetricDef] = &[
-            $( MetricDef { name: $name, label: $label, unit: $unit, grouping: Grouping::$grouping, kind: $kind }, )*
+            $( MetricDef { id: M::$id, name: $name, label: $label, unit: $unit, grouping: Grouping::$grouping, kind: $kind }, )*
         ];
     };
 }
@@ -115,8 +121,56 @@ metrics! {
     CUSTODY_AFTER_ASSESSMENT = "custody_after_assessment", "Custody receptions within a year of a DIP assessment or failed assessment", "receptions", Substance, Kind::Count;
 }
 
-/// Maximum groups of any grouping.
-const MAX_GROUPS: usize = 17;
+impl M {
+    /// The declaration of this metric.
+    pub fn def(self) -> &'static MetricDef {
+        &METRICS[self as usize]
+    }
+    /// The name written in `results.csv` (e.g. `proven_reoffending_rate`).
+    pub fn name(self) -> &'static str {
+        self.def().name
+    }
+    /// The metric of a name read from a file (sweep outputs), if any.
+    pub fn from_name(name: &str) -> Option<M> {
+        METRICS.iter().find(|d| d.name == name).map(|d| d.id)
+    }
+}
+
+impl std::fmt::Display for M {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl Grouping {
+    /// Groups of this grouping (without the "all" total).
+    pub const fn size(self) -> usize {
+        match self {
+            Grouping::Substance => Substance::ALL.len(),
+            Grouping::Route => Route::ALL.len(),
+            Grouping::Order => OrderKind::ALL.len(),
+            Grouping::Custody => CustodyKind::ALL.len(),
+            Grouping::Sentence => Sentence::ALL.len(),
+            Grouping::Scheme => crate::interventions::Scheme::ALL.len(),
+        }
+    }
+}
+
+/// Maximum groups of any grouping a metric uses: the stride of the count table,
+/// so a grouping that grows (a new scheme) widens it instead of writing into the
+/// next metric's counts.
+const MAX_GROUPS: usize = {
+    let mut max = 0;
+    let mut i = 0;
+    while i < METRICS.len() {
+        let n = METRICS[i].grouping.size();
+        if n > max {
+            max = n;
+        }
+        i += 1;
+    }
+    max
+};
 
 /// Proven-reoffending follow-up: offences within a year, convicted within a further 6 months.
 pub const REOFFENDING_OFFENCE_DAYS: i32 = 365;
@@ -253,7 +307,7 @@ impl Metrics {
                     };
                     if let Some(value) = value {
                         out.push(Row {
-                            metric: def.name,
+                            metric: def.id,
                             group,
                             period: year,
                             value,
@@ -280,7 +334,7 @@ impl Metrics {
 /// One tidy output row.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Row {
-    pub metric: &'static str,
+    pub metric: M,
     pub group: String,
     pub period: i32,
     pub value: f64,
@@ -462,6 +516,36 @@ mod tests {
     use super::*;
     use crate::history::{Event, Person};
 
+    #[test]
+    fn every_group_of_every_metric_has_its_own_count_slot() {
+        let m = Metrics::new(&crate::params::baseline());
+        let mut seen = std::collections::HashSet::new();
+        for def in METRICS {
+            assert!(def.grouping.size() <= MAX_GROUPS, "{} overflows", def.name);
+            assert_eq!(def.grouping.names().len(), def.grouping.size());
+            for g in 0..def.grouping.size() {
+                for y in 0..m.n_years {
+                    assert!(
+                        seen.insert(m.slot(def.id, g, y)),
+                        "{} shares a slot",
+                        def.name
+                    );
+                }
+            }
+        }
+        assert_eq!(MAX_GROUPS, crate::interventions::Scheme::ALL.len());
+    }
+
+    #[test]
+    fn metric_ids_name_their_declarations() {
+        for (i, &id) in M::ALL.iter().enumerate() {
+            assert_eq!(id as usize, i);
+            assert_eq!(M::from_name(id.name()), Some(id));
+        }
+        assert_eq!(M::PROVEN_REOFFENDING.name(), "proven_reoffending_rate");
+        assert_eq!(M::from_name("proven_reoffend_rate"), None);
+    }
+
     fn person(substance: Substance, entry: i32, exit: i32) -> Person {
         Person {
             id: 0,
@@ -521,12 +605,12 @@ mod tests {
         let rows = m.rows(10.0);
         let rate = rows
             .iter()
-            .find(|r| r.metric == "proven_reoffending_rate" && r.group == "all" && r.period == 2010)
+            .find(|r| r.metric == M::PROVEN_REOFFENDING && r.group == "all" && r.period == 2010)
             .unwrap();
         assert!((rate.value - 1.0 / 3.0).abs() < 1e-12);
         let cohort = rows
             .iter()
-            .find(|r| r.metric == "reoffending_cohort" && r.group == "all" && r.period == 2010)
+            .find(|r| r.metric == M::REOFFENDING_COHORT && r.group == "all" && r.period == 2010)
             .unwrap();
         assert_eq!(cohort.value, 30.0);
     }

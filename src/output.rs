@@ -99,7 +99,7 @@ pub fn write_results(path: &Path, scenario: &str, replicates: &[Vec<Row>]) -> Re
             w.write_record([
                 scenario,
                 &r.to_string(),
-                row.metric,
+                row.metric.name(),
                 &row.group,
                 &row.period.to_string(),
                 &num(row.value),
@@ -119,7 +119,7 @@ pub fn write_summary(path: &Path, scenario: &str, summary: &[Summary]) -> Result
     for s in summary {
         w.write_record([
             scenario,
-            s.metric,
+            s.metric.name(),
             &s.group,
             &s.period.to_string(),
             &num(s.mean),
@@ -244,7 +244,7 @@ pub fn write_differences(
         );
         let rel = if bm != 0.0 { d.mean / bm } else { f64::NAN };
         w.write_record([
-            d.metric,
+            d.metric.name(),
             &d.group,
             &d.period.to_string(),
             &num(bm),

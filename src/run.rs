@@ -2,7 +2,7 @@
 
 use crate::engine;
 use crate::history::Observer;
-use crate::metrics::{Metrics, Row};
+use crate::metrics::{Metrics, Row, M};
 use crate::params::Params;
 use crate::population::Roster;
 use crate::rng::replicate_seed;
@@ -88,7 +88,7 @@ where
 /// Mean and 95% interval of one output over replicates.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Summary {
-    pub metric: &'static str,
+    pub metric: crate::metrics::M,
     pub group: String,
     pub period: i32,
     pub mean: f64,
@@ -111,8 +111,8 @@ pub fn quantile(sorted: &[f64], q: f64) -> f64 {
 /// Summarise values keyed by (metric, group, period) over replicates.
 pub fn summarise<'a>(replicates: impl IntoIterator<Item = &'a [Row]>) -> Vec<Summary> {
     use std::collections::HashMap;
-    let mut order: Vec<(&'static str, String, i32)> = Vec::new();
-    let mut values: HashMap<(&'static str, String, i32), Vec<f64>> = HashMap::new();
+    let mut order: Vec<(M, String, i32)> = Vec::new();
+    let mut values: HashMap<(M, String, i32), Vec<f64>> = HashMap::new();
     for rows in replicates {
         for r in rows {
             let key = (r.metric, r.group.clone(), r.period);
@@ -150,7 +150,7 @@ pub fn differences(base: &RunOutput, scenario: &RunOutput) -> Vec<Vec<Row>> {
         .iter()
         .zip(&scenario.replicates)
         .map(|(a, b)| {
-            let index: HashMap<(&str, &str, i32), f64> = a
+            let index: HashMap<(M, &str, i32), f64> = a
                 .iter()
                 .map(|r| ((r.metric, r.group.as_str(), r.period), r.value))
                 .collect();
@@ -187,7 +187,7 @@ mod tests {
     fn summaries_take_mean_and_interval() {
         let rows = |v: f64| {
             vec![Row {
-                metric: "arrests",
+                metric: M::ARRESTS,
                 group: "all".into(),
                 period: 2010,
                 value: v,

@@ -326,7 +326,7 @@ fn summary(analysis: report::SweepAnalysis) -> report::SweepSummary {
             .iter()
             .map(|p| (p.to_string(), "uniform, 0 to 1".to_string()))
             .collect(),
-        outputs: vec![("arrests.all.2030".into(), "arrests".into())],
+        outputs: vec![("arrests.all.2030".into(), pathsim::metrics::M::ARRESTS)],
         files: vec!["runs.csv".into()],
         analysis,
     }

@@ -3,6 +3,7 @@
 
 use super::{series, thousands, Summary};
 use crate::history::{Route, Substance};
+use crate::metrics::M;
 use crate::studies::retention::Curve;
 use anyhow::{anyhow, Result};
 use plotters::chart::MeshStyle;
@@ -318,7 +319,7 @@ fn band_note(n: usize) -> String {
 }
 
 /// Points of a summary series for a chart, values multiplied by `k`.
-fn points(summary: &[Summary], metric: &str, group: &str, k: f64) -> Vec<(f64, f64, f64, f64)> {
+fn points(summary: &[Summary], metric: M, group: &str, k: f64) -> Vec<(f64, f64, f64, f64)> {
     series(summary, metric, group)
         .into_iter()
         .map(|(y, m, lo, hi)| (y as f64, m * k, lo * k, hi * k))
@@ -333,14 +334,14 @@ pub fn reoffending_by_substance(summary: &[Summary], n: usize) -> Result<Option<
         .map(|(i, s)| Series {
             label: s.label().to_string(),
             color: PALETTE[i],
-            points: points(summary, "proven_reoffending_rate", s.name(), 100.0),
+            points: points(summary, M::PROVEN_REOFFENDING, s.name(), 100.0),
             dashed: false,
         })
         .collect();
     list.push(Series {
         label: "All offenders".into(),
         color: PALETTE[6],
-        points: points(summary, "proven_reoffending_rate", "all", 100.0),
+        points: points(summary, M::PROVEN_REOFFENDING, "all", 100.0),
         dashed: true,
     });
     list.retain(|s| !s.points.is_empty());
@@ -377,8 +378,8 @@ pub fn reoffending_both(
     let keep = |v: Vec<(f64, f64, f64, f64)>| -> Vec<(f64, f64, f64, f64)> {
         v.into_iter().filter(|p| p.0 >= from_year as f64).collect()
     };
-    let a = keep(points(base, "proven_reoffending_rate", "all", 100.0));
-    let b = keep(points(scenario, "proven_reoffending_rate", "all", 100.0));
+    let a = keep(points(base, M::PROVEN_REOFFENDING, "all", 100.0));
+    let b = keep(points(scenario, M::PROVEN_REOFFENDING, "all", 100.0));
     if a.is_empty() || b.is_empty() {
         return Ok(None);
     }
@@ -417,7 +418,7 @@ pub fn treatment_starts_by_route(summary: &[Summary], n: usize) -> Result<Option
         .map(|(i, r)| Series {
             label: r.label().to_string(),
             color: PALETTE[i],
-            points: points(summary, "treatment_starts", r.name(), 1.0),
+            points: points(summary, M::TREATMENT_STARTS, r.name(), 1.0),
             dashed: false,
         })
         .collect();
@@ -475,7 +476,7 @@ pub fn difference(
 /// One stage of the pathway flow.
 pub struct Stage {
     pub label: &'static str,
-    pub metric: &'static str,
+    pub metric: M,
     pub group: &'static str,
     /// Index of the stage this one is a share of, and how that share is described.
     pub of: Option<(usize, &'static str)>,
@@ -486,63 +487,63 @@ pub struct Stage {
 pub const STAGES: &[Stage] = &[
     Stage {
         label: "Arrests",
-        metric: "arrests",
+        metric: M::ARRESTS,
         group: "all",
         of: None,
         color: PALETTE[0],
     },
     Stage {
         label: "Drug tests on arrest",
-        metric: "tests",
+        metric: M::TESTS,
         group: "all",
         of: Some((0, "of arrests")),
         color: PALETTE[0],
     },
     Stage {
         label: "Positive tests",
-        metric: "positive_tests",
+        metric: M::POSITIVE_TESTS,
         group: "all",
         of: Some((1, "of tests")),
         color: PALETTE[0],
     },
     Stage {
         label: "DIP assessments",
-        metric: "dip_assessments",
+        metric: M::DIP_ASSESSMENTS,
         group: "all",
         of: Some((2, "of positive tests")),
         color: PALETTE[0],
     },
     Stage {
         label: "Treatment starts via DIP",
-        metric: "treatment_starts",
+        metric: M::TREATMENT_STARTS,
         group: "dip",
         of: Some((3, "of assessments")),
         color: PALETTE[2],
     },
     Stage {
         label: "Treatment starts, all routes",
-        metric: "treatment_starts",
+        metric: M::TREATMENT_STARTS,
         group: "all",
         of: None,
         color: PALETTE[2],
     },
     Stage {
         label: "Completions",
-        metric: "completions",
+        metric: M::COMPLETIONS,
         group: "all",
         of: Some((8, "of exits")),
         color: PALETTE[2],
     },
     Stage {
         label: "Dropouts",
-        metric: "dropouts",
+        metric: M::DROPOUTS,
         group: "all",
         of: Some((8, "of exits")),
         color: PALETTE[1],
     },
     Stage {
         label: "Exits (completed or dropped out)",
-        metric: "treatment_exits",
+        metric: M::EXITS,
         group: "all",
         of: None,
         color: GREY,
@@ -577,7 +578,7 @@ pub fn flow_rows(summary: &[Summary], year: i32) -> Vec<(&'static Stage, f64, f6
 pub fn pathway_flow(summary: &[Summary], year: i32, scale: f64) -> Result<Option<String>> {
     let rows: Vec<_> = flow_rows(summary, year)
         .into_iter()
-        .filter(|r| r.0.metric != "treatment_exits")
+        .filter(|r| r.0.metric != M::EXITS)
         .collect();
     if rows.is_empty() {
         return Ok(None);

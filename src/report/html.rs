@@ -4,6 +4,7 @@
 use super::{
     at, changes, fmt_diff, fmt_value, pick, series, thousands, Change, Summary, HEADLINES,
 };
+use crate::metrics::M;
 use crate::params::Params;
 use crate::studies::retention::RetentionCurves;
 
@@ -175,7 +176,7 @@ pub(super) fn changes_table(list: &[Change], base_name: &str, scenario_name: &st
     s
 }
 
-fn mean_ci(metric: &str, s: &Summary) -> String {
+fn mean_ci(metric: M, s: &Summary) -> String {
     format!(
         "{}<small>{} to {}</small>",
         esc(&fmt_value(metric, s.mean)),
@@ -187,7 +188,7 @@ fn mean_ci(metric: &str, s: &Summary) -> String {
 /// Years for tables over time, from `from` on: at most eight, evenly spaced, and
 /// always the last.
 fn table_years(summary: &[Summary], from: i32) -> Vec<i32> {
-    let years: Vec<i32> = series(summary, "arrests", "all")
+    let years: Vec<i32> = series(summary, M::ARRESTS, "all")
         .iter()
         .map(|p| p.0)
         .filter(|&y| y >= from)
@@ -263,7 +264,7 @@ pub fn run_page(
     b.push_str(&format!(
         "<section id=\"headlines\">\n<h2>Headline figures, {year}</h2>\n<div class=\"cards\">\n"
     ));
-    for (metric, group, label) in HEADLINES {
+    for &(metric, group, label) in HEADLINES {
         if let Some(s) = pick(summary, metric, group, year) {
             let when = if s.period != year {
                 format!(" ({})", s.period)
@@ -343,7 +344,7 @@ pub fn run_page(
             b.push_str(&format!("<th>{y}</th>"));
         }
         b.push_str("</tr>\n");
-        for (metric, group, label) in HEADLINES {
+        for &(metric, group, label) in HEADLINES {
             b.push_str(&format!("<tr><td>{}</td>", esc(label)));
             for y in &years {
                 match at(summary, metric, group, *y) {
@@ -451,7 +452,7 @@ pub fn compare_page(
     b.push_str(&format!(
         "<section id=\"headlines\">\n<h2>Headline differences, {year} (scenario minus baseline)</h2>\n<div class=\"cards\">\n"
     ));
-    for (metric, group, label) in HEADLINES {
+    for &(metric, group, label) in HEADLINES {
         let (Some(d), Some(a)) = (
             pick(diff, metric, group, year),
             pick(base, metric, group, year),
@@ -520,7 +521,7 @@ pub fn compare_page(
         esc(&bp.name),
         esc(&sp.name)
     ));
-    for (metric, group, label) in HEADLINES {
+    for &(metric, group, label) in HEADLINES {
         let (Some(d), Some(a)) = (
             pick(diff, metric, group, year),
             pick(base, metric, group, year),
@@ -548,7 +549,7 @@ pub fn compare_page(
             b.push_str(&format!("<th>{y}</th>"));
         }
         b.push_str("</tr>\n");
-        for (metric, group, label) in HEADLINES {
+        for &(metric, group, label) in HEADLINES {
             b.push_str(&format!("<tr><td>{}</td>", esc(label)));
             for y in &years {
                 match at(diff, metric, group, *y) {

@@ -15,7 +15,7 @@ pub use crate::sweep::{SweepAnalysis, SweepSummary};
 pub use sweep_html::sweep_report;
 pub use targets_html::targets_report;
 
-use crate::metrics::METRICS;
+use crate::metrics::M;
 use crate::params::Params;
 use crate::run::Summary;
 use anyhow::{Context, Result};
@@ -26,16 +26,12 @@ pub mod terminal;
 pub use terminal::{difference_table, headline_table, HEADLINES};
 
 /// The unit a metric is declared with ("share", "arrests", ...).
-pub fn unit_of(metric: &str) -> &'static str {
-    METRICS
-        .iter()
-        .find(|m| m.name == metric)
-        .map(|m| m.unit)
-        .unwrap_or("")
+pub fn unit_of(metric: M) -> &'static str {
+    metric.def().unit
 }
 
 /// One metric and group over the years: (year, mean, lo95, hi95), by year.
-pub fn series(summary: &[Summary], metric: &str, group: &str) -> Vec<(i32, f64, f64, f64)> {
+pub fn series(summary: &[Summary], metric: M, group: &str) -> Vec<(i32, f64, f64, f64)> {
     let mut v: Vec<_> = summary
         .iter()
         .filter(|s| s.metric == metric && s.group == group)
@@ -46,12 +42,7 @@ pub fn series(summary: &[Summary], metric: &str, group: &str) -> Vec<(i32, f64, 
 }
 
 /// The latest year at or before `year` for which a metric has a value.
-pub fn pick<'a>(
-    summary: &'a [Summary],
-    metric: &str,
-    group: &str,
-    year: i32,
-) -> Option<&'a Summary> {
+pub fn pick<'a>(summary: &'a [Summary], metric: M, group: &str, year: i32) -> Option<&'a Summary> {
     summary
         .iter()
         .filter(|s| s.metric == metric && s.group == group && s.period <= year)
@@ -59,7 +50,7 @@ pub fn pick<'a>(
 }
 
 /// The value of one metric, group and year exactly.
-pub fn at<'a>(summary: &'a [Summary], metric: &str, group: &str, year: i32) -> Option<&'a Summary> {
+pub fn at<'a>(summary: &'a [Summary], metric: M, group: &str, year: i32) -> Option<&'a Summary> {
     summary
         .iter()
         .find(|s| s.metric == metric && s.group == group && s.period == year)
@@ -83,7 +74,7 @@ pub fn thousands(v: f64) -> String {
 }
 
 /// A value in its unit: shares as percentages, counts with separators.
-pub fn fmt_value(metric: &str, v: f64) -> String {
+pub fn fmt_value(metric: M, v: f64) -> String {
     if !v.is_finite() {
         return "n/a".into();
     }
@@ -97,7 +88,7 @@ pub fn fmt_value(metric: &str, v: f64) -> String {
 }
 
 /// A difference in its unit: shares in percentage points, with a sign.
-pub fn fmt_diff(metric: &str, v: f64) -> String {
+pub fn fmt_diff(metric: M, v: f64) -> String {
     if !v.is_finite() {
         return "n/a".into();
     }
@@ -289,37 +280,37 @@ pub fn run_report(
 }
 
 /// Metrics the comparison charts: (metric, group, title, y label, scale to the axis).
-pub const DIFFERENCE_CHARTS: &[(&str, &str, &str, &str, f64)] = &[
+pub const DIFFERENCE_CHARTS: &[(M, &str, &str, &str, f64)] = &[
     (
-        "proven_reoffending_rate",
+        M::PROVEN_REOFFENDING,
         "all",
         "Proven reoffending rate: scenario minus baseline",
         "Difference (percentage points)",
         100.0,
     ),
     (
-        "arrests",
+        M::ARRESTS,
         "all",
         "Arrests: scenario minus baseline",
         "Difference (arrests a year)",
         1.0,
     ),
     (
-        "treatment_starts",
+        M::TREATMENT_STARTS,
         "all",
         "Treatment starts: scenario minus baseline",
         "Difference (episodes a year)",
         1.0,
     ),
     (
-        "custody_receptions",
+        M::CUSTODY_RECEPTIONS,
         "all",
         "Custody receptions: scenario minus baseline",
         "Difference (receptions a year)",
         1.0,
     ),
     (
-        "deaths",
+        M::DEATHS,
         "all",
         "Deaths: scenario minus baseline",
         "Difference (deaths a year)",
@@ -344,7 +335,7 @@ pub fn compare_report(
     let mut svgs = Vec::new();
     // Charts start five years before the first lever, where the story is.
     let from = marker.map_or(i32::MIN, |m| m.floor() as i32 - 5);
-    for (metric, group, title, ylabel, k) in DIFFERENCE_CHARTS {
+    for &(metric, group, title, ylabel, k) in DIFFERENCE_CHARTS {
         let mut pts = series(diff, metric, group);
         if pts.iter().filter(|p| p.0 >= from).count() > 1 {
             pts.retain(|p| p.0 >= from);
@@ -352,7 +343,7 @@ pub fn compare_report(
         if pts.is_empty() {
             continue;
         }
-        let svg = charts::difference(title, ylabel, &pts, *k, marker, n)?;
+        let svg = charts::difference(title, ylabel, &pts, k, marker, n)?;
         save_chart(dest_dir, &format!("difference_{metric}"), svg, &mut svgs)?;
     }
     if let Some(svg) = charts::reoffending_both(
@@ -424,8 +415,8 @@ mod tests {
     fn numbers_read_well() {
         assert_eq!(thousands(1234567.4), "1,234,567");
         assert_eq!(thousands(-1234.0), "-1,234");
-        assert_eq!(fmt_value("proven_reoffending_rate", 0.4567), "45.7%");
-        assert_eq!(fmt_diff("proven_reoffending_rate", -0.0123), "-1.23 pp");
-        assert_eq!(fmt_diff("arrests", 1500.0), "+1,500");
+        assert_eq!(fmt_value(M::PROVEN_REOFFENDING, 0.4567), "45.7%");
+        assert_eq!(fmt_diff(M::PROVEN_REOFFENDING, -0.0123), "-1.23 pp");
+        assert_eq!(fmt_diff(M::ARRESTS, 1500.0), "+1,500");
     }
 }

@@ -8,6 +8,7 @@
 use super::charts::{self, Dot, DotChart, DotRow, PALETTE};
 use super::html::{card, esc, figure, manifest_section, page};
 use super::{chart_dir, fmt_value, write_chart};
+use crate::metrics::M;
 use crate::sweep::analysis::{spread, Bin, MorrisIndex, SobolIndex};
 use crate::sweep::{SweepAnalysis, SweepSummary};
 use anyhow::Result;
@@ -54,7 +55,7 @@ pub fn binned_order(bins: &[Vec<Bin>]) -> Vec<usize> {
 }
 
 /// The spread of bin means in the output's unit: shares in percentage points.
-fn fmt_spread(metric: &str, v: f64) -> String {
+fn fmt_spread(metric: M, v: f64) -> String {
     if super::unit_of(metric) == "share" && v.is_finite() {
         format!("{:.2} pp", v * 100.0)
     } else {
@@ -221,7 +222,7 @@ fn bin_colour(i: usize, n: usize) -> RGBColor {
 /// 95% ranges, parameters sorted by the spread of bin means.
 pub fn binned_chart(
     output: &str,
-    metric: &str,
+    metric: M,
     names: &[String],
     bins: &[Vec<Bin>],
 ) -> Result<String> {
@@ -358,10 +359,7 @@ pub fn sweep_page(
                 (
                     top,
                     top.map(|i| {
-                        format!(
-                            "spread {}",
-                            fmt_spread(&s.outputs[k].1, spread(&bins[k][i]))
-                        )
+                        format!("spread {}", fmt_spread(s.outputs[k].1, spread(&bins[k][i])))
                     }),
                 )
             }
@@ -404,7 +402,7 @@ pub fn sweep_page(
         ));
     }
     b.push_str("</section>\n<section id=\"tables\">\n<h2>Tables</h2>\n");
-    for (k, (column, metric)) in s.outputs.iter().enumerate() {
+    for (k, &(ref column, metric)) in s.outputs.iter().enumerate() {
         b.push_str(&format!("<h3><code>{}</code></h3>\n<table>\n", esc(column)));
         match &s.analysis {
             SweepAnalysis::Sobol { indices, .. } => {
@@ -482,7 +480,7 @@ pub fn sweep_charts(s: &SweepSummary) -> Result<Vec<(String, String, String)>> {
             }
             SweepAnalysis::Binned { bins } => (
                 "by_parameter",
-                binned_chart(column, metric, &names, &bins[k])?,
+                binned_chart(column, *metric, &names, &bins[k])?,
             ),
         };
         out.push((

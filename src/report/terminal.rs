@@ -1,22 +1,23 @@
 //! Tables for the terminal: headline figures of a run and of a comparison.
 
+use crate::metrics::M;
 use crate::run::Summary;
 
 /// Headline metrics for the terminal: (metric, group) pairs and a year.
-pub const HEADLINES: &[(&str, &str, &str)] = &[
-    ("active_offenders", "all", "Active offenders (person-years)"),
-    ("arrests", "all", "Arrests"),
-    ("positive_test_rate", "all", "Tests positive (share)"),
-    ("treatment_starts", "all", "Treatment starts"),
-    ("completion_share", "all", "Completions among exits (share)"),
-    ("order_starts", "drr", "DRR starts"),
-    ("custody_receptions", "all", "Custody receptions"),
-    ("deaths", "all", "Deaths"),
+pub const HEADLINES: &[(M, &str, &str)] = &[
+    (M::ACTIVE, "all", "Active offenders (person-years)"),
+    (M::ARRESTS, "all", "Arrests"),
+    (M::POSITIVE_RATE, "all", "Tests positive (share)"),
+    (M::TREATMENT_STARTS, "all", "Treatment starts"),
     (
-        "proven_reoffending_rate",
+        M::COMPLETION_SHARE,
         "all",
-        "Proven reoffending (share)",
+        "Completions among exits (share)",
     ),
+    (M::ORDER_STARTS, "drr", "DRR starts"),
+    (M::CUSTODY_RECEPTIONS, "all", "Custody receptions"),
+    (M::DEATHS, "all", "Deaths"),
+    (M::PROVEN_REOFFENDING, "all", "Proven reoffending (share)"),
 ];
 
 fn fmt_value(v: f64) -> String {
@@ -28,7 +29,7 @@ fn fmt_value(v: f64) -> String {
 }
 
 /// The latest year at or before `year` for which a metric has a value.
-fn pick<'a>(summary: &'a [Summary], metric: &str, group: &str, year: i32) -> Option<&'a Summary> {
+fn pick<'a>(summary: &'a [Summary], metric: M, group: &str, year: i32) -> Option<&'a Summary> {
     summary
         .iter()
         .filter(|s| s.metric == metric && s.group == group && s.period <= year)
@@ -42,7 +43,7 @@ pub fn headline_table(summary: &[Summary], year: i32) -> String {
         "headline", "year", "mean", "95% interval"
     );
     for (metric, group, label) in HEADLINES {
-        if let Some(s) = pick(summary, metric, group, year) {
+        if let Some(s) = pick(summary, *metric, group, year) {
             out.push_str(&format!(
                 "{:<34} {:>6} {:>14} {:>27}\n",
                 label,
@@ -63,8 +64,8 @@ pub fn difference_table(base: &[Summary], diff: &[Summary], year: i32) -> String
     );
     for (metric, group, label) in HEADLINES {
         if let (Some(b), Some(d)) = (
-            pick(base, metric, group, year),
-            pick(diff, metric, group, year),
+            pick(base, *metric, group, year),
+            pick(diff, *metric, group, year),
         ) {
             out.push_str(&format!(
                 "{:<34} {:>6} {:>14} {:>14} {:>27}\n",

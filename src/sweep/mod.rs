@@ -67,7 +67,7 @@ pub fn simulate(sweep: &Sweep, p: &Params) -> Vec<f64> {
         let rows = crate::run::replicate_metrics(p, r, &|| {}).rows(p.run.scale);
         for (k, o) in sweep.outputs.iter().enumerate() {
             if let Some(row) = rows.iter().find(|row| {
-                row.metric == o.metric && row.group == o.group && row.period == o.period
+                row.metric.name() == o.metric && row.group == o.group && row.period == o.period
             }) {
                 sum[k] += row.value;
                 n[k] += 1;
@@ -420,7 +420,12 @@ pub fn finish(
         outputs: sweep
             .outputs
             .iter()
-            .map(|o| (o.column(), o.metric.clone()))
+            .map(|o| {
+                (
+                    o.column(),
+                    crate::metrics::M::from_name(&o.metric).expect("outputs are checked at load"),
+                )
+            })
             .collect(),
         files: files
             .iter()

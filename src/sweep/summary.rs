@@ -34,7 +34,7 @@ pub struct SweepSummary {
     /// (key, distribution in words).
     pub parameters: Vec<(String, String)>,
     /// (column of runs.csv, metric), so values print in the metric's unit.
-    pub outputs: Vec<(String, String)>,
+    pub outputs: Vec<(String, crate::metrics::M)>,
     /// Files the sweep wrote, for the reader to find the numbers.
     pub files: Vec<String>,
     pub analysis: SweepAnalysis,
