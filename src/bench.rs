@@ -52,7 +52,7 @@ pub fn time_engine(p: &Params, threads: usize) -> Timing {
         seconds: started.elapsed().as_secs_f64(),
         person_years: days as f64 / crate::calendar::DAYS_PER_YEAR,
         events,
-        people: crate::population::Roster::new(p).total * p.run.replicates as u64,
+        people: crate::pathway::population::Roster::new(p).total * p.run.replicates as u64,
     }
 }
 

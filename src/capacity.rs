@@ -24,8 +24,8 @@ use crate::history::Observer;
 use crate::history::{EventKind, Histories, Route};
 use crate::interventions::{Priority, Scheme};
 use crate::params::Params;
+use crate::pathway::population::Roster;
 use crate::pathway::Model;
-use crate::population::Roster;
 
 /// Longest wait the list reports (days): beyond this nearly everyone gives up.
 pub const MAX_WAIT_DAYS: f64 = 3650.0;

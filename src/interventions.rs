@@ -243,7 +243,7 @@ impl Default for LowIntensityOrder {
             enabled: true,
             start: Date::ymd(2004, 4, 1),
             end: far_future(),
-            share: 0.36125,
+            share: crate::parameter::fitted("interventions.low_intensity_order.share"),
             months: 6.0,
             breach_multiplier: 0.6,
         }
@@ -821,7 +821,7 @@ pub fn is_unevaluated_effect(key: &str) -> bool {
 }
 
 /// Units, ranges and sources of the intervention and capacity parameters (the
-/// rest of the registry is [`crate::params::REGISTRY`]). Keys with `*` stand for
+/// rest of the registry is [`crate::params::registry`]). Keys with `*` stand for
 /// every block of that shape.
 pub const REGISTRY: &[ParamInfo] = &[
     p!("interventions.*.enabled", "on/off", 0.0, 0.0, "scenario switch; baseline: on where the scheme ran in England and Wales"),

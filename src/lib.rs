@@ -22,7 +22,6 @@ pub mod output;
 pub mod parameter;
 pub mod params;
 pub mod pathway;
-pub mod population;
 pub mod progress;
 pub mod report;
 pub mod rng;
@@ -30,3 +29,7 @@ pub mod run;
 pub mod scenario;
 pub mod studies;
 pub mod sweep;
+
+/// The open population (who is active, who enters, their attributes) lives with
+/// the pathway stages; this name is kept for callers.
+pub use pathway::population;

@@ -45,6 +45,11 @@ pub struct ParamInfo {
     pub max: f64,
     /// Seed figure id(s) the value is calibrated to or taken from, or "assumption: why".
     pub source: &'static str,
+    /// What the parameter means (its doc comment), for `pathsim params` and the
+    /// model document.
+    pub doc: &'static str,
+    /// The baseline takes the value from the calibration (`scenarios/calibrated.toml`).
+    pub fitted: bool,
 }
 
 pub const INF: f64 = f64::INFINITY;
@@ -57,10 +62,173 @@ macro_rules! p {
             min: $min,
             max: $max,
             source: $source,
+            doc: "",
+            fitted: false,
         }
     };
 }
 pub(crate) use p;
+
+/// The calibrated values: the partial scenario `pathsim calibrate` writes,
+/// compiled in, so the code's defaults are the calibrated baseline without any
+/// copy of a fitted number in the source.
+const CALIBRATED: &str = include_str!("../scenarios/calibrated.toml");
+
+/// The calibrated value of a dotted key (e.g. `treatment.dropout_rate_0_3m`).
+///
+/// Panics when `scenarios/calibrated.toml` lacks the key: a parameter declared
+/// `fitted` must be fitted (the tests build every default, so this cannot reach a
+/// release).
+pub fn fitted(key: &str) -> f64 {
+    static TABLE: std::sync::LazyLock<toml::Table> = std::sync::LazyLock::new(|| {
+        CALIBRATED
+            .parse()
+            .expect("scenarios/calibrated.toml is valid TOML")
+    });
+    let mut v: Option<&toml::Value> = None;
+    for (i, part) in key.split('.').enumerate() {
+        v = if i == 0 {
+            TABLE.get(part)
+        } else {
+            v.and_then(|t| t.get(part))
+        };
+    }
+    match v {
+        Some(toml::Value::Float(f)) => *f,
+        Some(toml::Value::Integer(i)) => *i as f64,
+        _ => panic!("{key} is declared fitted but scenarios/calibrated.toml has no value for it"),
+    }
+}
+
+/// Whether the calibration fits this dotted key.
+pub fn is_fitted(key: &str) -> bool {
+    let table: toml::Table = CALIBRATED.parse().unwrap_or_default();
+    let mut leaves = Vec::new();
+    collect_numeric("", &toml::Value::Table(table), &mut leaves);
+    leaves.iter().any(|(k, _)| k == key)
+}
+
+/// Declare a block of parameters once: each field with its doc comment, type,
+/// default, unit, valid range and source. The macro makes the serde struct (every
+/// field optional in a scenario file, unknown keys refused), its `Default`, and
+/// `INFO`, the registry rows, whose keys are the block's section and the field
+/// name (`treatment.dropout_rate_0_3m`; `.*` for a value by substance group).
+///
+/// A default is a number, `true`/`false`, `(year, month, day)` for a date,
+/// `[opiates_crack, other_drugs, alcohol, none]` for a value by substance group,
+/// or `fitted` (for a whole value or one group): the calibrated value from
+/// `scenarios/calibrated.toml`.
+macro_rules! parameters {
+    (
+        $(#[doc = $sdoc:literal])*
+        pub struct $name:ident in $section:literal {
+            $(
+                $(#[doc = $doc:literal])*
+                $field:ident : $ty:tt = $default:tt, $unit:literal, $min:expr, $max:expr, $source:literal;
+            )*
+        }
+    ) => {
+        $(#[doc = $sdoc])*
+        #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[serde(default, deny_unknown_fields)]
+        pub struct $name {
+            $( $(#[doc = $doc])* pub $field: $ty, )*
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                $name {
+                    $( $field: $crate::parameter::param_default!($section, $field, $ty, $default), )*
+                }
+            }
+        }
+
+        impl $name {
+            /// The registry rows of this block, in declaration order.
+            pub const INFO: &'static [$crate::parameter::ParamInfo] = &[
+                $(
+                    $crate::parameter::ParamInfo {
+                        key: $crate::parameter::param_key!($section, $field, $ty),
+                        unit: $unit,
+                        min: $min,
+                        max: $max,
+                        source: $source,
+                        doc: concat!($($doc),*),
+                        fitted: $crate::parameter::param_fitted!($default),
+                    },
+                )*
+            ];
+        }
+    };
+}
+pub(crate) use parameters;
+
+macro_rules! param_key {
+    ($section:literal, $field:ident, BySubstance) => {
+        concat!($section, ".", stringify!($field), ".*")
+    };
+    ($section:literal, $field:ident, $ty:tt) => {
+        concat!($section, ".", stringify!($field))
+    };
+}
+pub(crate) use param_key;
+
+macro_rules! param_default {
+    ($section:literal, $field:ident, $ty:tt, fitted) => {
+        $crate::parameter::fitted(concat!($section, ".", stringify!($field)))
+    };
+    ($section:literal, $field:ident, BySubstance, [$a:tt, $b:tt, $c:tt, $d:tt]) => {
+        $crate::parameter::BySubstance::new(
+            $crate::parameter::group_default!($section, $field, opiates_crack, $a),
+            $crate::parameter::group_default!($section, $field, other_drugs, $b),
+            $crate::parameter::group_default!($section, $field, alcohol, $c),
+            $crate::parameter::group_default!($section, $field, none, $d),
+        )
+    };
+    ($section:literal, $field:ident, Date, ($y:literal, $m:literal, $d:literal)) => {
+        $crate::calendar::Date::ymd($y, $m, $d)
+    };
+    ($section:literal, $field:ident, $ty:tt, $v:expr) => {
+        $v
+    };
+}
+pub(crate) use param_default;
+
+macro_rules! group_default {
+    ($section:literal, $field:ident, $group:ident, fitted) => {
+        $crate::parameter::fitted(concat!(
+            $section,
+            ".",
+            stringify!($field),
+            ".",
+            stringify!($group)
+        ))
+    };
+    ($section:literal, $field:ident, $group:ident, $v:expr) => {
+        $v
+    };
+}
+pub(crate) use group_default;
+
+/// Whether a declared default mentions `fitted` (whole value or any group).
+macro_rules! param_fitted {
+    (fitted) => {
+        true
+    };
+    ([$($g:tt),*]) => {
+        false $(|| $crate::parameter::param_fitted!(@group $g))*
+    };
+    (@group fitted) => {
+        true
+    };
+    (@group $g:tt) => {
+        false
+    };
+    ($other:tt) => {
+        false
+    };
+}
+pub(crate) use param_fitted;
 
 /// Every numeric leaf of a serialised value as (dotted key, value), in
 /// declaration order, keys starting with `prefix`.

@@ -4,7 +4,7 @@ use crate::engine;
 use crate::history::Observer;
 use crate::metrics::{Metrics, Row, M};
 use crate::params::Params;
-use crate::population::Roster;
+use crate::pathway::population::Roster;
 use crate::rng::replicate_seed;
 use indicatif::ProgressBar;
 use std::time::Instant;

@@ -47,7 +47,7 @@ pub fn run(args: &BenchArgs) -> Result<(), CliError> {
         "pathsim bench: scenario `{}`, scale {} ({} simulated people a replicate), {} replicate(s), {}-{} ({:.0} years incl. burn-in), {} cores",
         if p.name.is_empty() { "baseline (built-in)" } else { &p.name },
         p.run.scale,
-        crate::population::Roster::new(&p).total,
+        crate::pathway::population::Roster::new(&p).total,
         p.run.replicates,
         p.run.start,
         p.run.horizon,

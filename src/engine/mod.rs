@@ -11,7 +11,7 @@ pub use crate::pathway::{CapacityPlan, Model, PersonSim};
 
 use crate::history::Histories;
 use crate::params::Params;
-use crate::population::Roster;
+use crate::pathway::population::Roster;
 use rayon::prelude::*;
 
 /// People per chunk.

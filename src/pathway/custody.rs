@@ -1,8 +1,25 @@
 //! Custody and release: the high-risk window after release and continuity of care.
 
 use crate::history::{EventKind, Route};
+use crate::parameter::parameters;
 use crate::pathway::PersonSim;
 use rand::RngExt;
+
+parameters! {
+    /// Time served in custody.
+    pub struct CustodyParams in "custody" {
+        /// Mean days served on a short sentence (under 12 months); time served is
+        /// uniform between 0.5 and 1.5 times the mean.
+        short_days_mean: f64 = 60.0, "days served", 1.0, 3650.0,
+            "assumption: half of a sentence under 12 months";
+        /// Mean days served on a long sentence.
+        long_days_mean: f64 = 540.0, "days served", 1.0, 36500.0,
+            "assumption";
+        /// Mean days served after an order is revoked.
+        breach_days_mean: f64 = 90.0, "days served", 1.0, 3650.0,
+            "assumption";
+    }
+}
 
 impl PersonSim<'_> {
     pub(crate) fn on_release(&mut self) {

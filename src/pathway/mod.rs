@@ -13,13 +13,66 @@
 //! | [`schemes`] | (multipliers on the above) | cautions, diversion, bail, intensive partnership, drug courts, programmes, prison treatment, waiting list |
 pub mod arrest;
 pub mod custody;
+pub mod levers;
 pub mod life;
 pub mod model;
 pub mod mortality;
 pub mod orders;
+pub mod population;
 pub mod schemes;
 pub mod sentencing;
 pub mod treatment;
 
 pub use life::PersonSim;
 pub use model::{CapacityPlan, Model};
+
+use crate::calendar::Date;
+use crate::parameter::{parameters, INF};
+
+/// A whole scenario: what to run and every parameter.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct Params {
+    /// Scenario name (defaults to the file name); names the output folder.
+    pub name: String,
+    /// One sentence: the question this scenario answers.
+    pub description: String,
+    pub run: RunParams,
+    pub population: population::PopulationParams,
+    pub offending: arrest::OffendingParams,
+    pub court: sentencing::CourtParams,
+    pub testing: arrest::TestingParams,
+    pub dip: arrest::DipParams,
+    pub sentencing: sentencing::SentencingParams,
+    pub orders: orders::OrderParams,
+    pub treatment: treatment::TreatmentParams,
+    pub custody: custody::CustodyParams,
+    pub mortality: mortality::MortalityParams,
+    pub levers: levers::Levers,
+    /// Every intervention in the UKDPC review, each a block (src/interventions.rs).
+    pub interventions: crate::interventions::Interventions,
+    /// Optional limit on treatment places, with a waiting list.
+    pub capacity: crate::interventions::Capacity,
+}
+
+parameters! {
+    /// What to run: scale, replicates, seed and the time window.
+    pub struct RunParams in "run" {
+        seed: u64 = 20_261_124, "integer", 0.0, INF,
+            "assumption: any seed; fixes every random stream";
+        replicates: u32 = 10, "runs", 1.0, 100_000.0,
+            "assumption: 10 gives intervals in under a minute";
+        /// Real people per simulated person (1 = full England and Wales size).
+        scale: f64 = 20.0, "real people per simulated person", 0.01, 1e6,
+            "assumption: 20 keeps the baseline under a minute";
+        /// Start of the burn-in: the simulation clock starts here.
+        start: Date = (1990, 1, 1), "date", 0.0, 0.0,
+            "assumption: a 10-year burn-in before the first study year";
+        /// First year reported in outputs (years before are burn-in).
+        observe_from: i32 = 2000, "year", 1950.0, 2200.0,
+            "assumption: first study year (DTTO pilots)";
+        /// End of the simulation (exclusive).
+        horizon: Date = (2036, 1, 1), "date", 0.0, 0.0,
+            "assumption: projections to 2035 inclusive";
+    }
+}

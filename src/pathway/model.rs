@@ -1,8 +1,9 @@
 //! The model compiled for the hot loop: daily rates and policy dates as day numbers.
 
+use super::Params;
 use crate::calendar::DAYS_PER_YEAR;
 use crate::history::{OrderKind, Substance};
-use crate::params::{BySubstance, Params};
+use crate::parameter::BySubstance;
 
 /// Annual rates by substance, converted to daily ones, indexed by `Substance`.
 fn daily(b: &BySubstance) -> [f64; 4] {

@@ -1,7 +1,29 @@
 //! Death (with the overdose risk of the first weeks after release) and desistance.
 
 use crate::history::{EventKind, OrderOutcome, TreatmentExit};
+use crate::parameter::{parameters, BySubstance};
 use crate::pathway::PersonSim;
+
+parameters! {
+    /// Mortality, including the overdose risk of the first weeks after release.
+    pub struct MortalityParams in "mortality" {
+        /// General-population death rate (per year) at exact age 25; bands use their mid-age.
+        base_rate_age25: f64 = 0.0006, "per year", 0.0, 1.0,
+            "assumption: general population, England and Wales life tables";
+        /// Years for the death rate to double with age (Gompertz).
+        age_doubling_years: f64 = 9.0, "years", 1.0, 100.0,
+            "assumption: Gompertz law";
+        /// Mortality multiplier by substance group.
+        multiplier: BySubstance = [20.0, 3.0, 4.0, 1.5], "multiplier", 0.0, 1000.0,
+            "calibrated to bold_outcome_died (context: opiate users die at 10-20 times the general rate)";
+        /// Length of the high-risk window after release (days).
+        release_window_days: f64 = 14.0, "days", 0.0, 365.0,
+            "ukdpc_prison_release_death (2 weeks)";
+        /// Extra death rate (per year) in that window, by substance group.
+        release_excess_rate: BySubstance = [fitted, 0.02, 0.01, 0.0], "per year", 0.0, 100.0,
+            "calibrated to ukdpc_prison_release_death";
+    }
+}
 
 impl PersonSim<'_> {
     /// Gompertz background x substance multiplier x treatment, plus the release window.

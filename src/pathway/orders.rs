@@ -2,8 +2,57 @@
 //! treatment engagement under a DTTO, DRR or ATR.
 
 use crate::history::{CustodyKind, EventKind, OrderKind, OrderOutcome, Route};
+use crate::parameter::parameters;
 use crate::pathway::PersonSim;
 use rand::RngExt;
+
+parameters! {
+    /// Community and suspended orders: length, breach, and treatment engagement.
+    pub struct OrderParams in "orders" {
+        /// Order length in months.
+        community_months: f64 = 12.0, "months", 0.1, 120.0,
+            "assumption";
+        /// Order length in months.
+        dtto_months: f64 = 12.0, "months", 0.1, 120.0,
+            "assumption: DTTOs ran 6 months to 3 years";
+        /// Order length in months.
+        drr_months: f64 = 12.0, "months", 0.1, 120.0,
+            "assumption: DRRs run 6 months to 3 years";
+        /// Order length in months.
+        atr_months: f64 = 6.0, "months", 0.1, 120.0,
+            "assumption: ATRs run 6 to 12 months";
+        /// Breach-and-revocation rate (per year) while on the order.
+        community_breach_rate: f64 = 0.35, "per year", 0.0, 100.0,
+            "assumption";
+        /// Breach-and-revocation rate (per year) while on the order.
+        dtto_breach_rate: f64 = fitted, "per year", 0.0, 100.0,
+            "calibrated to ukdpc_order_completion_2003, nao_order_completion_2003";
+        /// Breach-and-revocation rate (per year) while on the order.
+        drr_breach_rate: f64 = fitted, "per year", 0.0, 100.0,
+            "calibrated to ukdpc_order_completion_2006";
+        /// Breach-and-revocation rate (per year) while on the order.
+        atr_breach_rate: f64 = 0.5, "per year", 0.0, 100.0,
+            "assumption";
+        /// Breach-rate multiplier while in treatment.
+        in_treatment_breach_multiplier: f64 = fitted, "multiplier", 0.0, 10.0,
+            "assumption: engagement keeps people compliant";
+        /// Probability a revoked order is resentenced to custody.
+        revocation_custody_probability: f64 = 0.5, "probability", 0.0, 1.0,
+            "assumption";
+        /// Probability of engaging with treatment on an order with a requirement.
+        dtto_engagement_probability: f64 = 0.75, "probability", 0.0, 1.0,
+            "assumption: treatment was the core of a DTTO";
+        /// Probability of engaging with treatment on an order with a requirement.
+        drr_engagement_probability: f64 = fitted, "probability", 0.0, 1.0,
+            "calibrated to bold_engaged_drr";
+        /// Probability of engaging with treatment on an order with a requirement.
+        atr_engagement_probability: f64 = fitted, "probability", 0.0, 1.0,
+            "calibrated to bold_engaged_atr";
+        /// Mean days from sentence to treatment start for those who engage.
+        engagement_delay_days_mean: f64 = 18.0, "days", 0.0, 3650.0,
+            "assumption; bold_in_treatment_3w_atr/drr validate it";
+    }
+}
 
 impl PersonSim<'_> {
     /// Breach-and-revocation rate while on an order: lower while in treatment,

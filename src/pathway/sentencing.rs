@@ -1,10 +1,88 @@
 //! Conviction and sentence: discharge or fine, community order (with a DTTO, DRR
 //! or ATR where eligible and available), suspended sentence, short or long custody.
 
+use crate::calendar::Date;
 use crate::calendar::DAYS_PER_YEAR;
 use crate::history::{CustodyKind, EventKind, OrderKind, Sentence, Substance};
+use crate::parameter::{parameters, INF};
 use crate::pathway::PersonSim;
 use rand::RngExt;
+
+parameters! {
+    /// From arrest to conviction.
+    pub struct CourtParams in "court" {
+        /// Probability an arrest ends in a conviction.
+        conviction_probability: f64 = fitted, "probability", 0.0, 1.0,
+            "assumption: under half of arrests end in conviction";
+        /// Mean days from arrest to conviction (exponential).
+        delay_days_mean: f64 = 75.0, "days", 0.0, 3650.0,
+            "assumption: cases take a few months";
+    }
+}
+
+parameters! {
+    /// Sentencing at conviction.
+    pub struct SentencingParams in "sentencing" {
+        /// Relative weight of each sentence for a first conviction.
+        weight_discharge_fine: f64 = 0.55, "relative weight", 0.0, INF,
+            "assumption: sentencing statistics shape";
+        /// Relative weight of each sentence for a first conviction.
+        weight_community: f64 = 0.25, "relative weight", 0.0, INF,
+            "assumption";
+        /// Relative weight of each sentence for a first conviction.
+        weight_suspended: f64 = 0.06, "relative weight", 0.0, INF,
+            "assumption";
+        /// Relative weight of each sentence for a first conviction.
+        weight_short_custody: f64 = fitted, "relative weight", 0.0, INF,
+            "calibrated to ukdpc_prison_reception_pdu_low/high";
+        /// Relative weight of each sentence for a first conviction.
+        weight_long_custody: f64 = 0.04, "relative weight", 0.0, INF,
+            "assumption";
+        /// Proportional rise of the custody weights per prior conviction (capped at 20).
+        custody_escalation_per_prior: f64 = fitted, "per prior conviction", 0.0, 10.0,
+            "assumption: custody more likely with a longer record";
+        /// Proportional rise of the community and suspended weights per prior conviction.
+        community_escalation_per_prior: f64 = 0.04, "per prior conviction", 0.0, 10.0,
+            "assumption";
+        /// Custody-weight multiplier for opiate/crack users (prolific acquisitive offending).
+        pdu_custody_multiplier: f64 = fitted, "multiplier", 0.0, 100.0,
+            "calibrated to ukdpc_prison_reception_pdu_low/high";
+        /// DTTO pilots start (orders available to a share of courts).
+        dtto_pilot_start: Date = (1998, 10, 1), "date", 0.0, 0.0,
+            "DTTO pilots from October 1998 (NAO 2004)";
+        /// DTTO pilots start (orders available to a share of courts).
+        dtto_pilot_coverage: f64 = 0.15, "share of courts", 0.0, 1.0,
+            "assumption: three pilot areas then more (nao_pilot_reconviction_2y)";
+        /// National DTTO roll-out.
+        dtto_start: Date = (2000, 10, 1), "date", 0.0, 0.0,
+            "national DTTO roll-out October 2000 (NAO 2004)";
+        /// DRR and ATR replace the DTTO (Criminal Justice Act 2003).
+        drr_start: Date = (2005, 4, 1), "date", 0.0, 0.0,
+            "DRR replaces DTTO, April 2005 (UKDPC 2008)";
+        /// Share of community and suspended sentences for drug users that carry a DTTO.
+        dtto_share: f64 = fitted, "share of community sentences", 0.0, 1.0,
+            "calibrated to ukdpc_dtto_drr_starts";
+        /// Share that carry a DRR (opiate/crack users).
+        drr_share: f64 = fitted, "share of community sentences", 0.0, 1.0,
+            "calibrated to ukdpc_dtto_drr_starts";
+        /// Multiplier on the DTTO/DRR share for users of other drugs.
+        other_drugs_requirement_multiplier: f64 = fitted, "multiplier", 0.0, 10.0,
+            "calibrated to bold_drr_opiates";
+        /// Share of community and suspended sentences for alcohol users that carry an ATR.
+        atr_share: f64 = 0.15, "share of community sentences", 0.0, 1.0,
+            "assumption: ATRs are fewer than DRRs (bold_records)";
+        /// Prior convictions needed before a court gives a DTTO or DRR (orders went
+        /// to persistent offenders).
+        requirement_min_priors: f64 = fitted, "prior convictions", 0.0, 100.0,
+            "calibrated to nao_pilot_reconviction_2y (orders went to persistent offenders)";
+        /// From this date, DRR and ATR shares fall by `requirement_decline_per_year`.
+        requirement_decline_start: Date = (2009, 4, 1), "date", 0.0, 0.0,
+            "assumption: DRR use fell after the 2008 peak";
+        /// Proportional fall a year in DRR and ATR use after the decline starts.
+        requirement_decline_per_year: f64 = fitted, "per year", 0.0, 1.0,
+            "calibrated to bold_records (fewer DRR/ATR by 2018-22 than DTTO/DRR in 2006/07)";
+    }
+}
 
 /// Prior convictions beyond this add nothing to sentence severity.
 const PRIOR_CAP: u32 = 20;

@@ -4,7 +4,56 @@
 
 use crate::calendar::DAYS_PER_YEAR;
 use crate::history::{EventKind, Route, TreatmentExit};
+use crate::parameter::{parameters, BySubstance};
 use crate::pathway::PersonSim;
+
+parameters! {
+    /// Community drug and alcohol treatment: entry, retention, exit, and its effect.
+    pub struct TreatmentParams in "treatment" {
+        /// Rate of voluntary (non-criminal-justice) treatment entry, per year.
+        voluntary_entry_rate: BySubstance = [fitted, fitted, 0.06, 0.0], "per year", 0.0, 100.0,
+            "calibrated to ukdpc_cjs_referral_share";
+        /// Entry-rate multiplier during a crisis phase.
+        crisis_entry_multiplier: f64 = fitted, "multiplier", 0.0, 100.0,
+            "assumption: people seek treatment at a low point";
+        /// Entry-rate multiplier after a successful completion.
+        entry_after_completion_multiplier: f64 = 0.3, "multiplier", 0.0, 10.0,
+            "assumption: completers return less often";
+        /// Dropout hazard (per year) in the first 3 months of an episode.
+        dropout_rate_0_3m: f64 = fitted, "per year", 0.0, 100.0,
+            "calibrated to bold_outcome_dropout";
+        /// Dropout hazard (per year) in months 3 to 12 of an episode.
+        dropout_rate_3_12m: f64 = fitted, "per year", 0.0, 100.0,
+            "calibrated to bold_outcome_dropout";
+        /// Dropout hazard (per year) after 12 months in an episode.
+        dropout_rate_12m_plus: f64 = fitted, "per year", 0.0, 100.0,
+            "calibrated to nta_retained_2y_n";
+        /// Dropout multiplier for criminal-justice referrals.
+        criminal_justice_dropout_multiplier: f64 = fitted, "multiplier", 0.0, 10.0,
+            "assumption: coerced clients drop out a little more";
+        /// No successful completion before this many days.
+        completion_min_days: f64 = 84.0, "days", 0.0, 3650.0,
+            "assumption: 12 weeks, NDTMS effective engagement";
+        /// Completion rate (per year) once the minimum time has passed.
+        completion_rate: BySubstance = [fitted, 1.0, 1.2, 1.0], "per year", 0.0, 100.0,
+            "calibrated to bold_outcome_completed";
+        /// Causal effect: arrest-rate multiplier while in treatment.
+        offending_multiplier_in_treatment: f64 = fitted, "multiplier", 0.0, 10.0,
+            "calibrated to nta_retained_2y_reduction (the causal effect)";
+        /// Causal effect: arrest-rate multiplier after a successful completion.
+        offending_multiplier_after_completion: f64 = 0.7, "multiplier", 0.0, 10.0,
+            "assumption: smaller than in treatment; nta_completed_no_return_reduction validates";
+        /// Mortality multiplier while in treatment.
+        mortality_multiplier_in_treatment: f64 = 0.5, "multiplier", 0.0, 10.0,
+            "assumption: opioid substitution halves mortality";
+        /// Probability of starting community treatment on release (continuity of care), drug users.
+        release_continuity_probability: f64 = 0.25, "probability", 0.0, 1.0,
+            "assumption: few prison leavers pick up community treatment";
+        /// Probability of starting community treatment on release (continuity of care), drug users.
+        release_continuity_delay_days_mean: f64 = 14.0, "days", 0.0, 3650.0,
+            "assumption";
+    }
+}
 
 /// Dropout phases: first 3 months, months 3-12, after 12 months (days).
 const PHASE_3M: f64 = DAYS_PER_YEAR / 4.0;

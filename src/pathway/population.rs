@@ -6,12 +6,47 @@
 //! `Attributes` stream, so a person is the same in every scenario that keeps the
 //! population parameters.
 
+use super::Params;
 use crate::calendar::{Date, DAYS_PER_YEAR};
 use crate::history::{Person, Substance};
-use crate::params::Params;
+use crate::parameter::{parameters, BySubstance};
 use crate::rng::{stream, Process};
 use rand::RngExt;
 use rand_distr::{Distribution, Exp1, Gamma};
+
+parameters! {
+    /// Who is in the offender population and how they enter it.
+    pub struct PopulationParams in "population" {
+        /// Real people with an active offending career on the start date.
+        initial_offenders: f64 = 1_200_000.0, "people", 0.0, 1e8,
+            "assumption: about a million active offenders (brief); ukdpc_arrestee_pdu_people";
+        /// Real people starting an offending career each year.
+        entrants_per_year: f64 = 150_000.0, "people per year", 0.0, 1e7,
+            "assumption: keeps the active population near a million";
+        /// Share of entrants in each substance group (must sum to 1).
+        substance_share: BySubstance = [fitted, 0.24, 0.18, fitted], "share of entrants", 0.0, 1.0,
+            "calibrated to ukdpc_arrestee_pdu_share; ukdpc_general_pop_pdu_share gives about 300,000 PDUs";
+        /// Share of entrants in each substance group (must sum to 1).
+        male_share: f64 = 0.85, "share", 0.0, 1.0,
+            "assumption: 85% of proven offenders are male (MoJ statistics, not a seed)";
+        /// Youngest age at career start (years).
+        entry_age_min: f64 = 15.0, "years", 10.0, 80.0,
+            "assumption: age of criminal responsibility and youth careers";
+        /// Mean of the exponential excess of entry age over the minimum (years).
+        entry_age_mean_excess: f64 = 9.0, "years", 0.0, 60.0,
+            "assumption: careers start mostly in the late teens and twenties";
+        /// Shape of the gamma distribution of offending propensity (mean 1), by
+        /// substance group: lower is more unequal (a few prolific offenders).
+        propensity_shape: BySubstance = [fitted, 2.0, 2.0, 2.0], "gamma shape", 0.05, 100.0,
+            "assumption: heterogeneous propensity, a few prolific offenders (Best et al. 3+ tests a year exist)";
+        /// Share with unstable housing, by substance group.
+        unstable_housing_share: BySubstance = [0.35, 0.20, 0.20, 0.10], "share", 0.0, 1.0,
+            "assumption: housing need higher among PDUs";
+        /// Share with a mental health problem, by substance group.
+        mental_health_share: BySubstance = [0.40, 0.30, 0.35, 0.20], "share", 0.0, 1.0,
+            "assumption: mental health need common among offenders";
+    }
+}
 
 /// How many simulated people there are and when each enters.
 #[derive(Debug, Clone)]
