@@ -76,6 +76,12 @@ pub fn load_with(path: &Path, overrides: &[String]) -> Result<Scenario, Scenario
         apply_override(&mut merged, assignment)?;
     }
     let params = to_params(&merged, &chain)?;
+    crate::output::check_scenario_name(
+        &params.name,
+        &top.path,
+        top.key_location("name"),
+        overrides,
+    )?;
     let invalid = params.validate();
     if let Some(first) = invalid.into_iter().next() {
         let at = chain

@@ -81,6 +81,80 @@ fn assert_refused(o: &Output, what: &str, needles: &[&str]) {
     }
 }
 
+/// Defect 1: a scenario name is used as a path unchecked. An empty name deleted
+/// the whole `outputs/` folder; `..`, `/`, absolute paths and separators wrote
+/// outside it or deleted what they named. Every such name is now refused (exit 2,
+/// naming the key `name` and where it was set) before any work, touching nothing.
+#[test]
+fn unsafe_scenario_names_are_refused_and_touch_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::create_dir_all(dir.join("outputs/keep")).unwrap();
+    std::fs::write(dir.join("outputs/README.md"), "readme").unwrap();
+    std::fs::write(dir.join("outputs/keep/notes.txt"), "notes").unwrap();
+    std::fs::create_dir_all(dir.join("victim")).unwrap();
+    std::fs::write(dir.join("victim/data.txt"), "data").unwrap();
+    let absolute = dir.join("absolute");
+    let long = "x".repeat(300);
+    let names: Vec<String> = vec![
+        String::new(),
+        ".".into(),
+        "..".into(),
+        "../victim".into(),
+        "victim/..".into(),
+        "a/b".into(),
+        "a\\b".into(),
+        "/".into(),
+        absolute.to_string_lossy().into_owned(),
+        ".hidden".into(),
+        "tab\there".into(),
+        "nul\u{0}here".into(),
+        long,
+    ];
+    let untouched = |what: &str| {
+        for f in [
+            "outputs/README.md",
+            "outputs/keep/notes.txt",
+            "victim/data.txt",
+        ] {
+            assert!(dir.join(f).is_file(), "{what}: {f} was deleted");
+        }
+        assert!(!absolute.exists(), "{what}: wrote outside outputs/");
+        let mut entries: Vec<String> = std::fs::read_dir(dir.join("outputs"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        entries.sort();
+        assert_eq!(entries, ["README.md", "keep"], "{what}: outputs/ changed");
+    };
+    for name in &names {
+        let file = scenario(dir, "named.toml", &format!("name = {}\n", toml_str(name)));
+        let what = format!("name = {name:?}");
+        let o = run(dir, &file, &[] as &[&str]);
+        assert_refused(&o, &what, &["named.toml:2", "`name`"]);
+        untouched(&what);
+        let o = pathsim(dir, &["check".as_ref(), file.as_os_str()]);
+        assert_refused(&o, &format!("check {what}"), &["named.toml:2", "`name`"]);
+    }
+    // The same through the command line.
+    let good = scenario(dir, "good.toml", "");
+    for name in ["name=\"\"", "name=..", "name=../victim", "name=/tmp"] {
+        let o = run(dir, &good, &["--set", name]);
+        assert_refused(&o, name, &["--set name"]);
+        untouched(name);
+    }
+    // A name taken from the file name is checked too.
+    let dotted = scenario(dir, ".dotted.toml", "");
+    let o = run(dir, &dotted, &[] as &[&str]);
+    assert_refused(&o, ".dotted.toml", &[".dotted.toml", "`name`"]);
+    untouched(".dotted.toml");
+    // An ordinary name still runs, into outputs/<name>.
+    let ok = scenario(dir, "ok.toml", "name = \"my-run_2.v1\"\n");
+    assert_ok(&run(dir, &ok, &[] as &[&str]), "name = my-run_2.v1");
+    assert!(dir.join("outputs/my-run_2.v1/results.csv").is_file());
+    assert!(dir.join("outputs/keep/notes.txt").is_file());
+}
+
 /// Defect 5: a five-digit year passed `check` and then `run` panicked (exit 101)
 /// after the whole simulation; `horizon = 9999-12-31` was accepted; very large
 /// years overflowed silently. Dates outside 1900-01-01..=2200-12-31 are now refused
