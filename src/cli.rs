@@ -122,6 +122,9 @@ pub struct RunOpts {
     /// No progress bar or table.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Replace an --out folder that is not a pathsim output (its contents are lost).
+    #[arg(long)]
+    pub force: bool,
 }
 
 impl RunOpts {
@@ -228,16 +231,17 @@ fn cmd_run(path: &Path, opts: &RunOpts) -> Result<(), CliError> {
     let sc = opts.load(path)?;
     let pool = opts.pool()?;
     let p = &sc.params;
-    let bar = run::progress_bar(run::total_chunks(p), &p.name, opts.quiet);
-    let (out, retention) = pool.install(|| crate::report::run_with_retention(p, &bar));
-    bar.finish_and_clear();
-    let summary = summarise(out.replicates.iter().map(|r| r.as_slice()));
     let dest = opts
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("outputs").join(&p.name));
-    let dest = output::write_run(
-        &dest,
+    let stage = output::Staging::claim(&dest, opts.force)?;
+    let bar = run::progress_bar(run::total_chunks(p), &p.name, opts.quiet);
+    let (out, retention) = pool.install(|| crate::report::run_with_retention(p, &bar));
+    bar.finish_and_clear();
+    let summary = summarise(out.replicates.iter().map(|r| r.as_slice()));
+    let dest = output::write_run_in(
+        stage,
         &out,
         &summary,
         &sc.files,
@@ -291,6 +295,13 @@ fn cmd_compare(base_path: &Path, path: &Path, opts: &RunOpts) -> Result<(), CliE
         )));
     }
     let pool = opts.pool()?;
+    let dest = opts.out.clone().unwrap_or_else(|| {
+        PathBuf::from("outputs").join(format!(
+            "compare-{}-vs-{}",
+            sc.params.name, base.params.name
+        ))
+    });
+    let stage = output::Staging::claim(&dest, opts.force)?;
     let total = run::total_chunks(&base.params) + run::total_chunks(&sc.params);
     let bar = run::progress_bar(total, "compare", opts.quiet);
     let (a, c) = pool.install(|| (run::run(&base.params, &bar), run::run(&sc.params, &bar)));
@@ -299,10 +310,6 @@ fn cmd_compare(base_path: &Path, path: &Path, opts: &RunOpts) -> Result<(), CliE
     let sc_sum = summarise(c.replicates.iter().map(|r| r.as_slice()));
     let diffs = run::differences(&a, &c);
     let sd = summarise(diffs.iter().map(|r| r.as_slice()));
-    let dest = opts.out.clone().unwrap_or_else(|| {
-        PathBuf::from("outputs").join(format!("compare-{}-vs-{}", c.params.name, a.params.name))
-    });
-    let stage = output::Staging::new(&dest)?;
     output::write_differences(&stage.path("differences.csv"), &sa, &sc_sum, &sd)?;
     output::write_results(
         &stage.path("differences_by_replicate.csv"),
