@@ -406,10 +406,6 @@ impl Staging {
         .with_context(|| format!("cannot write {}", stage.path(MARKER).display()))?;
         Ok(stage)
     }
-    /// [`Staging::claim`] without `--force` (for callers not yet moved to it).
-    pub fn new(dest: &Path) -> Result<Staging, CliError> {
-        Staging::claim(dest, false)
-    }
     /// Where the output goes.
     pub fn dest(&self) -> &Path {
         &self.dest
@@ -595,21 +591,9 @@ impl<'a> Manifest<'a> {
     }
 }
 
-/// Write results, summary, manifest and the resolved scenario for one run, then
-/// whatever `extra` adds (given the staging folder and the manifest JSON), and
-/// move the folder into place.
-pub fn write_run(
-    dest: &Path,
-    out: &RunOutput,
-    summary: &[Summary],
-    files: &[PathBuf],
-    threads: usize,
-    extra: impl FnOnce(&Path, &str) -> Result<()>,
-) -> Result<PathBuf> {
-    write_run_in(Staging::new(dest)?, out, summary, files, threads, extra)
-}
-
-/// [`write_run`] into a folder claimed before the run started.
+/// Write results, summary, manifest and the resolved scenario for one run into
+/// `stage` (claimed before the run started), then whatever `extra` adds (given
+/// the staging folder and the manifest JSON), and move the folder into place.
 pub fn write_run_in(
     stage: Staging,
     out: &RunOutput,

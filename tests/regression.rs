@@ -81,6 +81,46 @@ fn assert_refused(o: &Output, what: &str, needles: &[&str]) {
     }
 }
 
+/// Every entry of a folder whose name starts with a dot.
+fn hidden(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    v.sort();
+    v
+}
+
+/// A small Latin hypercube sweep on the baseline.
+fn sweep_file(dir: &Path, runs: usize, scale: u32) -> PathBuf {
+    let text = format!(
+        r#"base = {}
+seed = 11
+replicates = 1
+scale = {scale}
+
+[design]
+kind = "lhs"
+n = {runs}
+
+[[parameter]]
+key = "treatment.dropout_rate_0_3m"
+distribution = "uniform"
+min = 0.8
+max = 2.4
+
+[[outputs]]
+metric = "custody_receptions"
+period = 2030
+"#,
+        toml_str(&baseline().to_string_lossy())
+    );
+    let path = dir.join("tiny_sweep.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
 /// Defect 1: a scenario name is used as a path unchecked. An empty name deleted
 /// the whole `outputs/` folder; `..`, `/`, absolute paths and separators wrote
 /// outside it or deleted what they named. Every such name is now refused (exit 2,
@@ -153,6 +193,201 @@ fn unsafe_scenario_names_are_refused_and_touch_nothing() {
     assert_ok(&run(dir, &ok, &[] as &[&str]), "name = my-run_2.v1");
     assert!(dir.join("outputs/my-run_2.v1/results.csv").is_file());
     assert!(dir.join("outputs/keep/notes.txt").is_file());
+}
+
+/// Defect 2: `--out` on an existing folder silently deleted its contents even when
+/// it was not a pathsim output, and `--out` on a file hid it as `.NAME.old-PID`.
+/// Now a folder that is not a pathsim output is refused (exit 2) unless `--force`,
+/// by every command that writes output folders, and a file is always refused.
+#[test]
+fn out_refuses_a_folder_that_is_not_a_pathsim_output_and_any_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let notes = dir.join("notes");
+    std::fs::create_dir_all(&notes).unwrap();
+    std::fs::write(notes.join("notes.txt"), "my notes").unwrap();
+    let file = dir.join("file.txt");
+    std::fs::write(&file, "precious").unwrap();
+    let base = baseline();
+    let policy = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/retention_improved.toml");
+    let sweep = sweep_file(dir, 4, 3000);
+    let small: Vec<&OsStr> = SMALL.iter().map(OsStr::new).collect();
+    let out: [&OsStr; 1] = ["--out".as_ref()];
+    let commands: Vec<(&str, Vec<&OsStr>)> = vec![
+        (
+            "run",
+            [&["run".as_ref(), base.as_os_str()][..], &small].concat(),
+        ),
+        (
+            "compare",
+            [
+                &["compare".as_ref(), base.as_os_str(), policy.as_os_str()][..],
+                &small,
+            ]
+            .concat(),
+        ),
+        (
+            "targets",
+            [&["targets".as_ref(), base.as_os_str()][..], &small].concat(),
+        ),
+        (
+            "lesson",
+            vec![
+                "lesson".as_ref(),
+                "retention".as_ref(),
+                "--scale".as_ref(),
+                "2000".as_ref(),
+                "--quiet".as_ref(),
+            ],
+        ),
+        (
+            "sweep",
+            vec!["sweep".as_ref(), sweep.as_os_str(), "--quiet".as_ref()],
+        ),
+    ];
+    for (what, args) in &commands {
+        let o = pathsim(dir, &[&args[..], &out, &[notes.as_os_str()]].concat());
+        assert_refused(&o, what, &["not a pathsim output", "--force"]);
+        assert_eq!(
+            std::fs::read_to_string(notes.join("notes.txt")).unwrap(),
+            "my notes"
+        );
+        assert_eq!(
+            hidden(&notes),
+            Vec::<String>::new(),
+            "{what} left files in notes/"
+        );
+        for force in [false, true] {
+            let mut a = [&args[..], &out, &[file.as_os_str()]].concat();
+            if force {
+                a.push("--force".as_ref());
+            }
+            let o = pathsim(dir, &a);
+            assert_refused(
+                &o,
+                &format!("{what} --out FILE (force {force})"),
+                &["file.txt"],
+            );
+            assert_eq!(std::fs::read_to_string(&file).unwrap(), "precious");
+        }
+        let strays: Vec<String> = hidden(dir)
+            .into_iter()
+            .filter(|n| !n.ends_with(".lock"))
+            .collect();
+        assert_eq!(strays, Vec::<String>::new(), "{what} left hidden folders");
+    }
+    // A pathsim output folder is replaced without --force, again and again.
+    let fresh = dir.join("fresh");
+    for _ in 0..2 {
+        assert_ok(
+            &run(dir, &base, &["--out".as_ref(), fresh.as_os_str()]),
+            "run into fresh",
+        );
+    }
+    assert!(fresh.join("results.csv").is_file());
+    // An empty folder holds nothing to lose.
+    let empty = dir.join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    assert_ok(
+        &run(dir, &base, &["--out".as_ref(), empty.as_os_str()]),
+        "run into empty",
+    );
+    // --force replaces a folder that is not a pathsim output.
+    let o = run(
+        dir,
+        &base,
+        &["--out".as_ref(), notes.as_os_str(), "--force".as_ref()],
+    );
+    assert_ok(&o, "run --force");
+    assert!(notes.join("results.csv").is_file() && !notes.join("notes.txt").exists());
+}
+
+/// Defect 3: the commit was two renames (a kill between them lost the folder), two
+/// runs into one folder raced, a killed writer left `.NAME.tmp-PID` for ever. Now
+/// a lock refuses a second writer (exit 2), stale staging folders are removed on
+/// the next run, and the destination is never missing while it is replaced.
+#[test]
+fn output_commit_is_locked_atomic_and_cleans_up_stale_staging() {
+    use fs4::FileExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let dest = dir.join("r");
+    let out = ["--out".as_ref(), dest.as_os_str()];
+    let base = baseline();
+    assert_ok(&run(dir, &base, &out), "first run");
+    let manifest = std::fs::read(dest.join("manifest.json")).unwrap();
+
+    // Another process holds the destination's lock: refused, nothing touched.
+    let lock_path = dir.join(".r.lock");
+    assert!(lock_path.is_file(), "no lock file beside the destination");
+    let lock = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&lock_path)
+        .unwrap();
+    FileExt::try_lock(&lock).expect("the lock is free after a run");
+    let o = run(dir, &base, &out);
+    assert_refused(&o, "run while locked", &["another pathsim process"]);
+    assert_eq!(std::fs::read(dest.join("manifest.json")).unwrap(), manifest);
+    FileExt::unlock(&lock).unwrap();
+    drop(lock);
+
+    // Leftovers of killed writers (PIDs long gone) are removed by the next run.
+    for stale in [".r.tmp-4194000", ".r.old-4194001"] {
+        std::fs::create_dir_all(dir.join(stale).join("charts")).unwrap();
+        std::fs::write(dir.join(stale).join("results.csv"), "partial").unwrap();
+    }
+    assert_ok(&run(dir, &base, &out), "run after a kill");
+    assert_eq!(hidden(dir), [".r.lock"], "stale staging folders were kept");
+    assert!(dest.join("results.csv").is_file());
+
+    // Concurrent runs into one folder: each succeeds or refuses clearly, and the
+    // destination is complete at every instant.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let watcher = {
+        let (stop, dest) = (stop.clone(), dest.clone());
+        std::thread::spawn(move || {
+            let mut missing = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                if !dest.join("manifest.json").is_file() || !dest.join("results.csv").is_file() {
+                    missing += 1;
+                }
+            }
+            missing
+        })
+    };
+    for _ in 0..4 {
+        let spawn = || {
+            Command::new(exe())
+                .current_dir(dir)
+                .arg("run")
+                .arg(&base)
+                .args(SMALL)
+                .args(out)
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        };
+        let (a, b) = (spawn(), spawn());
+        let results = [a.wait_with_output().unwrap(), b.wait_with_output().unwrap()];
+        assert!(
+            results.iter().any(|o| o.status.success()),
+            "neither run succeeded"
+        );
+        for o in &results {
+            if !o.status.success() {
+                assert_refused(o, "concurrent run", &["another pathsim process"]);
+            }
+        }
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    assert_eq!(
+        watcher.join().unwrap(),
+        0,
+        "the destination was missing or incomplete"
+    );
+    assert_eq!(hidden(dir), [".r.lock"], "a run left a staging folder");
 }
 
 /// Defect 5: a five-digit year passed `check` and then `run` panicked (exit 101)
