@@ -4,6 +4,7 @@
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 fn exe() -> &'static str {
     env!("CARGO_BIN_EXE_pathsim")
@@ -388,6 +389,65 @@ fn output_commit_is_locked_atomic_and_cleans_up_stale_staging() {
         "the destination was missing or incomplete"
     );
     assert_eq!(hidden(dir), [".r.lock"], "a run left a staging folder");
+}
+
+/// Defect 4: two sweeps on one output folder journalled every run twice, both
+/// failed and every later resume said "damaged". Now the second refuses at once
+/// (exit 2) while the first holds the journal's lock, and a re-run resumes cleanly.
+#[test]
+fn two_sweeps_on_one_folder_one_refuses_and_the_journal_stays_sound() {
+    const RUNS: usize = 40;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    // About 2 s on one thread: long enough for the second to start meanwhile.
+    let file = sweep_file(dir, RUNS, 500);
+    let out = dir.join("sw");
+    let journal = out.join("runs.journal.csv");
+    let sweep = || {
+        let mut c = Command::new(exe());
+        c.current_dir(dir)
+            .arg("sweep")
+            .arg(&file)
+            .args(["--quiet", "--threads", "1", "--out"])
+            .arg(&out)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        c
+    };
+    let mut first = sweep().spawn().unwrap();
+    let t0 = Instant::now();
+    while !journal.exists() {
+        assert!(
+            t0.elapsed() < Duration::from_secs(60),
+            "the first sweep never started"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(
+        first.try_wait().unwrap().is_none(),
+        "the first sweep finished before the second started: make the sweep longer"
+    );
+    let second = sweep().output().unwrap();
+    assert_refused(&second, "second sweep", &["another pathsim process", "sw"]);
+    let first = first.wait_with_output().unwrap();
+    assert_ok(&first, "first sweep");
+    // The journal holds every run once; a re-run resumes and rewrites the same files.
+    let rows = |path: &Path| -> Vec<u64> {
+        let text = std::fs::read_to_string(path).unwrap();
+        let mut v: Vec<u64> = text
+            .lines()
+            .skip(2)
+            .map(|l| l.split(',').next().unwrap().parse().unwrap())
+            .collect();
+        v.sort_unstable();
+        v
+    };
+    assert_eq!(rows(&journal), (0..RUNS as u64).collect::<Vec<_>>());
+    let runs_csv = std::fs::read(out.join("runs.csv")).unwrap();
+    let again = sweep().output().unwrap();
+    assert_ok(&again, "resumed sweep");
+    assert_eq!(rows(&journal), (0..RUNS as u64).collect::<Vec<_>>());
+    assert_eq!(std::fs::read(out.join("runs.csv")).unwrap(), runs_csv);
 }
 
 /// Defect 5: a five-digit year passed `check` and then `run` panicked (exit 101)
