@@ -154,7 +154,7 @@ fn check_destination(dest: &Path, force: bool) -> Result<(), CliError> {
         let entries = std::fs::read_dir(dest).map(|d| d.count()).unwrap_or(0);
         return Err(CliError::Input(format!(
             "{} exists and is not a pathsim output (it has no {MARKER} file or pathsim \
-             manifest.json); writing the output there would delete the {entries} file(s) or \
+             manifest.json); writing the output there could delete or overwrite the {entries} file(s) or \
              folder(s) in it. Use another --out, or pass --force to replace it",
             dest.display()
         )));
