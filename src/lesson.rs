@@ -30,6 +30,8 @@ pub struct LessonArgs {
     pub list: bool,
     /// Output folder (default: outputs/lesson-<name>).
     pub out: Option<PathBuf>,
+    /// Replace an --out folder that is not a pathsim output (its contents are lost).
+    pub force: bool,
     pub threads: Option<usize>,
     /// Only print where the page was written.
     pub quiet: bool,
@@ -357,6 +359,7 @@ const RETENTION_FILES: [&str; 3] = [
 
 fn retention(args: &LessonArgs) -> Result<(), CliError> {
     let scenarios = load_all(args, &RETENTION_FILES)?;
+    let stage = output::Staging::claim(&destination(args, "retention"), args.force)?;
     let runs = run_all(args, &scenarios, true)?;
     let (wsum, wdiff) = window_tables(&runs);
     let last_reoff = last_reoffending_year(&runs.outputs[0]);
@@ -532,8 +535,6 @@ fn retention(args: &LessonArgs) -> Result<(), CliError> {
     ));
     let html = page("Why staying in drug treatment matters", &b);
 
-    let dest = destination(args, "retention");
-    let stage = output::Staging::new(&dest)?;
     write_csvs(&stage, &runs, &wsum, &wdiff)?;
     causal::write_csv(&stage.path("observed_vs_causal.csv"), &causal_rows)?;
     output::write_atomic(&stage.path("lesson.html"), html.as_bytes())?;
@@ -656,6 +657,7 @@ const TESTING_FILES: [&str; 2] = ["retention_baseline.toml", "testing_widened.to
 
 fn testing(args: &LessonArgs) -> Result<(), CliError> {
     let scenarios = load_all(args, &TESTING_FILES)?;
+    let stage = output::Staging::claim(&destination(args, "testing"), args.force)?;
     let runs = run_all(args, &scenarios, false)?;
     let (wsum, wdiff) = window_tables(&runs);
     let base = &runs.outputs[0].params;
@@ -792,8 +794,6 @@ fn testing(args: &LessonArgs) -> Result<(), CliError> {
     b.push_str(&footer("testing", &scenarios, &runs, ""));
     let html = page("Drug testing on arrest: who gets caught in the net?", &b);
 
-    let dest = destination(args, "testing");
-    let stage = output::Staging::new(&dest)?;
     write_csvs(&stage, &runs, &wsum, &wdiff)?;
     output::write_atomic(&stage.path("lesson.html"), html.as_bytes())?;
     let dest = stage.commit()?;

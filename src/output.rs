@@ -1,75 +1,410 @@
-//! Output files. Everything for one run is written into a temporary folder beside
-//! the destination and renamed into place at the end, so a crash or an error never
-//! leaves a half-written file where a finished one is expected.
+//! Output files and folders. Everything one command writes goes into a staging
+//! folder beside the destination (`.NAME.tmp-PID`), is flushed to disk and is
+//! swapped into place in one atomic step, so a crash or an error never leaves a
+//! half-written folder, or none, where a finished one is expected. A lock file
+//! beside the destination (`.NAME.lock`) keeps a second pathsim process from
+//! writing the same folder; the next writer removes what killed ones left.
+//!
+//! A scenario name names its folder, `outputs/<name>`, so it must be one plain
+//! path component ([`crate::scenario::check_name`]); `--out` replaces only folders pathsim wrote
+//! ([`MARKER`]) unless `--force`.
 
+use crate::error::CliError;
 use crate::metrics::Row;
 use crate::run::{RunOutput, Summary};
 use anyhow::{Context, Result};
 use serde::Serialize;
-use std::path::{Path, PathBuf};
+use std::ffi::{OsStr, OsString};
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Component, Path, PathBuf};
 
-/// A folder being written; [`Staging::commit`] moves it into place.
+/// The marker file in every output folder pathsim writes. `--out` replaces an
+/// existing folder only if it has this marker (or a pathsim `manifest.json`, or
+/// a sweep journal), or is empty, unless `--force` is given.
+pub const MARKER: &str = ".pathsim-output";
+
+/// Whether a folder is one pathsim wrote (so replacing it loses nothing of the
+/// user's): it has the marker, a `manifest.json` or `sweep.json` with a
+/// `pathsim_version` (folders written before the marker), a sweep journal, or
+/// nothing at all.
+pub fn is_pathsim_output(dir: &Path) -> bool {
+    if dir.join(MARKER).is_file() {
+        return true;
+    }
+    let by_pathsim = |file: &str| {
+        std::fs::metadata(dir.join(file)).is_ok_and(|m| m.is_file() && m.len() < 1 << 30)
+            && std::fs::read(dir.join(file))
+                .ok()
+                .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+                .is_some_and(|v| v.get("pathsim_version").is_some())
+    };
+    if by_pathsim("manifest.json") || by_pathsim("sweep.json") {
+        return true;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return false;
+    };
+    let mut empty = true;
+    for e in entries.flatten() {
+        empty = false;
+        let name = e.file_name().to_string_lossy().into_owned();
+        // A sweep's journal or shard file (`runs.journal.csv`, `runs.shard-I-of-N.csv`).
+        let sweep_file = name == "runs.journal.csv"
+            || (name.starts_with("runs.shard-") && name.ends_with(".csv"));
+        if sweep_file {
+            let mut head = [0u8; 16];
+            let n = std::fs::File::open(e.path())
+                .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
+                .unwrap_or(0);
+            if head[..n].starts_with(b"# pathsim sweep ") {
+                return true;
+            }
+        }
+    }
+    empty
+}
+
+/// Refuse a destination that pathsim must not replace: a file (always), or a
+/// folder (or link) that is not a pathsim output (unless `force`).
+fn check_destination(dest: &Path, force: bool) -> Result<(), CliError> {
+    let meta = match std::fs::symlink_metadata(dest) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => {
+            return Err(anyhow::Error::new(e)
+                .context(format!("cannot inspect {}", dest.display()))
+                .into())
+        }
+    };
+    if meta.is_dir() {
+        if force || is_pathsim_output(dest) {
+            return Ok(());
+        }
+        let entries = std::fs::read_dir(dest).map(|d| d.count()).unwrap_or(0);
+        return Err(CliError::Input(format!(
+            "{} exists and is not a pathsim output (it has no {MARKER} file or pathsim \
+             manifest.json); writing the output there could delete or overwrite the {entries} file(s) or \
+             folder(s) in it. Use another --out, or pass --force to replace it",
+            dest.display()
+        )));
+    }
+    if meta.file_type().is_symlink() {
+        if force {
+            return Ok(());
+        }
+        return Err(CliError::Input(format!(
+            "{} is a symbolic link, not a pathsim output folder; writing the output would \
+             replace the link. Use another --out, or pass --force to replace it",
+            dest.display()
+        )));
+    }
+    Err(CliError::Input(format!(
+        "{} is a file, not an output folder; pathsim never replaces a file with its output \
+         (not even with --force). Use another --out",
+        dest.display()
+    )))
+}
+
+/// The folder a destination lies in ("." for a bare name) and its last component,
+/// which must be a plain name (not `.`, `..` or a root).
+fn split_destination(dest: &Path) -> Result<(PathBuf, OsString), CliError> {
+    match dest.components().next_back() {
+        Some(Component::Normal(name)) => {
+            let parent = dest
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            Ok((parent.to_path_buf(), name.to_os_string()))
+        }
+        _ => Err(CliError::Input(format!(
+            "cannot write output to `{}`: give a folder name, e.g. --out outputs/my-run",
+            dest.display()
+        ))),
+    }
+}
+
+/// `.NAME<suffix>` beside the destination.
+fn beside(parent: &Path, name: &OsStr, suffix: &str) -> PathBuf {
+    let mut s = OsString::from(".");
+    s.push(name);
+    s.push(suffix);
+    parent.join(s)
+}
+
+/// Take the exclusive advisory lock `.NAME.lock` beside a destination, or refuse
+/// at once if another process holds it. The lock file is left in place (deleting
+/// it would let two processes lock different files); the lock ends with the process.
+fn lock_destination(parent: &Path, name: &OsStr, dest: &Path) -> Result<File, CliError> {
+    let path = beside(parent, name, ".lock");
+    let file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .with_context(|| format!("cannot open the lock file {}", path.display()))?;
+    match fs4::FileExt::try_lock(&file) {
+        Ok(()) => Ok(file),
+        Err(fs4::TryLockError::WouldBlock) => Err(CliError::Input(format!(
+            "another pathsim process is writing {} (it holds the lock {}); wait for it to \
+             finish, or use another --out",
+            dest.display(),
+            path.display()
+        ))),
+        Err(fs4::TryLockError::Error(e)) => Err(anyhow::Error::new(e)
+            .context(format!("cannot lock {}", path.display()))
+            .into()),
+    }
+}
+
+/// Remove what killed writers left beside the destination: `.NAME.tmp-PID`
+/// (unfinished staging folders) and `.NAME.old-PID` (old versions moved aside by
+/// the portable commit, or by earlier pathsim versions). Called with the lock held,
+/// so no live pathsim process owns them. If the destination is missing and an old
+/// version is there (a kill between the two renames of a portable commit), the
+/// newest old version is put back first.
+fn clean_stale(parent: &Path, name: &OsStr, dest: &Path) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    let prefix = beside(Path::new(""), name, ".");
+    let prefix = prefix.to_string_lossy().into_owned();
+    let mut stale = Vec::new();
+    let mut old = Vec::new();
+    for e in entries.flatten() {
+        let file_name = e.file_name();
+        let Some(rest) = file_name.to_str().and_then(|n| n.strip_prefix(&prefix)) else {
+            continue;
+        };
+        let (kind, pid) = match rest.split_once('-') {
+            Some((kind @ ("tmp" | "old"), pid)) => (kind, pid),
+            _ => continue,
+        };
+        if pid.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        let modified = e.metadata().and_then(|m| m.modified()).ok();
+        if kind == "old" {
+            old.push((modified, e.path()));
+        } else {
+            stale.push(e.path());
+        }
+    }
+    if std::fs::symlink_metadata(dest).is_err() {
+        old.sort();
+        if let Some((_, newest)) = old.pop() {
+            if std::fs::rename(&newest, dest).is_ok() {
+                eprintln!(
+                    "note: restored {} from {}, left by a pathsim process that was killed",
+                    dest.display(),
+                    newest.display()
+                );
+            }
+        }
+    }
+    for path in stale.into_iter().chain(old.into_iter().map(|(_, p)| p)) {
+        remove_any(&path);
+    }
+}
+
+/// Remove a folder tree, file or link; errors are ignored.
+fn remove_any(path: &Path) {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.is_dir() => std::fs::remove_dir_all(path).ok(),
+        Ok(_) => std::fs::remove_file(path).ok(),
+        Err(_) => None,
+    };
+}
+
+/// Flush a folder's entries to disk, so that files and renames in it survive a
+/// crash (a no-op where folders cannot be opened, as on Windows).
+pub fn sync_dir(dir: &Path) {
+    if let Ok(d) = File::open(dir) {
+        d.sync_all().ok();
+    }
+}
+
+/// Flush every file under `dir` to disk, then every folder, deepest first.
+fn sync_tree(dir: &Path) -> std::io::Result<()> {
+    for e in std::fs::read_dir(dir)? {
+        let e = e?;
+        let t = e.file_type()?;
+        if t.is_dir() {
+            sync_tree(&e.path())?;
+        } else if t.is_file() {
+            File::open(e.path())?.sync_all()?;
+        }
+    }
+    sync_dir(dir);
+    Ok(())
+}
+
+/// Swap the folders at `a` and `b` in one atomic step (Linux 3.15+).
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let a = std::ffi::CString::new(a.as_os_str().as_bytes())?;
+    let b = std::ffi::CString::new(b.as_os_str().as_bytes())?;
+    // SAFETY: both are valid NUL-terminated paths that outlive the call;
+    // AT_FDCWD resolves relative paths from the working folder.
+    let r = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if r == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+/// Put the complete folder `new` at `dest`. Returns where the old version now is
+/// (to be removed), if there was one. On Linux the two are swapped atomically, so
+/// `dest` always holds a complete version; elsewhere (or on a file system without
+/// the exchange) the old version is moved aside to `old` first, and a crash
+/// between the two renames is repaired by the next writer ([`clean_stale`]).
+fn swap_into_place(new: &Path, dest: &Path, old: &Path) -> std::io::Result<Option<PathBuf>> {
+    if std::fs::symlink_metadata(dest).is_err() {
+        std::fs::rename(new, dest)?;
+        return Ok(None);
+    }
+    #[cfg(target_os = "linux")]
+    match exchange(new, dest) {
+        Ok(()) => return Ok(Some(new.to_path_buf())),
+        Err(e)
+            if matches!(
+                e.raw_os_error(),
+                Some(libc::EINVAL | libc::ENOSYS | libc::ENOTSUP)
+            ) => {}
+        Err(e) => return Err(e),
+    }
+    std::fs::rename(dest, old)?;
+    if let Err(e) = std::fs::rename(new, dest) {
+        std::fs::rename(old, dest).ok();
+        return Err(e);
+    }
+    Ok(Some(old.to_path_buf()))
+}
+
+/// A folder being written, beside its destination, under the destination's lock;
+/// [`Staging::commit`] puts it in place.
 pub struct Staging {
     tmp: PathBuf,
     dest: PathBuf,
+    parent: PathBuf,
+    name: OsString,
+    _lock: File,
 }
 
 impl Staging {
-    pub fn new(dest: &Path) -> Result<Staging> {
-        let parent = dest.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(parent)
+    /// Claim `dest` for writing, before any work starts: refuse a file, or a
+    /// folder that is not a pathsim output unless `force`; take the destination's
+    /// lock (refusing if another pathsim process holds it); remove what killed
+    /// writers left beside it; start an empty staging folder holding the marker.
+    pub fn claim(dest: &Path, force: bool) -> Result<Staging, CliError> {
+        let (parent, name) = split_destination(dest)?;
+        check_destination(dest, force)?;
+        std::fs::create_dir_all(&parent)
             .with_context(|| format!("cannot create {}", parent.display()))?;
-        let name = dest
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "out".into());
-        let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-        if tmp.exists() {
-            std::fs::remove_dir_all(&tmp)?;
-        }
-        std::fs::create_dir_all(&tmp)
-            .with_context(|| format!("cannot create {}", tmp.display()))?;
-        Ok(Staging {
+        let lock = lock_destination(&parent, &name, dest)?;
+        clean_stale(&parent, &name, dest);
+        // Again under the lock: another process may have written it meanwhile.
+        check_destination(dest, force)?;
+        let tmp = beside(&parent, &name, &format!(".tmp-{}", std::process::id()));
+        std::fs::create_dir(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+        let stage = Staging {
             tmp,
             dest: dest.to_path_buf(),
-        })
+            parent,
+            name,
+            _lock: lock,
+        };
+        std::fs::write(
+            stage.path(MARKER),
+            format!(
+                "Written by pathsim {}. pathsim replaces this folder whole when it writes this \
+                 output again.\n",
+                env!("CARGO_PKG_VERSION")
+            ),
+        )
+        .with_context(|| format!("cannot write {}", stage.path(MARKER).display()))?;
+        Ok(stage)
+    }
+    /// Where the output goes.
+    pub fn dest(&self) -> &Path {
+        &self.dest
     }
     /// Path of a file inside the staging folder.
     pub fn path(&self, file: &str) -> PathBuf {
         self.tmp.join(file)
     }
-    /// Replace the destination folder with the staged one.
+    /// Replace the destination with the staged folder: flush every file and
+    /// folder to disk, swap the folder into place atomically, flush the parent,
+    /// then remove the old version. At every instant the destination is either
+    /// the complete old version or the complete new one.
     pub fn commit(self) -> Result<PathBuf> {
-        let old = self.dest.with_file_name(format!(
-            ".{}.old-{}",
-            self.dest.file_name().unwrap_or_default().to_string_lossy(),
-            std::process::id()
-        ));
-        if self.dest.exists() {
-            std::fs::rename(&self.dest, &old)
-                .with_context(|| format!("cannot move aside {}", self.dest.display()))?;
-        }
-        std::fs::rename(&self.tmp, &self.dest)
+        sync_tree(&self.tmp).with_context(|| format!("cannot flush {}", self.tmp.display()))?;
+        let old = beside(
+            &self.parent,
+            &self.name,
+            &format!(".old-{}", std::process::id()),
+        );
+        let previous = swap_into_place(&self.tmp, &self.dest, &old)
             .with_context(|| format!("cannot move output into {}", self.dest.display()))?;
-        if old.exists() {
-            std::fs::remove_dir_all(&old).ok();
+        sync_dir(&self.parent);
+        if let Some(previous) = previous {
+            remove_any(&previous);
         }
         Ok(self.dest.clone())
+        // The lock is released when `self` is dropped, after the swap.
     }
 }
 
 impl Drop for Staging {
     fn drop(&mut self) {
-        if self.tmp.exists() {
-            std::fs::remove_dir_all(&self.tmp).ok();
-        }
+        // Unfinished (an error before commit), or the old version after an
+        // exchange whose removal failed.
+        remove_any(&self.tmp);
     }
 }
 
-/// Write one file atomically (temporary name, then rename).
+/// Claim a folder that a command writes into file by file (a sweep): refuse a
+/// file, or a folder that is not a pathsim output unless `force`; create it with
+/// the marker if needed.
+pub fn claim_folder(dir: &Path, force: bool) -> Result<(), CliError> {
+    split_destination(dir)?;
+    check_destination(dir, force)?;
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let marker = dir.join(MARKER);
+    if !marker.exists() {
+        // Its presence is what counts: written in place, so processes claiming
+        // the folder at once (shards) never see it half there.
+        std::fs::write(
+            &marker,
+            format!(
+                "Written by pathsim {}: a sweep's journals and outputs.\n",
+                env!("CARGO_PKG_VERSION")
+            ),
+        )
+        .with_context(|| format!("cannot write {}", marker.display()))?;
+    }
+    Ok(())
+}
+
+/// Write one file atomically: a temporary name, flushed to disk, then renamed.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
-    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
+    let mut f = File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
+    f.write_all(bytes)
+        .and_then(|_| f.sync_all())
+        .with_context(|| format!("cannot write {}", tmp.display()))?;
+    drop(f);
     std::fs::rename(&tmp, path).with_context(|| format!("cannot rename to {}", path.display()))?;
     Ok(())
 }
@@ -186,18 +521,17 @@ impl<'a> Manifest<'a> {
     }
 }
 
-/// Write results, summary, manifest and the resolved scenario for one run, then
-/// whatever `extra` adds (given the staging folder and the manifest JSON), and
-/// move the folder into place.
-pub fn write_run(
-    dest: &Path,
+/// Write results, summary, manifest and the resolved scenario for one run into
+/// `stage` (claimed before the run started), then whatever `extra` adds (given
+/// the staging folder and the manifest JSON), and move the folder into place.
+pub fn write_run_in(
+    stage: Staging,
     out: &RunOutput,
     summary: &[Summary],
     files: &[PathBuf],
     threads: usize,
     extra: impl FnOnce(&Path, &str) -> Result<()>,
 ) -> Result<PathBuf> {
-    let stage = Staging::new(dest)?;
     let name = &out.params.name;
     write_results(&stage.path("results.csv"), name, &out.replicates)?;
     write_summary(&stage.path("summary.csv"), name, summary)?;
@@ -205,7 +539,7 @@ pub fn write_run(
         stage.path("scenario.toml"),
         crate::scenario::to_toml(&out.params),
     )?;
-    let manifest = Manifest::new(out, files, threads, dest);
+    let manifest = Manifest::new(out, files, threads, stage.dest());
     let manifest_json = serde_json::to_string_pretty(&manifest)?;
     std::fs::write(stage.path("manifest.json"), &manifest_json)?;
     extra(&stage.path(""), &manifest_json)?;

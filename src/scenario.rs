@@ -103,6 +103,7 @@ pub fn load_with(path: &Path, overrides: &[String]) -> Result<Scenario, Scenario
         apply_override(&mut merged, assignment)?;
     }
     let params = to_params(&merged, &chain)?;
+    check_scenario_name(&params.name, &top.path, top.key_location("name"), overrides)?;
     let invalid = params.validate();
     if let Some(first) = invalid.into_iter().next() {
         let at = chain
@@ -433,6 +434,78 @@ pub fn with_values(params: &Params, values: &[(String, f64)]) -> Result<Params, 
 /// The resolved parameters as a stand-alone TOML scenario (no base).
 pub fn to_toml(params: &Params) -> String {
     toml::to_string_pretty(params).expect("parameters serialise")
+}
+
+/// The longest scenario name, in bytes: names become folder names, and derived
+/// folder names (`compare-<a>-vs-<b>`, staging folders) must stay within the
+/// 255-byte limit of common file systems.
+pub const MAX_NAME_LEN: usize = 100;
+
+/// Check that a scenario name can name its output folder `outputs/<name>`: a
+/// single, visible path component. Returns why not, as a phrase to follow "key
+/// `name`".
+pub fn check_name(name: &str) -> Result<(), String> {
+    let why = if name.is_empty() {
+        "must not be empty".to_string()
+    } else if name == "." || name == ".." {
+        format!("must not be `{name}`")
+    } else if name.contains(['/', '\\']) {
+        format!("must not contain `/` or `\\`, got {name:?}")
+    } else if name.chars().any(char::is_control) {
+        format!("must not contain control characters, got {name:?}")
+    } else if name.starts_with('.') {
+        format!("must not start with a dot (a hidden folder), got {name:?}")
+    } else if name.len() > MAX_NAME_LEN {
+        format!(
+            "must be at most {MAX_NAME_LEN} bytes long, got {} bytes",
+            name.len()
+        )
+    } else {
+        return Ok(());
+    };
+    Err(format!(
+        "{why}: it names the output folder outputs/<name>, so it must be one plain \
+         folder name such as `retention_improved`"
+    ))
+}
+
+/// [`check_name`] as a scenario error pointing where the name was set: the last
+/// `--set name=...` override, else the file's `name` key (`at`), else the file
+/// name it defaults to.
+pub fn check_scenario_name(
+    name: &str,
+    file: &Path,
+    at: Option<crate::error::Location>,
+    overrides: &[String],
+) -> Result<(), crate::error::ScenarioError> {
+    use crate::error::{Location, ScenarioError};
+    let Err(why) = check_name(name) else {
+        return Ok(());
+    };
+    let set = overrides
+        .iter()
+        .rev()
+        .find(|a| a.split_once('=').is_some_and(|(k, _)| k.trim() == "name"));
+    Err(match (set, at) {
+        (Some(assignment), _) => ScenarioError::Override {
+            assignment: assignment.clone(),
+            message: format!("key `name` {why}"),
+        },
+        (None, Some(at)) => ScenarioError::Invalid {
+            at,
+            key: "name".into(),
+            message: why,
+        },
+        (None, None) => ScenarioError::Invalid {
+            at: Location {
+                file: file.to_path_buf(),
+                line: 0,
+                column: 0,
+            },
+            key: "name".into(),
+            message: format!("(taken from the file name) {why}; set `name = \"...\"` in the file"),
+        },
+    })
 }
 
 #[cfg(test)]

@@ -27,6 +27,13 @@ pub fn compare(base_path: &Path, path: &Path, opts: &RunOpts) -> Result<(), CliE
         )));
     }
     let pool = opts.pool()?;
+    let dest = opts.out.clone().unwrap_or_else(|| {
+        PathBuf::from("outputs").join(format!(
+            "compare-{}-vs-{}",
+            sc.params.name, base.params.name
+        ))
+    });
+    let stage = output::Staging::claim(&dest, opts.force)?;
     let total = run::total_chunks(&base.params) + run::total_chunks(&sc.params);
     let bar = crate::progress::chunks(total, "compare", opts.quiet);
     let (a, c) = pool.install(|| (run::run(&base.params, &bar), run::run(&sc.params, &bar)));
@@ -35,10 +42,6 @@ pub fn compare(base_path: &Path, path: &Path, opts: &RunOpts) -> Result<(), CliE
     let sc_sum = summarise(c.replicates.iter().map(|r| r.as_slice()));
     let diffs = run::differences(&a, &c);
     let sd = summarise(diffs.iter().map(|r| r.as_slice()));
-    let dest = opts.out.clone().unwrap_or_else(|| {
-        PathBuf::from("outputs").join(format!("compare-{}-vs-{}", c.params.name, a.params.name))
-    });
-    let stage = output::Staging::new(&dest)?;
     output::write_differences(&stage.path("differences.csv"), &sa, &sc_sum, &sd)?;
     output::write_results(
         &stage.path("differences_by_replicate.csv"),

@@ -15,6 +15,9 @@ pub struct LessonArgs {
     /// Output folder (default: outputs/lesson-<name>).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Replace an --out folder that is not a pathsim output (its contents are lost).
+    #[arg(long)]
+    pub force: bool,
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
@@ -34,6 +37,7 @@ pub fn lesson(args: &LessonArgs) -> Result<(), CliError> {
         name: args.name.clone(),
         list: args.list,
         out: args.out.clone(),
+        force: args.force,
         threads: args.threads,
         quiet: args.quiet,
         scale: args.scale,

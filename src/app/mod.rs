@@ -130,6 +130,9 @@ pub struct RunOpts {
     /// No progress bar or table.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Replace an --out folder that is not a pathsim output (its contents are lost).
+    #[arg(long)]
+    pub force: bool,
 }
 
 impl RunOpts {

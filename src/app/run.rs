@@ -10,6 +10,11 @@ pub fn run(path: &Path, opts: &RunOpts) -> Result<(), CliError> {
     let sc = opts.load(path)?;
     let pool = opts.pool()?;
     let p = &sc.params;
+    let dest = opts
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("outputs").join(&p.name));
+    let stage = output::Staging::claim(&dest, opts.force)?;
     let bar = crate::progress::chunks(run::total_chunks(p), &p.name, opts.quiet);
     let (out, retention) = pool.install(|| {
         run::run_with(p, &bar, || {
@@ -18,12 +23,8 @@ pub fn run(path: &Path, opts: &RunOpts) -> Result<(), CliError> {
     });
     bar.finish_and_clear();
     let summary = summarise(out.replicates.iter().map(|r| r.as_slice()));
-    let dest = opts
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("outputs").join(&p.name));
-    let dest = output::write_run(
-        &dest,
+    let dest = output::write_run_in(
+        stage,
         &out,
         &summary,
         &sc.files,

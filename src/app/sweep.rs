@@ -41,6 +41,10 @@ pub struct SweepArgs {
     /// Output folder (default: outputs/sweep-<name>).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Write into an --out folder that is not a pathsim output (files of the same
+    /// names in it are replaced).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `pathsim merge`: combine the shard files of a sweep into its final outputs.
@@ -62,12 +66,14 @@ pub fn cmd_sweep(args: &SweepArgs) -> Result<(), CliError> {
     let out = sweep::default_out(&sweep, &args.out);
     let total = sweep.design.len() as u64;
     if let Some(tasks) = args.emit_slurm {
+        crate::output::claim_folder(&out, args.force)?;
         return emit_slurm(&sweep, args, &out, tasks);
     }
     let pool = crate::engine::thread_pool(args.threads)?;
     if let Some(i) = args.run {
         return run_one(&sweep, &pool, i);
     }
+    crate::output::claim_folder(&out, args.force)?;
     let shard = args.shard.unwrap_or(Shard::ALL);
     let journal_path = match args.shard {
         Some(s) => out.join(s.file_name()),
@@ -137,7 +143,7 @@ pub fn cmd_sweep(args: &SweepArgs) -> Result<(), CliError> {
         })
     })?;
     bar.finish_and_clear();
-    drop(journal);
+    // The journal (and its lock) stays open until the final files are written.
     if args.shard.is_some() {
         if !args.quiet {
             eprintln!(

@@ -18,6 +18,13 @@ pub fn targets(scenario: &Path, opts: &RunOpts) -> Result<(), CliError> {
     let sc = opts.load(scenario)?;
     let pool = opts.pool()?;
     let p = &sc.params;
+    // Its own folder beside a run's (a run replaces its folder whole), claimed
+    // before the work starts, staged and moved into place whole.
+    let dest = opts
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("outputs").join(format!("{}-targets", p.name)));
+    let stage = crate::output::Staging::claim(&dest, opts.force)?;
     // Three passes: the scenario's targets, then the NTA cohort with and without
     // treatment's causal effect (observed versus causal).
     let bar = crate::progress::chunks(3 * run::total_chunks(p), &p.name, opts.quiet);
@@ -25,13 +32,6 @@ pub fn targets(scenario: &Path, opts: &RunOpts) -> Result<(), CliError> {
     let results = pool.install(|| targets::evaluate(p, &bar));
     let causal = pool.install(|| causal::observed_vs_causal(p, &bar));
     bar.finish_and_clear();
-    // Its own folder beside a run's (a run replaces its folder whole), staged and
-    // moved into place whole.
-    let dest = opts
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("outputs").join(format!("{}-targets", p.name)));
-    let stage = crate::output::Staging::new(&dest)?;
     let dir = stage.path("");
     targets::write_targets_csv(&stage.path("targets.csv"), &results)?;
     causal::write_csv(&stage.path("observed_vs_causal.csv"), &causal)?;

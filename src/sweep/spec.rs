@@ -406,6 +406,7 @@ pub fn load(path: &Path) -> Result<Sweep, ScenarioError> {
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_else(|| "sweep".into())
     });
+    crate::scenario::check_name(&name).map_err(|why| spans.invalid("name", why))?;
     let hash = fingerprint(&file, &base, &factors, plan);
     let warnings = warnings(&base, &factors, plan);
     Ok(Sweep {

@@ -7,8 +7,12 @@
 //! fsync'd before the run counts as done. A kill mid-write leaves at most one
 //! line without its newline: reopening cuts it off. The journal is created under
 //! a temporary name and renamed, so it never exists without its tag and header.
+//! A process holds an exclusive advisory lock on a journal (`.JOURNAL.lock` beside
+//! it) from opening it to exit, so a second process on the same journal refuses at
+//! once instead of journalling every run twice.
 
 use crate::error::CliError;
+use crate::output::sync_dir;
 use anyhow::Context;
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
@@ -157,12 +161,34 @@ pub fn parse_tag(tag: &str) -> Option<(String, Shard, u64)> {
 pub struct Journal {
     pub path: PathBuf,
     file: Mutex<File>,
+    /// Held for the journal's life: no other process appends meanwhile.
+    _lock: File,
 }
 
-/// Sync a folder so that a rename inside it survives a crash.
-fn sync_dir(dir: &Path) {
-    if let Ok(d) = File::open(dir) {
-        d.sync_all().ok();
+/// Take the exclusive lock of the journal at `path`, or refuse at once.
+fn lock(path: &Path) -> Result<File, CliError> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let lock_path = dir.join(format!(".{name}.lock"));
+    let file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&lock_path)
+        .with_context(|| format!("cannot open the lock file {}", lock_path.display()))?;
+    match fs4::FileExt::try_lock(&file) {
+        Ok(()) => Ok(file),
+        Err(fs4::TryLockError::WouldBlock) => Err(CliError::Input(format!(
+            "another pathsim process is running this sweep into {} (it holds the lock {} of \
+             {}); wait for it to finish, or use another --out",
+            dir.display(),
+            lock_path.display(),
+            path.display()
+        ))),
+        Err(fs4::TryLockError::Error(e)) => Err(anyhow::Error::new(e)
+            .context(format!("cannot lock {}", lock_path.display()))
+            .into()),
     }
 }
 
@@ -171,9 +197,9 @@ impl Journal {
     /// shard, and cutting off an unfinished last line. Returns the runs already done.
     pub fn open(path: &Path, tag: &str, header: &str) -> Result<(Journal, Contents), CliError> {
         let dir = path.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        let lock = lock(path)?;
         if !path.exists() {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create {}", dir.display()))?;
             let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
             let mut f =
                 File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
@@ -219,6 +245,7 @@ impl Journal {
             Journal {
                 path: path.to_path_buf(),
                 file: Mutex::new(file),
+                _lock: lock,
             },
             contents,
         ))
@@ -282,10 +309,24 @@ mod tests {
         j.append("2,0.25").unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
         assert_eq!(text, format!("{t}\nrun,a\n1,0.5\n2,0.25\n"));
+        drop(j);
         let e = Journal::open(&path, &tag("other", Shard::ALL, 3), "run,a")
             .err()
             .unwrap();
         assert!(e.to_string().contains("different sweep"), "{e}");
         assert_eq!(e.exit_code(), 2);
+    }
+
+    #[test]
+    fn a_second_open_of_a_locked_journal_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.csv");
+        let t = tag("h", Shard::ALL, 3);
+        let (j, _) = Journal::open(&path, &t, "run,a").unwrap();
+        let e = Journal::open(&path, &t, "run,a").err().unwrap();
+        assert!(e.to_string().contains("another pathsim process"), "{e}");
+        assert_eq!(e.exit_code(), 2);
+        drop(j);
+        assert!(Journal::open(&path, &t, "run,a").is_ok());
     }
 }
