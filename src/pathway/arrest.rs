@@ -1,6 +1,8 @@
 //! Offending and arrest, drug testing in police custody, DIP assessment and referral.
 
+use super::model::{by_band, by_group, daily};
 use crate::calendar::Date;
+use crate::calendar::DAYS_PER_YEAR;
 use crate::history::{EventKind, Route};
 use crate::parameter::{parameters, BySubstance};
 use crate::pathway::PersonSim;
@@ -96,6 +98,112 @@ parameters! {
     }
 }
 
+/// The offending career compiled for the hot loop: per-day rates by substance group
+/// and age-band multipliers.
+#[derive(Debug, Clone)]
+pub struct OffendingRates {
+    pub arrest_rate: [f64; 4],
+    pub housing_mult: f64,
+    pub mental_health_mult: f64,
+    pub crisis_onset: [f64; 4],
+    pub crisis_recovery: f64,
+    pub crisis_mult: f64,
+    pub trigger_share: [f64; 4],
+    pub desistance: [f64; 4],
+    /// Arrest and desistance multipliers by age band.
+    pub age_offending: Vec<f64>,
+    pub age_desistance: Vec<f64>,
+}
+
+impl OffendingRates {
+    pub fn new(o: &OffendingParams) -> Self {
+        OffendingRates {
+            arrest_rate: daily(&o.arrest_rate),
+            housing_mult: o.unstable_housing_multiplier,
+            mental_health_mult: o.mental_health_multiplier,
+            crisis_onset: daily(&o.crisis_onset_rate),
+            crisis_recovery: o.crisis_recovery_rate / DAYS_PER_YEAR,
+            crisis_mult: o.crisis_offending_multiplier,
+            trigger_share: by_group(&o.trigger_share),
+            desistance: daily(&o.desistance_rate),
+            age_offending: by_band(|a| (-o.age_decline * (a - 25.0).max(0.0)).exp()),
+            age_desistance: by_band(|a| (o.desistance_age_increase * (a - 30.0).max(0.0)).exp()),
+        }
+    }
+}
+
+/// Testing on arrest compiled: roll-out dates as day numbers, and the hook a
+/// lever uses to extend testing from a date.
+#[derive(Debug, Clone)]
+pub struct TestingRates {
+    pub pilot_start: f64,
+    pub pilot_coverage: f64,
+    pub start: f64,
+    pub coverage: f64,
+    pub expansion_start: f64,
+    pub expansion_coverage: f64,
+    pub positive_p: [f64; 4],
+    pub in_treatment_positive_mult: f64,
+    /// Hook: from a date, these coverages replace the roll-out's (closed by default).
+    pub extension: TestingExtension,
+}
+
+/// Testing coverage from a date on, for trigger and other arrests.
+#[derive(Debug, Clone, Copy)]
+pub struct TestingExtension {
+    pub from: f64,
+    pub trigger: f64,
+    pub non_trigger: f64,
+}
+
+impl TestingExtension {
+    pub const NONE: TestingExtension = TestingExtension {
+        from: f64::INFINITY,
+        trigger: 0.0,
+        non_trigger: 0.0,
+    };
+}
+
+impl TestingRates {
+    pub fn new(t: &TestingParams, extension: TestingExtension) -> Self {
+        TestingRates {
+            pilot_start: t.pilot_start.as_f64(),
+            pilot_coverage: t.pilot_coverage,
+            start: t.start.as_f64(),
+            coverage: t.coverage,
+            expansion_start: t.expansion_start.as_f64(),
+            expansion_coverage: t.expansion_coverage,
+            positive_p: by_group(&t.positive_probability),
+            in_treatment_positive_mult: t.in_treatment_positive_multiplier,
+            extension,
+        }
+    }
+}
+
+/// DIP assessment and referral compiled.
+#[derive(Debug, Clone)]
+pub struct DipRates {
+    pub start: f64,
+    pub required_assessment_start: f64,
+    pub voluntary_assessment_p: f64,
+    pub required_assessment_p: f64,
+    pub treatment_p: [f64; 4],
+    pub delay_mean: f64,
+}
+
+impl DipRates {
+    pub fn new(d: &DipParams) -> Self {
+        DipRates {
+            start: d.start.as_f64(),
+            required_assessment_start: d.required_assessment_start.as_f64(),
+            voluntary_assessment_p: d.voluntary_assessment_probability,
+            required_assessment_p: d.required_assessment_probability,
+            treatment_p: by_group(&d.treatment_probability),
+            delay_mean: d.treatment_delay_days_mean,
+        }
+    }
+}
+
 impl PersonSim<'_> {
     /// Arrests per day: group rate x propensity x age x crisis x treatment effect.
     pub(crate) fn arrest_rate(&self) -> f64 {
@@ -104,14 +212,18 @@ impl PersonSim<'_> {
         }
         let m = self.m;
         let treatment = if self.treatment.is_some() {
-            m.offending_in_treatment
+            m.treatment.offending_in_treatment
         } else if self.completed_ever {
-            m.offending_after_completion
+            m.treatment.offending_after_completion
         } else {
             1.0
         };
-        let crisis = if self.crisis { m.crisis_mult } else { 1.0 };
-        m.arrest_rate[self.g]
+        let crisis = if self.crisis {
+            m.offending.crisis_mult
+        } else {
+            1.0
+        };
+        m.offending.arrest_rate[self.g]
             * self.person_mult
             * self.age_mult
             * crisis
@@ -124,9 +236,9 @@ impl PersonSim<'_> {
         if self.in_custody {
             0.0
         } else if self.crisis {
-            self.m.crisis_recovery
+            self.m.offending.crisis_recovery
         } else {
-            self.m.crisis_onset[self.g]
+            self.m.offending.crisis_onset[self.g]
         }
     }
 
@@ -137,21 +249,21 @@ impl PersonSim<'_> {
         if !m.iv.testing.open(t) {
             return 0.0;
         }
-        if t >= m.testing_extended_from {
+        if t >= m.testing.extension.from {
             return if trigger {
-                m.extended_trigger_coverage
+                m.testing.extension.trigger
             } else {
-                m.non_trigger_coverage
+                m.testing.extension.non_trigger
             };
         }
         if !trigger {
             0.0
-        } else if t >= m.testing_expansion_start {
-            m.testing_expansion_coverage
-        } else if t >= m.testing_start {
-            m.testing_coverage
-        } else if t >= m.testing_pilot_start {
-            m.testing_pilot_coverage
+        } else if t >= m.testing.expansion_start {
+            m.testing.expansion_coverage
+        } else if t >= m.testing.start {
+            m.testing.coverage
+        } else if t >= m.testing.pilot_start {
+            m.testing.pilot_coverage
         } else {
             0.0
         }
@@ -163,12 +275,12 @@ impl PersonSim<'_> {
         // Fixed draws per arrest keep this stream aligned across scenarios.
         let [u_trigger, u_tested, u_positive, u_assess, u_refer]: [f64; 5] =
             std::array::from_fn(|_| self.arrest_rng.get().random());
-        let trigger = u_trigger < m.trigger_share[self.g];
+        let trigger = u_trigger < m.offending.trigger_share[self.g];
         self.record(EventKind::Arrest, trigger as u8, 0);
         if u_tested < self.testing_coverage(trigger) {
-            let mut p_pos = m.positive_p[self.g];
+            let mut p_pos = m.testing.positive_p[self.g];
             if self.treatment.is_some() {
-                p_pos *= m.in_treatment_positive_mult;
+                p_pos *= m.testing.in_treatment_positive_mult;
             }
             let positive = u_positive < p_pos;
             self.record(EventKind::Test, positive as u8, 0);
@@ -176,21 +288,21 @@ impl PersonSim<'_> {
                 self.positive_tests = [self.t, self.positive_tests[0], self.positive_tests[1]];
                 self.intensive_partnership();
             }
-            if positive && self.t >= m.dip_start {
-                let required =
-                    self.t >= m.required_assessment_start && m.iv.required_assessment.open(self.t);
+            if positive && self.t >= m.dip.start {
+                let required = self.t >= m.dip.required_assessment_start
+                    && m.iv.required_assessment.open(self.t);
                 let p_assess = if required {
-                    m.required_assessment_p
+                    m.dip.required_assessment_p
                 } else {
-                    m.voluntary_assessment_p
+                    m.dip.voluntary_assessment_p
                 };
                 if u_assess < p_assess {
                     self.record(EventKind::DipAssessment, required as u8, 0);
                     if self.treatment.is_none()
                         && self.pending_treatment.is_infinite()
-                        && u_refer < m.dip_treatment_p[self.g]
+                        && u_refer < m.dip.treatment_p[self.g]
                     {
-                        let delay = Self::exp_days(&mut self.arrest_rng, m.dip_delay_mean);
+                        let delay = Self::exp_days(&mut self.arrest_rng, m.dip.delay_mean);
                         self.pending_treatment = self.t + delay;
                         self.pending_route = Route::Dip;
                     }
@@ -200,8 +312,8 @@ impl PersonSim<'_> {
             }
         }
         let u_convict: f64 = self.court_rng.get().random();
-        let delay = Self::exp_days(&mut self.court_rng, m.court_delay_mean);
-        if u_convict < m.conviction_p && !self.diverted() {
+        let delay = Self::exp_days(&mut self.court_rng, m.court.delay_mean);
+        if u_convict < m.court.conviction_p && !self.diverted() {
             let offence_day = self.t;
             self.add_case(self.t + delay, offence_day);
             if self.tested_positive_today() {

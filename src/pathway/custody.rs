@@ -21,15 +21,29 @@ parameters! {
     }
 }
 
+/// Mean days served, indexed by `CustodyKind` (short, long, after revocation).
+#[derive(Debug, Clone)]
+pub struct CustodyRates {
+    pub days_mean: [f64; 3],
+}
+
+impl CustodyRates {
+    pub fn new(c: &CustodyParams) -> Self {
+        CustodyRates {
+            days_mean: [c.short_days_mean, c.long_days_mean, c.breach_days_mean],
+        }
+    }
+}
+
 impl PersonSim<'_> {
     pub(crate) fn on_release(&mut self) {
         let m = self.m;
         self.in_custody = false;
         self.release_day = f64::INFINITY;
         self.record(EventKind::Release, 0, 0);
-        self.risk_until = self.t + m.release_window;
+        self.risk_until = self.t + m.mortality.release_window;
         let u: f64 = self.release_rng.get().random();
-        let delay = Self::exp_days(&mut self.release_rng, m.continuity_delay_mean);
+        let delay = Self::exp_days(&mut self.release_rng, m.treatment.continuity_delay_mean);
         let (mult, days) = std::mem::replace(&mut self.programme_effect, (1.0, 0.0));
         if mult != 1.0 {
             self.effect_mult = mult;

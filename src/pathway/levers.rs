@@ -2,6 +2,8 @@
 //! A lever declares its parameters here and acts on one stage through the hook
 //! that stage exposes (see the stage's compiled rates).
 
+use super::arrest::TestingExtension;
+use super::model::{DatedMultiplier, DatedShare};
 use crate::calendar::Date;
 use crate::parameter::parameters;
 
@@ -66,5 +68,57 @@ parameters! {
             "policy lever: what-if";
         entry_multiplier: f64 = 1.5, "multiplier", 0.0, 100.0,
             "policy lever: what-if";
+    }
+}
+
+impl Levers {
+    /// The treatment-access lever as the treatment stage's entry hook.
+    pub fn entry_change(&self) -> DatedMultiplier {
+        let l = &self.treatment_access;
+        dated(l.enabled, l.start, l.entry_multiplier)
+    }
+
+    /// The retention lever as the treatment stage's dropout hook.
+    pub fn dropout_change(&self) -> DatedMultiplier {
+        let l = &self.retention;
+        dated(l.enabled, l.start, l.dropout_multiplier)
+    }
+
+    /// The extended-testing lever as the testing stage's extension hook.
+    pub fn testing_extension(&self) -> TestingExtension {
+        let l = &self.testing_extended;
+        if !l.enabled {
+            return TestingExtension::NONE;
+        }
+        TestingExtension {
+            from: l.start.as_f64(),
+            trigger: l.trigger_coverage,
+            non_trigger: l.non_trigger_coverage,
+        }
+    }
+
+    /// The community-instead-of-short-custody lever as the sentencing hook.
+    pub fn short_custody_replaced(&self) -> DatedShare {
+        let l = &self.community_instead_of_short_custody;
+        if !l.enabled {
+            return DatedShare::NONE;
+        }
+        DatedShare {
+            from: l.start.as_f64(),
+            share: l.share,
+        }
+    }
+}
+
+fn dated(enabled: bool, start: Date, multiplier: f64) -> DatedMultiplier {
+    if !enabled {
+        return DatedMultiplier {
+            multiplier,
+            ..DatedMultiplier::NONE
+        };
+    }
+    DatedMultiplier {
+        from: start.as_f64(),
+        multiplier,
     }
 }

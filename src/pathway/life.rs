@@ -146,9 +146,9 @@ impl<'a> PersonSim<'a> {
         let mut clock_rng = CLOCK_PROCESS.map(|p| LazyStream::new(seed, id, p));
         let g = person.substance.index();
         // Start in the stationary mix of stable and crisis phases.
-        let onset = m.crisis_onset[g];
-        let p_crisis = if onset + m.crisis_recovery > 0.0 {
-            onset / (onset + m.crisis_recovery)
+        let onset = m.offending.crisis_onset[g];
+        let p_crisis = if onset + m.offending.crisis_recovery > 0.0 {
+            onset / (onset + m.offending.crisis_recovery)
         } else {
             0.0
         };
@@ -185,12 +185,12 @@ impl<'a> PersonSim<'a> {
             crisis: u < p_crisis,
             person_mult: person.propensity as f64
                 * if person.unstable_housing {
-                    m.housing_mult
+                    m.offending.housing_mult
                 } else {
                     1.0
                 }
                 * if person.mental_health {
-                    m.mental_health_mult
+                    m.offending.mental_health_mult
                 } else {
                     1.0
                 },
@@ -257,9 +257,9 @@ impl<'a> PersonSim<'a> {
         }
         let band = band.min(N_AGE_BANDS - 1);
         let m = self.m;
-        self.age_mult = m.age_offending[band];
-        self.desist_age_mult = m.age_desistance[band];
-        self.death_age_mult = m.age_death[band];
+        self.age_mult = m.offending.age_offending[band];
+        self.desist_age_mult = m.offending.age_desistance[band];
+        self.death_age_mult = m.mortality.age_death[band];
         self.next_age_band = if band + 1 < N_AGE_BANDS {
             birth + (band + 1) as f64 * AGE_BAND_YEARS * DAYS_PER_YEAR
         } else {
@@ -410,7 +410,7 @@ impl<'a> PersonSim<'a> {
         self.crisis = false;
         self.record(EventKind::CustodyStart, kind as u8, 0);
         let u: f64 = rand::RngExt::random(self.sentencing_rng.get());
-        let days = self.m.custody_days_mean[kind as usize] * (0.5 + u);
+        let days = self.m.custody.days_mean[kind as usize] * (0.5 + u);
         self.release_day = self.t + days;
         self.prison_reception(days);
     }

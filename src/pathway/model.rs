@@ -1,26 +1,24 @@
 //! The model compiled for the hot loop: daily rates and policy dates as day numbers.
 
+use super::arrest::{DipRates, OffendingRates, TestingRates};
+use super::custody::CustodyRates;
+use super::mortality::MortalityRates;
+use super::orders::OrderRates;
+use super::sentencing::{CourtRates, SentencingRates};
+use super::treatment::TreatmentRates;
 use super::Params;
 use crate::calendar::DAYS_PER_YEAR;
-use crate::history::{OrderKind, Substance};
+use crate::history::Substance;
 use crate::parameter::BySubstance;
 
 /// Annual rates by substance, converted to daily ones, indexed by `Substance`.
-fn daily(b: &BySubstance) -> [f64; 4] {
+pub fn daily(b: &BySubstance) -> [f64; 4] {
     Substance::ALL.map(|s| b.get(s) / DAYS_PER_YEAR)
 }
 
-fn by(b: &BySubstance) -> [f64; 4] {
+/// Values by substance, indexed by `Substance`.
+pub fn by_group(b: &BySubstance) -> [f64; 4] {
     Substance::ALL.map(|s| b.get(s))
-}
-
-/// A lever's switch as a day number: `f64::INFINITY` when disabled.
-fn from_day(enabled: bool, start: crate::calendar::Date) -> f64 {
-    if enabled {
-        start.as_f64()
-    } else {
-        f64::INFINITY
-    }
 }
 
 /// Age effects are constant within bands of this many years.
@@ -29,155 +27,40 @@ pub const AGE_BAND_YEARS: f64 = 5.0;
 pub const N_AGE_BANDS: usize = 21;
 
 /// The multiplier of a band, taken at its middle age.
-fn by_band(f: impl Fn(f64) -> f64) -> Vec<f64> {
+pub fn by_band(f: impl Fn(f64) -> f64) -> Vec<f64> {
     (0..N_AGE_BANDS)
         .map(|b| f((b as f64 + 0.5) * AGE_BAND_YEARS))
         .collect()
 }
 
-/// Everything the simulation needs, in the units it uses (days, per-day rates).
+/// Everything the simulation needs, in the units it uses (days, per-day rates):
+/// each stage's compiled rates, built by the stage from its own parameters, with
+/// the hooks levers fill in.
 #[derive(Debug, Clone)]
 pub struct Model {
     pub start_day: f64,
     pub horizon_day: f64,
-    // offending
-    pub arrest_rate: [f64; 4],
-    pub age_decline: f64,
-    pub housing_mult: f64,
-    pub mental_health_mult: f64,
-    pub crisis_onset: [f64; 4],
-    pub crisis_recovery: f64,
-    pub crisis_mult: f64,
-    pub trigger_share: [f64; 4],
-    pub desistance: [f64; 4],
-    pub desistance_age_increase: f64,
-    // court
-    pub conviction_p: f64,
-    pub court_delay_mean: f64,
-    // testing and DIP
-    pub testing_pilot_start: f64,
-    pub testing_pilot_coverage: f64,
-    pub testing_start: f64,
-    pub testing_coverage: f64,
-    pub testing_expansion_start: f64,
-    pub testing_expansion_coverage: f64,
-    pub positive_p: [f64; 4],
-    pub in_treatment_positive_mult: f64,
-    pub dip_start: f64,
-    pub required_assessment_start: f64,
-    pub voluntary_assessment_p: f64,
-    pub required_assessment_p: f64,
-    pub dip_treatment_p: [f64; 4],
-    pub dip_delay_mean: f64,
-    // sentencing
-    pub weights: [f64; 5],
-    pub custody_escalation: f64,
-    pub pdu_custody_mult: f64,
-    pub community_escalation: f64,
-    pub dtto_pilot_start: f64,
-    pub dtto_pilot_coverage: f64,
-    pub dtto_start: f64,
-    pub drr_start: f64,
-    pub dtto_share: f64,
-    pub drr_share: f64,
-    pub atr_share: f64,
-    pub requirement_min_priors: f64,
-    pub other_drugs_requirement_mult: f64,
-    pub requirement_decline_start: f64,
-    pub requirement_decline_per_year: f64,
-    // orders, indexed by OrderKind
-    pub order_days: [f64; 5],
-    pub breach_rate: [f64; 5],
-    pub engagement_p: [f64; 5],
-    pub in_treatment_breach_mult: f64,
-    pub revocation_custody_p: f64,
-    pub engagement_delay_mean: f64,
-    // treatment
-    pub voluntary_entry: [f64; 4],
-    pub crisis_entry_mult: f64,
-    pub entry_after_completion_mult: f64,
-    pub dropout: [f64; 3],
-    pub cj_dropout_mult: f64,
-    pub completion_min_days: f64,
-    pub completion: [f64; 4],
-    pub offending_in_treatment: f64,
-    pub offending_after_completion: f64,
-    pub mortality_in_treatment: f64,
-    pub continuity_delay_mean: f64,
-    // custody
-    pub custody_days_mean: [f64; 3],
-    // mortality
-    pub death_base25: f64,
-    pub death_doubling_years: f64,
-    pub death_mult: [f64; 4],
-    pub release_window: f64,
-    pub release_excess: [f64; 4],
-    // levers
-    pub retention_from: f64,
-    pub retention_mult: f64,
-    pub testing_extended_from: f64,
-    pub non_trigger_coverage: f64,
-    pub extended_trigger_coverage: f64,
-    pub community_instead_from: f64,
-    pub community_instead_share: f64,
-    pub access_from: f64,
-    pub access_mult: f64,
+    pub offending: OffendingRates,
+    pub testing: TestingRates,
+    pub dip: DipRates,
+    pub court: CourtRates,
+    pub sentencing: SentencingRates,
+    pub orders: OrderRates,
+    pub treatment: TreatmentRates,
+    pub custody: CustodyRates,
+    pub mortality: MortalityRates,
     /// Days on which rates change with the calendar (lever start dates), sorted.
     pub refresh_days: Vec<f64>,
-    /// Arrest, desistance and death multipliers by age band.
-    pub age_offending: Vec<f64>,
-    pub age_desistance: Vec<f64>,
-    pub age_death: Vec<f64>,
     /// The intervention schemes.
     pub iv: SchemeModel,
 }
 
 impl Model {
     pub fn new(p: &Params) -> Model {
-        let o = &p.offending;
-        let t = &p.treatment;
-        let s = &p.sentencing;
-        let od = &p.orders;
         let lv = &p.levers;
-        let month = DAYS_PER_YEAR / 12.0;
-        let mut order_days = [0.0; 5];
-        let mut breach_rate = [0.0; 5];
-        let mut engagement_p = [0.0; 5];
-        for k in OrderKind::ALL {
-            let (months, breach, engage) = match k {
-                OrderKind::Community | OrderKind::Suspended => {
-                    (od.community_months, od.community_breach_rate, 0.0)
-                }
-                OrderKind::Dtto => (
-                    od.dtto_months,
-                    od.dtto_breach_rate,
-                    od.dtto_engagement_probability,
-                ),
-                OrderKind::Drr => (
-                    od.drr_months,
-                    od.drr_breach_rate,
-                    od.drr_engagement_probability,
-                ),
-                OrderKind::Atr => (
-                    od.atr_months,
-                    od.atr_breach_rate,
-                    od.atr_engagement_probability,
-                ),
-            };
-            order_days[k as usize] = months * month;
-            breach_rate[k as usize] = breach / DAYS_PER_YEAR;
-            engagement_p[k as usize] = engage;
-        }
-        let retention_from = from_day(lv.retention.enabled, lv.retention.start);
-        let testing_extended_from =
-            from_day(lv.testing_extended.enabled, lv.testing_extended.start);
-        let community_instead_from = from_day(
-            lv.community_instead_of_short_custody.enabled,
-            lv.community_instead_of_short_custody.start,
-        );
-        let access_from = from_day(lv.treatment_access.enabled, lv.treatment_access.start);
+        let treatment = TreatmentRates::new(&p.treatment, lv.entry_change(), lv.dropout_change());
         let mut refresh_days: Vec<f64> = Vec::new();
-        for d in [retention_from, access_from] {
+        for d in [treatment.dropout_change.from, treatment.entry_change.from] {
             if d.is_finite() {
                 refresh_days.push(d);
             }
@@ -187,100 +70,57 @@ impl Model {
         Model {
             start_day: p.run.start.as_f64(),
             horizon_day: p.run.horizon.as_f64(),
-            arrest_rate: daily(&o.arrest_rate),
-            age_decline: o.age_decline,
-            housing_mult: o.unstable_housing_multiplier,
-            mental_health_mult: o.mental_health_multiplier,
-            crisis_onset: daily(&o.crisis_onset_rate),
-            crisis_recovery: o.crisis_recovery_rate / DAYS_PER_YEAR,
-            crisis_mult: o.crisis_offending_multiplier,
-            trigger_share: by(&o.trigger_share),
-            desistance: daily(&o.desistance_rate),
-            desistance_age_increase: o.desistance_age_increase,
-            conviction_p: p.court.conviction_probability,
-            court_delay_mean: p.court.delay_days_mean,
-            testing_pilot_start: p.testing.pilot_start.as_f64(),
-            testing_pilot_coverage: p.testing.pilot_coverage,
-            testing_start: p.testing.start.as_f64(),
-            testing_coverage: p.testing.coverage,
-            testing_expansion_start: p.testing.expansion_start.as_f64(),
-            testing_expansion_coverage: p.testing.expansion_coverage,
-            positive_p: by(&p.testing.positive_probability),
-            in_treatment_positive_mult: p.testing.in_treatment_positive_multiplier,
-            dip_start: p.dip.start.as_f64(),
-            required_assessment_start: p.dip.required_assessment_start.as_f64(),
-            voluntary_assessment_p: p.dip.voluntary_assessment_probability,
-            required_assessment_p: p.dip.required_assessment_probability,
-            dip_treatment_p: by(&p.dip.treatment_probability),
-            dip_delay_mean: p.dip.treatment_delay_days_mean,
-            weights: [
-                s.weight_discharge_fine,
-                s.weight_community,
-                s.weight_suspended,
-                s.weight_short_custody,
-                s.weight_long_custody,
-            ],
-            custody_escalation: s.custody_escalation_per_prior,
-            pdu_custody_mult: s.pdu_custody_multiplier,
-            community_escalation: s.community_escalation_per_prior,
-            dtto_pilot_start: s.dtto_pilot_start.as_f64(),
-            dtto_pilot_coverage: s.dtto_pilot_coverage,
-            dtto_start: s.dtto_start.as_f64(),
-            drr_start: s.drr_start.as_f64(),
-            dtto_share: s.dtto_share,
-            drr_share: s.drr_share,
-            atr_share: s.atr_share,
-            requirement_min_priors: s.requirement_min_priors,
-            other_drugs_requirement_mult: s.other_drugs_requirement_multiplier,
-            requirement_decline_start: s.requirement_decline_start.as_f64(),
-            requirement_decline_per_year: s.requirement_decline_per_year,
-            order_days,
-            breach_rate,
-            engagement_p,
-            in_treatment_breach_mult: od.in_treatment_breach_multiplier,
-            revocation_custody_p: od.revocation_custody_probability,
-            engagement_delay_mean: od.engagement_delay_days_mean,
-            voluntary_entry: daily(&t.voluntary_entry_rate),
-            crisis_entry_mult: t.crisis_entry_multiplier,
-            entry_after_completion_mult: t.entry_after_completion_multiplier,
-            dropout: [
-                t.dropout_rate_0_3m / DAYS_PER_YEAR,
-                t.dropout_rate_3_12m / DAYS_PER_YEAR,
-                t.dropout_rate_12m_plus / DAYS_PER_YEAR,
-            ],
-            cj_dropout_mult: t.criminal_justice_dropout_multiplier,
-            completion_min_days: t.completion_min_days,
-            completion: daily(&t.completion_rate),
-            offending_in_treatment: t.offending_multiplier_in_treatment,
-            offending_after_completion: t.offending_multiplier_after_completion,
-            mortality_in_treatment: t.mortality_multiplier_in_treatment,
-            continuity_delay_mean: t.release_continuity_delay_days_mean,
-            custody_days_mean: [
-                p.custody.short_days_mean,
-                p.custody.long_days_mean,
-                p.custody.breach_days_mean,
-            ],
-            death_base25: p.mortality.base_rate_age25 / DAYS_PER_YEAR,
-            death_doubling_years: p.mortality.age_doubling_years,
-            death_mult: by(&p.mortality.multiplier),
-            release_window: p.mortality.release_window_days,
-            release_excess: daily(&p.mortality.release_excess_rate),
-            retention_from,
-            retention_mult: lv.retention.dropout_multiplier,
-            testing_extended_from,
-            non_trigger_coverage: lv.testing_extended.non_trigger_coverage,
-            extended_trigger_coverage: lv.testing_extended.trigger_coverage,
-            community_instead_from,
-            community_instead_share: lv.community_instead_of_short_custody.share,
-            access_from,
-            access_mult: lv.treatment_access.entry_multiplier,
+            offending: OffendingRates::new(&p.offending),
+            testing: TestingRates::new(&p.testing, lv.testing_extension()),
+            dip: DipRates::new(&p.dip),
+            court: CourtRates::new(&p.court),
+            sentencing: SentencingRates::new(&p.sentencing, lv.short_custody_replaced()),
+            orders: OrderRates::new(&p.orders),
+            treatment,
+            custody: CustodyRates::new(&p.custody),
+            mortality: MortalityRates::new(&p.mortality),
             refresh_days,
-            age_offending: by_band(|a| (-o.age_decline * (a - 25.0).max(0.0)).exp()),
-            age_desistance: by_band(|a| (o.desistance_age_increase * (a - 30.0).max(0.0)).exp()),
-            age_death: by_band(|a| ((a - 25.0) / p.mortality.age_doubling_years).exp2()),
             iv: SchemeModel::new(p),
         }
     }
+}
+
+/// A multiplier that applies from a date on (a lever's hook on a rate); the
+/// date is infinite when the lever is off.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DatedMultiplier {
+    pub from: f64,
+    pub multiplier: f64,
+}
+
+impl DatedMultiplier {
+    pub const NONE: DatedMultiplier = DatedMultiplier {
+        from: f64::INFINITY,
+        multiplier: 1.0,
+    };
+    /// `rate`, multiplied if the day `t` is on or after the start.
+    #[inline]
+    pub fn apply(&self, rate: f64, t: f64) -> f64 {
+        if t >= self.from {
+            rate * self.multiplier
+        } else {
+            rate
+        }
+    }
+}
+
+/// A share of decisions changed from a date on (a lever's hook on a decision).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DatedShare {
+    pub from: f64,
+    pub share: f64,
+}
+
+impl DatedShare {
+    pub const NONE: DatedShare = DatedShare {
+        from: f64::INFINITY,
+        share: 0.0,
+    };
 }
 
 /// A date window `[from, until)` as day numbers; closed when the scheme is off.

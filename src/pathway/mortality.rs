@@ -1,5 +1,7 @@
 //! Death (with the overdose risk of the first weeks after release) and desistance.
 
+use super::model::{by_band, by_group, daily};
+use crate::calendar::DAYS_PER_YEAR;
 use crate::history::{EventKind, OrderOutcome, TreatmentExit};
 use crate::parameter::{parameters, BySubstance};
 use crate::pathway::PersonSim;
@@ -25,16 +27,39 @@ parameters! {
     }
 }
 
+/// Mortality compiled: the per-day base rate at 25, age-band multipliers
+/// (Gompertz), substance multipliers and the post-release window.
+#[derive(Debug, Clone)]
+pub struct MortalityRates {
+    pub base25: f64,
+    pub mult: [f64; 4],
+    pub release_window: f64,
+    pub release_excess: [f64; 4],
+    pub age_death: Vec<f64>,
+}
+
+impl MortalityRates {
+    pub fn new(p: &MortalityParams) -> Self {
+        MortalityRates {
+            base25: p.base_rate_age25 / DAYS_PER_YEAR,
+            mult: by_group(&p.multiplier),
+            release_window: p.release_window_days,
+            release_excess: daily(&p.release_excess_rate),
+            age_death: by_band(|a| ((a - 25.0) / p.age_doubling_years).exp2()),
+        }
+    }
+}
+
 impl PersonSim<'_> {
     /// Gompertz background x substance multiplier x treatment, plus the release window.
     pub(crate) fn death_rate(&self) -> f64 {
         let m = self.m;
-        let mut r = m.death_base25 * self.death_age_mult * m.death_mult[self.g];
+        let mut r = m.mortality.base25 * self.death_age_mult * m.mortality.mult[self.g];
         if self.treatment.is_some() {
-            r *= m.mortality_in_treatment;
+            r *= m.treatment.mortality_in_treatment;
         }
         if self.t < self.risk_until {
-            r += m.release_excess[self.g] * self.release_death_mult;
+            r += m.mortality.release_excess[self.g] * self.release_death_mult;
         }
         r
     }
@@ -46,7 +71,7 @@ impl PersonSim<'_> {
         {
             0.0
         } else {
-            self.m.desistance[self.g] * self.desist_age_mult
+            self.m.offending.desistance[self.g] * self.desist_age_mult
         }
     }
 

@@ -1,6 +1,7 @@
 //! Community and suspended orders: start, completion, breach and revocation, and
 //! treatment engagement under a DTTO, DRR or ATR.
 
+use crate::calendar::DAYS_PER_YEAR;
 use crate::history::{CustodyKind, EventKind, OrderKind, OrderOutcome, Route};
 use crate::parameter::parameters;
 use crate::pathway::PersonSim;
@@ -54,6 +55,60 @@ parameters! {
     }
 }
 
+/// Orders compiled, indexed by `OrderKind`: length in days, per-day breach rate
+/// and engagement probability.
+#[derive(Debug, Clone)]
+pub struct OrderRates {
+    pub days: [f64; 5],
+    pub breach_rate: [f64; 5],
+    pub engagement_p: [f64; 5],
+    pub in_treatment_breach_mult: f64,
+    pub revocation_custody_p: f64,
+    pub engagement_delay_mean: f64,
+}
+
+impl OrderRates {
+    pub fn new(od: &OrderParams) -> Self {
+        let month = DAYS_PER_YEAR / 12.0;
+        let mut days = [0.0; 5];
+        let mut breach_rate = [0.0; 5];
+        let mut engagement_p = [0.0; 5];
+        for k in OrderKind::ALL {
+            let (months, breach, engage) = match k {
+                OrderKind::Community | OrderKind::Suspended => {
+                    (od.community_months, od.community_breach_rate, 0.0)
+                }
+                OrderKind::Dtto => (
+                    od.dtto_months,
+                    od.dtto_breach_rate,
+                    od.dtto_engagement_probability,
+                ),
+                OrderKind::Drr => (
+                    od.drr_months,
+                    od.drr_breach_rate,
+                    od.drr_engagement_probability,
+                ),
+                OrderKind::Atr => (
+                    od.atr_months,
+                    od.atr_breach_rate,
+                    od.atr_engagement_probability,
+                ),
+            };
+            days[k as usize] = months * month;
+            breach_rate[k as usize] = breach / DAYS_PER_YEAR;
+            engagement_p[k as usize] = engage;
+        }
+        OrderRates {
+            days,
+            breach_rate,
+            engagement_p,
+            in_treatment_breach_mult: od.in_treatment_breach_multiplier,
+            revocation_custody_p: od.revocation_custody_probability,
+            engagement_delay_mean: od.engagement_delay_days_mean,
+        }
+    }
+}
+
 impl PersonSim<'_> {
     /// Breach-and-revocation rate while on an order: lower while in treatment,
     /// higher in a crisis phase (chaotic use means missed appointments), so
@@ -62,14 +117,14 @@ impl PersonSim<'_> {
         match self.order {
             Some(k) if !self.in_custody => {
                 let mut mult = if self.treatment.is_some() {
-                    self.m.in_treatment_breach_mult
+                    self.m.orders.in_treatment_breach_mult
                 } else {
                     1.0
                 };
                 if self.crisis {
-                    mult *= self.m.crisis_mult;
+                    mult *= self.m.offending.crisis_mult;
                 }
-                self.m.breach_rate[k as usize] * mult * self.order_breach_mult
+                self.m.orders.breach_rate[k as usize] * mult * self.order_breach_mult
             }
             _ => 0.0,
         }
@@ -87,12 +142,12 @@ impl PersonSim<'_> {
         }
         self.record(EventKind::OrderStart, kind as u8, 0);
         self.order = Some(kind);
-        self.order_end = self.t + m.order_days[kind as usize];
+        self.order_end = self.t + m.orders.days[kind as usize];
         self.order_schemes(kind);
-        let delay = Self::exp_days(&mut self.sentencing_rng, m.engagement_delay_mean);
+        let delay = Self::exp_days(&mut self.sentencing_rng, m.orders.engagement_delay_mean);
         if kind.has_treatment()
             && self.treatment.is_none()
-            && u_engage < m.engagement_p[kind as usize]
+            && u_engage < m.orders.engagement_p[kind as usize]
         {
             let when = self.t + delay;
             if when < self.pending_treatment {
@@ -116,7 +171,7 @@ impl PersonSim<'_> {
         self.order_end = f64::INFINITY;
         self.record(EventKind::OrderEnd, k as u8, OrderOutcome::Revoked as u16);
         let u: f64 = self.sentencing_rng.get().random();
-        if u < self.m.revocation_custody_p {
+        if u < self.m.orders.revocation_custody_p {
             self.enter_custody(CustodyKind::Breach);
         }
     }

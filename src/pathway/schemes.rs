@@ -71,7 +71,7 @@ impl PersonSim<'_> {
             0,
         );
         if u_treat < iv.intensive_treatment_p {
-            self.refer(self.m.dip_delay_mean, u_delay, Route::Dip);
+            self.refer(self.m.dip.delay_mean, u_delay, Route::Dip);
             self.intensive_pending = true;
         }
     }
@@ -81,7 +81,7 @@ impl PersonSim<'_> {
         self.record(EventKind::AssessmentFailed, 0, 0);
         let [u, u_delay]: [f64; 2] = std::array::from_fn(|_| self.assessment_rng.get().random());
         if u < self.m.iv.failure_prosecution_p {
-            let delay = -self.m.court_delay_mean * (1.0 - u_delay).ln();
+            let delay = -self.m.court.delay_mean * (1.0 - u_delay).ln();
             self.add_case(self.t + delay, self.t);
         }
     }
@@ -112,7 +112,7 @@ impl PersonSim<'_> {
             }
             self.record(EventKind::Intervention, scheme as u8, 0);
             if u_treat < d.treatment_p && self.can_be_referred() {
-                self.refer(self.m.dip_delay_mean, u_delay, Route::Dip);
+                self.refer(self.m.dip.delay_mean, u_delay, Route::Dip);
             }
             if d.offending_mult != 1.0 {
                 self.effect_mult = d.offending_mult;
@@ -137,7 +137,7 @@ impl PersonSim<'_> {
         }
         self.record(EventKind::Intervention, Scheme::RestrictionOnBail as u8, 0);
         if u_treat < iv.bail_treatment_p {
-            self.refer(self.m.dip_delay_mean, u_delay, Route::Dip);
+            self.refer(self.m.dip.delay_mean, u_delay, Route::Dip);
         }
     }
 

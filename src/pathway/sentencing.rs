@@ -1,6 +1,7 @@
 //! Conviction and sentence: discharge or fine, community order (with a DTTO, DRR
 //! or ATR where eligible and available), suspended sentence, short or long custody.
 
+use super::model::DatedShare;
 use crate::calendar::Date;
 use crate::calendar::DAYS_PER_YEAR;
 use crate::history::{CustodyKind, EventKind, OrderKind, Sentence, Substance};
@@ -87,6 +88,75 @@ parameters! {
 /// Prior convictions beyond this add nothing to sentence severity.
 const PRIOR_CAP: u32 = 20;
 
+/// From arrest to conviction, compiled.
+#[derive(Debug, Clone)]
+pub struct CourtRates {
+    pub conviction_p: f64,
+    pub delay_mean: f64,
+}
+
+impl CourtRates {
+    pub fn new(c: &CourtParams) -> Self {
+        CourtRates {
+            conviction_p: c.conviction_probability,
+            delay_mean: c.delay_days_mean,
+        }
+    }
+}
+
+/// Sentencing compiled: weights and requirement dates as day numbers, and the
+/// hook a lever uses to replace short custody from a date.
+#[derive(Debug, Clone)]
+pub struct SentencingRates {
+    pub weights: [f64; 5],
+    pub custody_escalation: f64,
+    pub pdu_custody_mult: f64,
+    pub community_escalation: f64,
+    pub dtto_pilot_start: f64,
+    pub dtto_pilot_coverage: f64,
+    pub dtto_start: f64,
+    pub drr_start: f64,
+    pub dtto_share: f64,
+    pub drr_share: f64,
+    pub atr_share: f64,
+    pub requirement_min_priors: f64,
+    pub other_drugs_requirement_mult: f64,
+    pub requirement_decline_start: f64,
+    pub requirement_decline_per_year: f64,
+    /// Hook: from a date, this share of short custodial sentences becomes a
+    /// community order (closed by default).
+    pub short_custody_replaced: DatedShare,
+}
+
+impl SentencingRates {
+    pub fn new(s: &SentencingParams, short_custody_replaced: DatedShare) -> Self {
+        SentencingRates {
+            weights: [
+                s.weight_discharge_fine,
+                s.weight_community,
+                s.weight_suspended,
+                s.weight_short_custody,
+                s.weight_long_custody,
+            ],
+            custody_escalation: s.custody_escalation_per_prior,
+            pdu_custody_mult: s.pdu_custody_multiplier,
+            community_escalation: s.community_escalation_per_prior,
+            dtto_pilot_start: s.dtto_pilot_start.as_f64(),
+            dtto_pilot_coverage: s.dtto_pilot_coverage,
+            dtto_start: s.dtto_start.as_f64(),
+            drr_start: s.drr_start.as_f64(),
+            dtto_share: s.dtto_share,
+            drr_share: s.drr_share,
+            atr_share: s.atr_share,
+            requirement_min_priors: s.requirement_min_priors,
+            other_drugs_requirement_mult: s.other_drugs_requirement_multiplier,
+            requirement_decline_start: s.requirement_decline_start.as_f64(),
+            requirement_decline_per_year: s.requirement_decline_per_year,
+            short_custody_replaced,
+        }
+    }
+}
+
 impl PersonSim<'_> {
     /// The treatment requirement a community or suspended sentence carries, if any.
     /// `priors` counts convictions before this one.
@@ -94,32 +164,35 @@ impl PersonSim<'_> {
         let m = self.m;
         let t = self.t;
         let s = self.person.substance;
-        let decline = if t > m.requirement_decline_start {
-            (-m.requirement_decline_per_year * (t - m.requirement_decline_start) / DAYS_PER_YEAR)
+        let decline = if t > m.sentencing.requirement_decline_start {
+            (-m.sentencing.requirement_decline_per_year
+                * (t - m.sentencing.requirement_decline_start)
+                / DAYS_PER_YEAR)
                 .exp()
         } else {
             1.0
         };
         if s.uses_drugs() {
             let share = if s == Substance::OtherDrugs {
-                m.other_drugs_requirement_mult
+                m.sentencing.other_drugs_requirement_mult
             } else {
                 1.0
             };
             let u = u / share.max(1e-12);
-            if priors < m.requirement_min_priors || !m.iv.dtto_drr.open(t) {
+            if priors < m.sentencing.requirement_min_priors || !m.iv.dtto_drr.open(t) {
                 None
-            } else if t >= m.drr_start {
-                (u < m.drr_share * decline).then_some(OrderKind::Drr)
-            } else if t >= m.dtto_start {
-                (u < m.dtto_share).then_some(OrderKind::Dtto)
-            } else if t >= m.dtto_pilot_start {
-                (u < m.dtto_share * m.dtto_pilot_coverage).then_some(OrderKind::Dtto)
+            } else if t >= m.sentencing.drr_start {
+                (u < m.sentencing.drr_share * decline).then_some(OrderKind::Drr)
+            } else if t >= m.sentencing.dtto_start {
+                (u < m.sentencing.dtto_share).then_some(OrderKind::Dtto)
+            } else if t >= m.sentencing.dtto_pilot_start {
+                (u < m.sentencing.dtto_share * m.sentencing.dtto_pilot_coverage)
+                    .then_some(OrderKind::Dtto)
             } else {
                 None
             }
-        } else if s == Substance::Alcohol && t >= m.drr_start && m.iv.atr.open(t) {
-            (u < m.atr_share * decline).then_some(OrderKind::Atr)
+        } else if s == Substance::Alcohol && t >= m.sentencing.drr_start && m.iv.atr.open(t) {
+            (u < m.sentencing.atr_share * decline).then_some(OrderKind::Atr)
         } else {
             None
         }
@@ -137,16 +210,16 @@ impl PersonSim<'_> {
             self.record(EventKind::Conviction, Sentence::Concurrent as u8, lag);
             return;
         }
-        let mut w = m.weights;
-        w[1] *= 1.0 + m.community_escalation * priors;
-        w[2] *= 1.0 + m.community_escalation * priors;
+        let mut w = m.sentencing.weights;
+        w[1] *= 1.0 + m.sentencing.community_escalation * priors;
+        w[2] *= 1.0 + m.sentencing.community_escalation * priors;
         let pdu = if self.person.substance.is_pdu() {
-            m.pdu_custody_mult
+            m.sentencing.pdu_custody_mult
         } else {
             1.0
         };
-        w[3] *= (1.0 + m.custody_escalation * priors) * pdu;
-        w[4] *= (1.0 + m.custody_escalation * priors) * pdu;
+        w[3] *= (1.0 + m.sentencing.custody_escalation * priors) * pdu;
+        w[4] *= (1.0 + m.sentencing.custody_escalation * priors) * pdu;
         let total: f64 = w.iter().sum();
         let mut x = u_sentence * total;
         let mut pick = 0;
@@ -162,8 +235,8 @@ impl PersonSim<'_> {
             Sentence::LongCustody,
         ][pick];
         if sentence == Sentence::ShortCustody
-            && self.t >= m.community_instead_from
-            && u_lever < m.community_instead_share
+            && self.t >= m.sentencing.short_custody_replaced.from
+            && u_lever < m.sentencing.short_custody_replaced.share
         {
             sentence = Sentence::Community;
         }

@@ -2,6 +2,7 @@
 //! falls with time in treatment, completion only after a minimum time, and the
 //! causal effect on offending (see `arrest_rate`).
 
+use super::model::{daily, DatedMultiplier};
 use crate::calendar::DAYS_PER_YEAR;
 use crate::history::{EventKind, Route, TreatmentExit};
 use crate::parameter::{parameters, BySubstance};
@@ -61,6 +62,56 @@ const PHASE_12M: f64 = DAYS_PER_YEAR;
 /// Tolerance (days) for reaching a boundary: start + b - start may round below b.
 const EPS: f64 = 1e-7;
 
+/// Treatment compiled for the hot loop (per-day rates), with the hooks levers use
+/// to change entry and dropout from a date.
+#[derive(Debug, Clone)]
+pub struct TreatmentRates {
+    pub voluntary_entry: [f64; 4],
+    pub crisis_entry_mult: f64,
+    pub entry_after_completion_mult: f64,
+    /// Per-day dropout hazard by phase: 0-3 months, 3-12 months, 12 months on.
+    pub dropout: [f64; 3],
+    pub cj_dropout_mult: f64,
+    pub completion_min_days: f64,
+    pub completion: [f64; 4],
+    pub offending_in_treatment: f64,
+    pub offending_after_completion: f64,
+    pub mortality_in_treatment: f64,
+    pub continuity_delay_mean: f64,
+    /// Hook: voluntary entry multiplied from a date.
+    pub entry_change: DatedMultiplier,
+    /// Hook: every dropout hazard multiplied from a date.
+    pub dropout_change: DatedMultiplier,
+}
+
+impl TreatmentRates {
+    pub fn new(
+        t: &TreatmentParams,
+        entry_change: DatedMultiplier,
+        dropout_change: DatedMultiplier,
+    ) -> Self {
+        TreatmentRates {
+            voluntary_entry: daily(&t.voluntary_entry_rate),
+            crisis_entry_mult: t.crisis_entry_multiplier,
+            entry_after_completion_mult: t.entry_after_completion_multiplier,
+            dropout: [
+                t.dropout_rate_0_3m / DAYS_PER_YEAR,
+                t.dropout_rate_3_12m / DAYS_PER_YEAR,
+                t.dropout_rate_12m_plus / DAYS_PER_YEAR,
+            ],
+            cj_dropout_mult: t.criminal_justice_dropout_multiplier,
+            completion_min_days: t.completion_min_days,
+            completion: daily(&t.completion_rate),
+            offending_in_treatment: t.offending_multiplier_in_treatment,
+            offending_after_completion: t.offending_multiplier_after_completion,
+            mortality_in_treatment: t.mortality_multiplier_in_treatment,
+            continuity_delay_mean: t.release_continuity_delay_days_mean,
+            entry_change,
+            dropout_change,
+        }
+    }
+}
+
 impl PersonSim<'_> {
     /// Voluntary (non-criminal-justice) entry rate.
     pub(crate) fn entry_rate(&self) -> f64 {
@@ -68,16 +119,14 @@ impl PersonSim<'_> {
             return 0.0;
         }
         let m = self.m;
-        let mut r = m.voluntary_entry[self.g];
+        let mut r = m.treatment.voluntary_entry[self.g];
         if self.crisis {
-            r *= m.crisis_entry_mult;
+            r *= m.treatment.crisis_entry_mult;
         }
         if self.completed_ever {
-            r *= m.entry_after_completion_mult;
+            r *= m.treatment.entry_after_completion_mult;
         }
-        if self.t >= m.access_from {
-            r *= m.access_mult;
-        }
+        r = m.treatment.entry_change.apply(r, self.t);
         r
     }
 
@@ -95,13 +144,11 @@ impl PersonSim<'_> {
         } else {
             2
         };
-        let mut r = m.dropout[phase];
+        let mut r = m.treatment.dropout[phase];
         if route.is_criminal_justice() {
-            r *= m.cj_dropout_mult;
+            r *= m.treatment.cj_dropout_mult;
         }
-        if self.t >= m.retention_from {
-            r *= m.retention_mult;
-        }
+        r = m.treatment.dropout_change.apply(r, self.t);
         if self.intensive_episode {
             r *= m.iv.intensive_dropout_mult;
         }
@@ -111,8 +158,10 @@ impl PersonSim<'_> {
     /// Completion hazard: zero before the minimum time in treatment.
     pub(crate) fn completion_rate(&self) -> f64 {
         match self.treatment {
-            Some(_) if self.t - self.treatment_start >= self.m.completion_min_days - EPS => {
-                self.m.completion[self.g]
+            Some(_)
+                if self.t - self.treatment_start >= self.m.treatment.completion_min_days - EPS =>
+            {
+                self.m.treatment.completion[self.g]
             }
             _ => 0.0,
         }
@@ -121,7 +170,7 @@ impl PersonSim<'_> {
     /// The next time a treatment rate changes with time in treatment.
     pub(crate) fn next_phase_boundary(&self) -> f64 {
         let since = self.t - self.treatment_start;
-        [PHASE_3M, PHASE_12M, self.m.completion_min_days]
+        [PHASE_3M, PHASE_12M, self.m.treatment.completion_min_days]
             .into_iter()
             .filter(|&b| b > since + EPS)
             .fold(f64::INFINITY, f64::min)
