@@ -204,28 +204,68 @@ impl DipRates {
     }
 }
 
+/// The offending career's slice of a person's state.
+#[derive(Debug, Clone)]
+pub struct OffendingState {
+    /// In a crisis phase of chaotic use and high offending.
+    pub crisis: bool,
+    /// Fixed arrest-rate multiplier: propensity x housing x mental health.
+    pub person_mult: f64,
+    /// Age-band multipliers of the arrest and desistance rates.
+    pub age_mult: f64,
+    pub desist_age_mult: f64,
+    /// The career goes on (false after desistance).
+    pub active: bool,
+    /// Days of the last positive tests on arrest (most recent first).
+    pub positive_tests: [f64; 3],
+}
+
+impl OffendingState {
+    /// The age band's multipliers of the arrest and desistance rates.
+    pub fn set_age_band(&mut self, rates: &OffendingRates, band: usize) {
+        self.age_mult = rates.age_offending[band];
+        self.desist_age_mult = rates.age_desistance[band];
+    }
+
+    /// Custody ends a crisis phase.
+    pub fn leave_crisis(&mut self) {
+        self.crisis = false;
+    }
+
+    pub fn new(crisis: bool, person_mult: f64) -> Self {
+        OffendingState {
+            crisis,
+            person_mult,
+            age_mult: 1.0,
+            desist_age_mult: 1.0,
+            active: true,
+            positive_tests: [f64::NEG_INFINITY; 3],
+        }
+    }
+}
+
 impl PersonSim<'_> {
     /// Arrests per day: group rate x propensity x age x crisis x treatment effect.
     pub(crate) fn arrest_rate(&self) -> f64 {
-        if self.in_custody {
+        if self.custody.in_custody {
             return 0.0;
         }
         let m = self.m;
-        let treatment = if self.treatment.is_some() {
+        let treatment = if self.treatment.episode.is_some() {
             m.treatment.offending_in_treatment
-        } else if self.completed_ever {
+        } else if self.treatment.completed_ever {
             m.treatment.offending_after_completion
         } else {
             1.0
         };
-        let crisis = if self.crisis {
+        let crisis = if self.offending.crisis {
             m.offending.crisis_mult
         } else {
             1.0
         };
         m.offending.arrest_rate[self.g]
-            * self.person_mult
-            * self.age_mult
+            * self.offending.person_mult
+            * self.offending.age_mult
             * crisis
             * treatment
             * self.scheme_offending_mult()
@@ -233,9 +273,9 @@ impl PersonSim<'_> {
 
     /// Rate of switching phase: into crisis when stable, out of it when in crisis.
     pub(crate) fn crisis_rate(&self) -> f64 {
-        if self.in_custody {
+        if self.custody.in_custody {
             0.0
-        } else if self.crisis {
+        } else if self.offending.crisis {
             self.m.offending.crisis_recovery
         } else {
             self.m.offending.crisis_onset[self.g]
@@ -279,13 +319,17 @@ impl PersonSim<'_> {
         self.record(EventKind::Arrest, trigger as u8, 0);
         if u_tested < self.testing_coverage(trigger) {
             let mut p_pos = m.testing.positive_p[self.g];
-            if self.treatment.is_some() {
+            if self.treatment.episode.is_some() {
                 p_pos *= m.testing.in_treatment_positive_mult;
             }
             let positive = u_positive < p_pos;
             self.record(EventKind::Test, positive as u8, 0);
             if positive {
-                self.positive_tests = [self.t, self.positive_tests[0], self.positive_tests[1]];
+                self.offending.positive_tests = [
+                    self.t,
+                    self.offending.positive_tests[0],
+                    self.offending.positive_tests[1],
+                ];
                 self.intensive_partnership();
             }
             if positive && self.t >= m.dip.start {
@@ -298,13 +342,12 @@ impl PersonSim<'_> {
                 };
                 if u_assess < p_assess {
                     self.record(EventKind::DipAssessment, required as u8, 0);
-                    if self.treatment.is_none()
-                        && self.pending_treatment.is_infinite()
+                    if self.treatment.episode.is_none()
+                        && self.treatment.pending.is_infinite()
                         && u_refer < m.dip.treatment_p[self.g]
                     {
                         let delay = Self::exp_days(&mut self.arrest_rng, m.dip.delay_mean);
-                        self.pending_treatment = self.t + delay;
-                        self.pending_route = Route::Dip;
+                        self.refer_to_treatment(self.t + delay, Route::Dip);
                     }
                 } else if required {
                     self.failed_assessment();
@@ -320,5 +363,29 @@ impl PersonSim<'_> {
                 self.restriction_on_bail();
             }
         }
+    }
+
+    /// Desistance ends a career; not possible in custody, in treatment, on an order
+    /// or with a court case pending (so no committed offence goes unconvicted).
+    pub(crate) fn desistance_rate(&self) -> f64 {
+        if self.custody.in_custody
+            || self.treatment.episode.is_some()
+            || self.orders.kind.is_some()
+            || self.court.n_cases > 0
+        {
+            0.0
+        } else {
+            self.m.offending.desistance[self.g] * self.offending.desist_age_mult
+        }
+    }
+
+    pub(crate) fn on_desistance(&mut self) {
+        self.record(EventKind::Desistance, 0, 0);
+        self.offending.active = false;
+    }
+
+    /// A switch of phase: into a crisis when stable, out of it when in one.
+    pub(crate) fn on_crisis_switch(&mut self) {
+        self.offending.crisis = !self.offending.crisis;
     }
 }

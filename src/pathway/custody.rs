@@ -1,6 +1,6 @@
 //! Custody and release: the high-risk window after release and continuity of care.
 
-use crate::history::{EventKind, Route};
+use crate::history::{CustodyKind, EventKind, Route};
 use crate::parameter::parameters;
 use crate::pathway::PersonSim;
 use rand::RngExt;
@@ -35,26 +35,52 @@ impl CustodyRates {
     }
 }
 
+/// Custody's slice of a person's state.
+#[derive(Debug, Clone)]
+pub struct CustodyState {
+    pub in_custody: bool,
+    pub release_day: f64,
+}
+
+/// At the start of a career.
+impl Default for CustodyState {
+    fn default() -> Self {
+        CustodyState {
+            in_custody: false,
+            release_day: f64::INFINITY,
+        }
+    }
+}
+
 impl PersonSim<'_> {
     pub(crate) fn on_release(&mut self) {
         let m = self.m;
-        self.in_custody = false;
-        self.release_day = f64::INFINITY;
+        self.custody.in_custody = false;
+        self.custody.release_day = f64::INFINITY;
         self.record(EventKind::Release, 0, 0);
-        self.risk_until = self.t + m.mortality.release_window;
+        self.open_release_window();
         let u: f64 = self.release_rng.get().random();
         let delay = Self::exp_days(&mut self.release_rng, m.treatment.continuity_delay_mean);
-        let (mult, days) = std::mem::replace(&mut self.programme_effect, (1.0, 0.0));
-        if mult != 1.0 {
-            self.effect_mult = mult;
-            self.effect_until = self.t + days;
-        }
+        self.start_programme_effect();
         if self.person.substance.uses_drugs()
             && m.iv.continuity.open(self.t)
-            && u < m.iv.continuity_p.at(self.t) * self.continuity_mult
+            && u < m.iv.continuity_p.at(self.t) * self.schemes.continuity_mult
         {
-            self.pending_treatment = self.t + delay;
-            self.pending_route = Route::Release;
+            self.refer_to_treatment(self.t + delay, Route::Release);
         }
+    }
+
+    /// Enter custody: ends any treatment episode and order, cancels pending treatment.
+    pub(crate) fn enter_custody(&mut self, kind: CustodyKind) {
+        self.end_treatment(crate::history::TreatmentExit::Custody);
+        self.end_order(crate::history::OrderOutcome::Custody);
+        self.cancel_pending_treatment();
+        self.custody.in_custody = true;
+        self.offending.leave_crisis();
+        self.record(EventKind::CustodyStart, kind as u8, 0);
+        let u: f64 = rand::RngExt::random(self.sentencing_rng.get());
+        let days = self.m.custody.days_mean[kind as usize] * (0.5 + u);
+        self.custody.release_day = self.t + days;
+        self.prison_reception(days);
     }
 }

@@ -17,7 +17,7 @@
 
 use super::model::Model;
 use crate::calendar::DAYS_PER_YEAR;
-use crate::history::{CustodyKind, Event, EventKind, OrderKind, Person, Route};
+use crate::history::{Event, EventKind, Person, Route};
 use crate::rng::{LazyStream, Process, Stream};
 use rand_distr::{Distribution, Exp1};
 
@@ -42,10 +42,6 @@ const CLOCK_PROCESS: [Process; N_CLOCKS] = [
     Process::Death,
     Process::Desistance,
 ];
-
-/// Maximum court cases awaiting conviction at once; an arrest while this many
-/// are pending leads to no further case (rare: it needs 8 open cases).
-const MAX_PENDING: usize = 8;
 
 /// What happens next.
 #[derive(Clone, Copy, Debug)]
@@ -93,51 +89,17 @@ pub struct PersonSim<'a> {
     pub(crate) court_scheme_rng: LazyStream,
     pub(crate) prison_rng: LazyStream,
     pub(crate) waiting_rng: LazyStream,
-    // state
-    pub(crate) crisis: bool,
-    pub(crate) person_mult: f64,
-    pub(crate) age_mult: f64,
-    pub(crate) desist_age_mult: f64,
-    pub(crate) death_age_mult: f64,
     refresh_idx: usize,
     /// Day the person moves into the next age band.
     next_age_band: f64,
-    pub(crate) in_custody: bool,
-    pub(crate) release_day: f64,
-    pub(crate) order: Option<OrderKind>,
-    pub(crate) order_end: f64,
-    pub(crate) treatment: Option<Route>,
-    pub(crate) treatment_start: f64,
-    pub(crate) completed_ever: bool,
-    pub(crate) risk_until: f64,
-    pub(crate) pending_treatment: f64,
-    pub(crate) pending_route: Route,
-    pub(crate) pending: [(f64, f64); MAX_PENDING],
-    pub(crate) n_pending: usize,
-    pub(crate) priors: u32,
-    pub(crate) alive: bool,
-    pub(crate) active: bool,
-    // intervention schemes (src/pathway/schemes.rs)
-    /// Arrest-rate multiplier of a scheme's effect, until `effect_until`.
-    pub(crate) effect_mult: f64,
-    pub(crate) effect_until: f64,
-    /// Breach and arrest multipliers of the current order (drug court, low intensity).
-    pub(crate) order_breach_mult: f64,
-    pub(crate) order_offending_mult: f64,
-    /// Days of the last positive tests on arrest (most recent first).
-    pub(crate) positive_tests: [f64; 3],
-    /// The pending treatment start comes from the intensive partnership.
-    pub(crate) intensive_pending: bool,
-    /// The open episode is managed by the intensive partnership.
-    pub(crate) intensive_episode: bool,
-    /// Set at reception, used at release: post-release death multiplier,
-    /// continuity-of-care multiplier, and a programme's effect (multiplier, days).
-    pub(crate) release_death_mult: f64,
-    pub(crate) continuity_mult: f64,
-    pub(crate) programme_effect: (f64, f64),
-    /// Where the pending treatment start stands with the waiting list.
-    pub(crate) waiting: crate::pathway::schemes::Waiting,
-    pub(crate) waiting_since: f64,
+    // Each stage's slice of the person's state, declared in the stage's file.
+    pub(crate) offending: super::arrest::OffendingState,
+    pub(crate) court: super::sentencing::CourtState,
+    pub(crate) orders: super::orders::OrderState,
+    pub(crate) treatment: super::treatment::TreatmentState,
+    pub(crate) custody: super::custody::CustodyState,
+    pub(crate) mortality: super::mortality::MortalityState,
+    pub(crate) schemes: super::schemes::SchemeState,
 }
 
 impl<'a> PersonSim<'a> {
@@ -182,50 +144,28 @@ impl<'a> PersonSim<'a> {
             court_scheme_rng: LazyStream::new(seed, id, Process::CourtSchemes),
             prison_rng: LazyStream::new(seed, id, Process::Prison),
             waiting_rng: LazyStream::new(seed, id, Process::Waiting),
-            crisis: u < p_crisis,
-            person_mult: person.propensity as f64
-                * if person.unstable_housing {
-                    m.offending.housing_mult
-                } else {
-                    1.0
-                }
-                * if person.mental_health {
-                    m.offending.mental_health_mult
-                } else {
-                    1.0
-                },
-            age_mult: 1.0,
-            desist_age_mult: 1.0,
-            death_age_mult: 1.0,
             refresh_idx,
             next_age_band: f64::INFINITY,
-            in_custody: false,
-            release_day: f64::INFINITY,
-            order: None,
-            order_end: f64::INFINITY,
-            treatment: None,
-            treatment_start: 0.0,
-            completed_ever: false,
-            risk_until: f64::NEG_INFINITY,
-            pending_treatment: f64::INFINITY,
-            pending_route: Route::Voluntary,
-            pending: [(f64::INFINITY, 0.0); MAX_PENDING],
-            n_pending: 0,
-            priors: 0,
-            alive: true,
-            active: true,
-            effect_mult: 1.0,
-            effect_until: f64::NEG_INFINITY,
-            order_breach_mult: 1.0,
-            order_offending_mult: 1.0,
-            positive_tests: [f64::NEG_INFINITY; 3],
-            intensive_pending: false,
-            intensive_episode: false,
-            release_death_mult: 1.0,
-            continuity_mult: 1.0,
-            programme_effect: (1.0, 0.0),
-            waiting: crate::pathway::schemes::Waiting::No,
-            waiting_since: 0.0,
+            offending: super::arrest::OffendingState::new(
+                u < p_crisis,
+                person.propensity as f64
+                    * if person.unstable_housing {
+                        m.offending.housing_mult
+                    } else {
+                        1.0
+                    }
+                    * if person.mental_health {
+                        m.offending.mental_health_mult
+                    } else {
+                        1.0
+                    },
+            ),
+            court: super::sentencing::CourtState::default(),
+            orders: super::orders::OrderState::default(),
+            treatment: super::treatment::TreatmentState::default(),
+            custody: super::custody::CustodyState::default(),
+            mortality: super::mortality::MortalityState::default(),
+            schemes: super::schemes::SchemeState::default(),
         }
     }
 
@@ -257,9 +197,8 @@ impl<'a> PersonSim<'a> {
         }
         let band = band.min(N_AGE_BANDS - 1);
         let m = self.m;
-        self.age_mult = m.offending.age_offending[band];
-        self.desist_age_mult = m.offending.age_desistance[band];
-        self.death_age_mult = m.mortality.age_death[band];
+        self.offending.set_age_band(&m.offending, band);
+        self.mortality.set_age_band(&m.mortality, band);
         self.next_age_band = if band + 1 < N_AGE_BANDS {
             birth + (band + 1) as f64 * AGE_BAND_YEARS * DAYS_PER_YEAR
         } else {
@@ -303,7 +242,7 @@ impl<'a> PersonSim<'a> {
         self.record(EventKind::CareerStart, self.person.substance as u8, 0);
         self.refresh_age();
         self.update_rates();
-        while self.alive && self.active {
+        while self.mortality.alive && self.offending.active {
             let (when, next) = self.next_event();
             self.t = when;
             match next {
@@ -315,7 +254,7 @@ impl<'a> PersonSim<'a> {
                     self.next_time[k] = when + e / self.rate[k];
                     match k {
                         ARREST => self.on_arrest(),
-                        CRISIS => self.crisis = !self.crisis,
+                        CRISIS => self.on_crisis_switch(),
                         ENTRY => self.request_treatment(Route::Voluntary),
                         DROPOUT => self.on_dropout(),
                         COMPLETION => self.on_completion(),
@@ -330,14 +269,11 @@ impl<'a> PersonSim<'a> {
                 Next::PhaseBoundary => {}
                 Next::OrderEnd => self.on_order_end(),
                 Next::Release => self.on_release(),
-                Next::RiskWindowEnd => self.risk_until = f64::NEG_INFINITY,
+                Next::RiskWindowEnd => self.close_release_window(),
                 Next::TreatmentStart => self.on_pending_treatment(),
-                Next::EffectEnd => self.effect_until = f64::NEG_INFINITY,
+                Next::EffectEnd => self.end_scheme_effect(),
                 Next::Conviction(i) => {
-                    let (_, offence_day) = self.pending[i];
-                    self.n_pending -= 1;
-                    self.pending[i] = self.pending[self.n_pending];
-                    self.pending[self.n_pending] = (f64::INFINITY, 0.0);
+                    let offence_day = self.close_case(i);
                     self.on_conviction(offence_day);
                 }
                 Next::Horizon => break,
@@ -366,52 +302,21 @@ impl<'a> PersonSim<'a> {
             consider(d, Next::Refresh);
         }
         consider(self.next_age_band, Next::AgeBand);
-        if self.treatment.is_some() {
+        if self.treatment.episode.is_some() {
             consider(self.next_phase_boundary(), Next::PhaseBoundary);
         }
-        consider(self.order_end, Next::OrderEnd);
-        consider(self.release_day, Next::Release);
-        if self.risk_until > self.t {
-            consider(self.risk_until, Next::RiskWindowEnd);
+        consider(self.orders.end, Next::OrderEnd);
+        consider(self.custody.release_day, Next::Release);
+        if self.mortality.risk_until > self.t {
+            consider(self.mortality.risk_until, Next::RiskWindowEnd);
         }
-        consider(self.pending_treatment, Next::TreatmentStart);
-        if self.effect_until > self.t {
-            consider(self.effect_until, Next::EffectEnd);
+        consider(self.treatment.pending, Next::TreatmentStart);
+        if self.schemes.effect_until > self.t {
+            consider(self.schemes.effect_until, Next::EffectEnd);
         }
-        for i in 0..self.n_pending {
-            consider(self.pending[i].0, Next::Conviction(i));
+        for i in 0..self.court.n_cases {
+            consider(self.court.cases[i].0, Next::Conviction(i));
         }
         (best.max(self.t), next)
-    }
-
-    /// Add a court case for an offence on day `offence_day`, convicted on `due`.
-    pub(crate) fn add_case(&mut self, due: f64, offence_day: f64) {
-        if self.n_pending < MAX_PENDING {
-            self.pending[self.n_pending] = (due, offence_day);
-            self.n_pending += 1;
-        }
-    }
-
-    /// Enter custody: ends any treatment episode and order, cancels pending treatment.
-    pub(crate) fn enter_custody(&mut self, kind: CustodyKind) {
-        self.end_treatment(crate::history::TreatmentExit::Custody);
-        if let Some(k) = self.order.take() {
-            self.order_end = f64::INFINITY;
-            self.record(
-                EventKind::OrderEnd,
-                k as u8,
-                crate::history::OrderOutcome::Custody as u16,
-            );
-        }
-        self.pending_treatment = f64::INFINITY;
-        self.intensive_pending = false;
-        self.waiting = crate::pathway::schemes::Waiting::No;
-        self.in_custody = true;
-        self.crisis = false;
-        self.record(EventKind::CustodyStart, kind as u8, 0);
-        let u: f64 = rand::RngExt::random(self.sentencing_rng.get());
-        let days = self.m.custody.days_mean[kind as usize] * (0.5 + u);
-        self.release_day = self.t + days;
-        self.prison_reception(days);
     }
 }

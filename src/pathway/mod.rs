@@ -1,16 +1,28 @@
-//! The pathway stages. Each module adds to [`PersonSim`] (a person's life course,
-//! [`life`]) the rates
-//! of the processes it owns and the handlers of the events it owns:
+//! The pathway stages: one file per stage, each holding everything about it.
 //!
-//! | module | rates | events |
-//! | --- | --- | --- |
-//! | [`arrest`] | arrest, crisis phase | arrest, trigger offence, test on arrest, DIP assessment and referral, charge |
-//! | [`sentencing`] | | conviction, sentence |
-//! | [`orders`] | breach | order start, completion, breach and revocation, treatment engagement |
-//! | [`treatment`] | voluntary entry, dropout, completion | treatment start, dropout, completion |
-//! | [`custody`] | | reception, release, continuity of care |
-//! | [`mortality`] | death, desistance | death, desistance |
-//! | [`schemes`] | (multipliers on the above) | cautions, diversion, bail, intensive partnership, drug courts, programmes, prison treatment, waiting list |
+//! A stage file declares, in this order: its parameters (`parameters!`: field,
+//! doc, default, unit, range, source; the scenario key is the section and field
+//! name), its compiled per-day rates (`...Rates::new` from its own parameters,
+//! with the hooks levers fill in), its slice of a person's state (`...State`),
+//! and on [`PersonSim`] its rate functions and event handlers, then its
+//! known-answer tests. A state field is written only by its own stage's code;
+//! other stages call the stage's methods (`refer_to_treatment`, `end_order`,
+//! `open_release_window`, ...). [`life`] runs the competing clocks and composes
+//! the stages' states; [`model`] composes their rates.
+//!
+//! | module | parameters | rates | events |
+//! | --- | --- | --- | --- |
+//! | [`population`] | `population.*` | | who is active, who enters, their attributes |
+//! | [`arrest`] | `offending.*`, `testing.*`, `dip.*` | arrest, crisis phase, desistance | arrest, trigger offence, test on arrest, DIP assessment and referral, charge, desistance |
+//! | [`sentencing`] | `court.*`, `sentencing.*` | | court cases, conviction, sentence |
+//! | [`orders`] | `orders.*` | breach | order start, completion, breach and revocation, treatment engagement |
+//! | [`treatment`] | `treatment.*` | voluntary entry, dropout, completion | referral, waiting list, treatment start, dropout, completion |
+//! | [`custody`] | `custody.*` | | reception, release, continuity of care |
+//! | [`mortality`] | `mortality.*` | death | death, the post-release risk window |
+//! | [`schemes`] | `interventions.*` (src/interventions.rs) | (multipliers on the above) | cautions, diversion, bail, intensive partnership, drug courts, programmes, prison treatment |
+//! | [`levers`] | `levers.*` | (through the stages' hooks) | |
+//!
+//! How to add a stage or an intervention: `docs/architecture.md`.
 pub mod arrest;
 pub mod custody;
 pub mod levers;

@@ -1,4 +1,4 @@
-//! Death (with the overdose risk of the first weeks after release) and desistance.
+//! Death, with the overdose risk of the first weeks after release.
 
 use super::model::{by_band, by_group, daily};
 use crate::calendar::DAYS_PER_YEAR;
@@ -50,43 +50,63 @@ impl MortalityRates {
     }
 }
 
+/// Mortality's slice of a person's state.
+#[derive(Debug, Clone)]
+pub struct MortalityState {
+    /// Age-band multiplier of the death rate.
+    pub age_mult: f64,
+    pub alive: bool,
+    /// End of the post-release high-risk window (past when none is open).
+    pub risk_until: f64,
+}
+
+impl MortalityState {
+    /// The age band's multiplier of the death rate.
+    pub fn set_age_band(&mut self, rates: &MortalityRates, band: usize) {
+        self.age_mult = rates.age_death[band];
+    }
+}
+
+/// At the start of a career.
+impl Default for MortalityState {
+    fn default() -> Self {
+        MortalityState {
+            age_mult: 1.0,
+            alive: true,
+            risk_until: f64::NEG_INFINITY,
+        }
+    }
+}
+
 impl PersonSim<'_> {
     /// Gompertz background x substance multiplier x treatment, plus the release window.
     pub(crate) fn death_rate(&self) -> f64 {
         let m = self.m;
-        let mut r = m.mortality.base25 * self.death_age_mult * m.mortality.mult[self.g];
-        if self.treatment.is_some() {
+        let mut r = m.mortality.base25 * self.mortality.age_mult * m.mortality.mult[self.g];
+        if self.treatment.episode.is_some() {
             r *= m.treatment.mortality_in_treatment;
         }
-        if self.t < self.risk_until {
-            r += m.mortality.release_excess[self.g] * self.release_death_mult;
+        if self.t < self.mortality.risk_until {
+            r += m.mortality.release_excess[self.g] * self.schemes.release_death_mult;
         }
         r
     }
 
-    /// Desistance ends a career; not possible in custody, in treatment, on an order
-    /// or with a court case pending (so no committed offence goes unconvicted).
-    pub(crate) fn desistance_rate(&self) -> f64 {
-        if self.in_custody || self.treatment.is_some() || self.order.is_some() || self.n_pending > 0
-        {
-            0.0
-        } else {
-            self.m.offending.desistance[self.g] * self.desist_age_mult
-        }
-    }
-
     pub(crate) fn on_death(&mut self) {
-        let in_window = self.t < self.risk_until;
+        let in_window = self.t < self.mortality.risk_until;
         self.end_treatment(TreatmentExit::Died);
-        if let Some(k) = self.order.take() {
-            self.record(EventKind::OrderEnd, k as u8, OrderOutcome::Died as u16);
-        }
+        self.end_order(OrderOutcome::Died);
         self.record(EventKind::Death, in_window as u8, 0);
-        self.alive = false;
+        self.mortality.alive = false;
     }
 
-    pub(crate) fn on_desistance(&mut self) {
-        self.record(EventKind::Desistance, 0, 0);
-        self.active = false;
+    /// Release opens the window of high overdose risk.
+    pub(crate) fn open_release_window(&mut self) {
+        self.mortality.risk_until = self.t + self.m.mortality.release_window;
+    }
+
+    /// The post-release window has closed.
+    pub(crate) fn close_release_window(&mut self) {
+        self.mortality.risk_until = f64::NEG_INFINITY;
     }
 }

@@ -109,22 +109,46 @@ impl OrderRates {
     }
 }
 
+/// The order's slice of a person's state.
+#[derive(Debug, Clone)]
+pub struct OrderState {
+    /// The community or suspended order being served, if any.
+    pub kind: Option<OrderKind>,
+    /// Day it ends if not breached.
+    pub end: f64,
+    /// Breach and arrest multipliers of the current order (drug court, low intensity).
+    pub breach_mult: f64,
+    pub offending_mult: f64,
+}
+
+/// At the start of a career.
+impl Default for OrderState {
+    fn default() -> Self {
+        OrderState {
+            kind: None,
+            end: f64::INFINITY,
+            breach_mult: 1.0,
+            offending_mult: 1.0,
+        }
+    }
+}
+
 impl PersonSim<'_> {
     /// Breach-and-revocation rate while on an order: lower while in treatment,
     /// higher in a crisis phase (chaotic use means missed appointments), so
     /// completion and reoffending share their causes.
     pub(crate) fn breach_rate(&self) -> f64 {
-        match self.order {
-            Some(k) if !self.in_custody => {
-                let mut mult = if self.treatment.is_some() {
+        match self.orders.kind {
+            Some(k) if !self.custody.in_custody => {
+                let mut mult = if self.treatment.episode.is_some() {
                     self.m.orders.in_treatment_breach_mult
                 } else {
                     1.0
                 };
-                if self.crisis {
+                if self.offending.crisis {
                     mult *= self.m.offending.crisis_mult;
                 }
-                self.m.orders.breach_rate[k as usize] * mult * self.order_breach_mult
+                self.m.orders.breach_rate[k as usize] * mult * self.orders.breach_mult
             }
             _ => 0.0,
         }
@@ -133,7 +157,7 @@ impl PersonSim<'_> {
     /// Start an order; `u_engage` decides treatment engagement for a requirement.
     pub(crate) fn start_order(&mut self, kind: OrderKind, u_engage: f64) {
         let m = self.m;
-        if let Some(old) = self.order.take() {
+        if let Some(old) = self.orders.kind.take() {
             self.record(
                 EventKind::OrderEnd,
                 old as u8,
@@ -141,34 +165,45 @@ impl PersonSim<'_> {
             );
         }
         self.record(EventKind::OrderStart, kind as u8, 0);
-        self.order = Some(kind);
-        self.order_end = self.t + m.orders.days[kind as usize];
-        self.order_schemes(kind);
+        self.orders.kind = Some(kind);
+        self.orders.end = self.t + m.orders.days[kind as usize];
+        let terms = self.order_schemes(kind);
+        if let Some(end) = terms.end {
+            self.orders.end = end;
+        }
+        self.orders.breach_mult = terms.breach_mult;
+        self.orders.offending_mult = terms.offending_mult;
         let delay = Self::exp_days(&mut self.sentencing_rng, m.orders.engagement_delay_mean);
         if kind.has_treatment()
-            && self.treatment.is_none()
+            && self.treatment.episode.is_none()
             && u_engage < m.orders.engagement_p[kind as usize]
         {
-            let when = self.t + delay;
-            if when < self.pending_treatment {
-                self.pending_treatment = when;
-                self.pending_route = Route::Order;
-            }
+            self.refer_to_treatment_unless_sooner(self.t + delay, Route::Order);
+        }
+    }
+
+    /// The order ends early for `outcome` (custody, death), if one is running.
+    pub(crate) fn end_order(&mut self, outcome: OrderOutcome) {
+        if let Some(k) = self.orders.kind.take() {
+            self.orders.end = f64::INFINITY;
+            self.record(EventKind::OrderEnd, k as u8, outcome as u16);
         }
     }
 
     /// The order runs its full length.
     pub(crate) fn on_order_end(&mut self) {
-        if let Some(k) = self.order.take() {
+        if let Some(k) = self.orders.kind.take() {
             self.record(EventKind::OrderEnd, k as u8, OrderOutcome::Completed as u16);
         }
-        self.order_end = f64::INFINITY;
+        self.orders.end = f64::INFINITY;
     }
 
     /// Breach and revocation; resentenced to custody with some probability.
     pub(crate) fn on_breach(&mut self) {
-        let Some(k) = self.order.take() else { return };
-        self.order_end = f64::INFINITY;
+        let Some(k) = self.orders.kind.take() else {
+            return;
+        };
+        self.orders.end = f64::INFINITY;
         self.record(EventKind::OrderEnd, k as u8, OrderOutcome::Revoked as u16);
         let u: f64 = self.sentencing_rng.get().random();
         if u < self.m.orders.revocation_custody_p {

@@ -15,38 +15,95 @@ use crate::interventions::Scheme;
 use crate::pathway::PersonSim;
 use rand::RngExt;
 
+/// What court schemes make of a new order: a shorter end (low intensity) and
+/// breach and arrest multipliers (drug court, low intensity).
+#[derive(Debug, Clone, Copy)]
+pub struct OrderTerms {
+    pub end: Option<f64>,
+    pub breach_mult: f64,
+    pub offending_mult: f64,
+}
+
+/// The schemes' slice of a person's state.
+#[derive(Debug, Clone)]
+pub struct SchemeState {
+    /// Arrest-rate multiplier of a scheme's effect (a caution, a programme), until
+    /// `effect_until`.
+    pub effect_mult: f64,
+    pub effect_until: f64,
+    /// Set at reception by prison schemes, used at release: the post-release
+    /// death multiplier, the continuity-of-care multiplier, and a programme's
+    /// effect (multiplier, days).
+    pub release_death_mult: f64,
+    pub continuity_mult: f64,
+    pub programme_effect: (f64, f64),
+}
+
+/// At the start of a career.
+impl Default for SchemeState {
+    fn default() -> Self {
+        SchemeState {
+            effect_mult: 1.0,
+            effect_until: f64::NEG_INFINITY,
+            release_death_mult: 1.0,
+            continuity_mult: 1.0,
+            programme_effect: (1.0, 0.0),
+        }
+    }
+}
+
 impl PersonSim<'_> {
     /// Arrest-rate multiplier from schemes: a caution's or programme's effect while
     /// it lasts, a drug-court order, an intensively managed episode.
     #[inline]
     pub(crate) fn scheme_offending_mult(&self) -> f64 {
         let mut r = 1.0;
-        if self.t < self.effect_until {
-            r *= self.effect_mult;
+        if self.t < self.schemes.effect_until {
+            r *= self.schemes.effect_mult;
         }
-        if self.order.is_some() {
-            r *= self.order_offending_mult;
+        if self.orders.kind.is_some() {
+            r *= self.orders.offending_mult;
         }
-        if self.intensive_episode {
+        if self.treatment.intensive_episode {
             r *= self.m.iv.intensive_offending_mult;
         }
         r
     }
 
+    /// A scheme's effect on offending starts now and lasts `days`.
+    fn start_effect(&mut self, mult: f64, days: f64) {
+        self.schemes.effect_mult = mult;
+        self.schemes.effect_until = self.t + days;
+    }
+
+    /// At release: a prison programme's effect on offending starts.
+    pub(crate) fn start_programme_effect(&mut self) {
+        let (mult, days) = std::mem::replace(&mut self.schemes.programme_effect, (1.0, 0.0));
+        if mult != 1.0 {
+            self.start_effect(mult, days);
+        }
+    }
+
+    /// A scheme's effect on offending has run its course.
+    pub(crate) fn end_scheme_effect(&mut self) {
+        self.schemes.effect_until = f64::NEG_INFINITY;
+    }
+
     /// Whether the latest test on arrest was positive and today.
     pub(crate) fn tested_positive_today(&self) -> bool {
-        self.positive_tests[0] == self.t
+        self.offending.positive_tests[0] == self.t
     }
 
     /// Refer to treatment after an exponential delay drawn from the uniform `u`
     /// (drawn with the decision, so every decision takes a fixed number of draws).
     fn refer(&mut self, delay_mean: f64, u: f64, route: Route) {
-        self.pending_treatment = self.t - delay_mean * (1.0 - u).ln();
-        self.pending_route = route;
+        self.refer_to_treatment(self.t - delay_mean * (1.0 - u).ln(), route);
     }
 
     fn can_be_referred(&self) -> bool {
-        self.treatment.is_none() && self.pending_treatment.is_infinite() && !self.in_custody
+        self.treatment.episode.is_none()
+            && self.treatment.pending.is_infinite()
+            && !self.custody.in_custody
     }
 
     /// A positive test: people with enough recent positive tests are engaged by
@@ -56,8 +113,10 @@ impl PersonSim<'_> {
         if !iv.intensive.open(self.t) || !self.can_be_referred() {
             return;
         }
-        let n = iv.intensive_min_tests.clamp(1, self.positive_tests.len());
-        if self.t - self.positive_tests[n - 1] >= 365.0 {
+        let n = iv
+            .intensive_min_tests
+            .clamp(1, self.offending.positive_tests.len());
+        if self.t - self.offending.positive_tests[n - 1] >= 365.0 {
             return;
         }
         let [u_cover, u_treat, u_delay]: [f64; 3] =
@@ -72,7 +131,7 @@ impl PersonSim<'_> {
         );
         if u_treat < iv.intensive_treatment_p {
             self.refer(self.m.dip.delay_mean, u_delay, Route::Dip);
-            self.intensive_pending = true;
+            self.mark_referral_intensive();
         }
     }
 
@@ -90,7 +149,7 @@ impl PersonSim<'_> {
     /// (diversion scheme first, then a conditional caution). Returns true when no
     /// prosecution follows: the condition was met.
     pub(crate) fn diverted(&mut self) -> bool {
-        if !self.person.substance.uses_drugs() || self.in_custody {
+        if !self.person.substance.uses_drugs() || self.custody.in_custody {
             return false;
         }
         let iv = &self.m.iv;
@@ -98,7 +157,7 @@ impl PersonSim<'_> {
             (Scheme::Diversion, iv.diversion),
             (Scheme::ConditionalCaution, iv.caution),
         ] {
-            if !d.window.open(self.t) || self.priors as f64 > d.max_priors {
+            if !d.window.open(self.t) || self.court.priors as f64 > d.max_priors {
                 continue;
             }
             let rng = match scheme {
@@ -115,8 +174,7 @@ impl PersonSim<'_> {
                 self.refer(self.m.dip.delay_mean, u_delay, Route::Dip);
             }
             if d.offending_mult != 1.0 {
-                self.effect_mult = d.offending_mult;
-                self.effect_until = self.t + d.effect_days;
+                self.start_effect(d.offending_mult, d.effect_days);
             }
             return u_comply < d.comply_p;
         }
@@ -143,46 +201,49 @@ impl PersonSim<'_> {
 
     /// A new order: low intensity or a drug court for DTTO/DRR orders, and
     /// accredited programmes for drug users on any order.
-    pub(crate) fn order_schemes(&mut self, kind: crate::history::OrderKind) {
+    pub(crate) fn order_schemes(&mut self, kind: crate::history::OrderKind) -> OrderTerms {
         use crate::history::OrderKind;
         let iv = &self.m.iv;
-        self.order_breach_mult = 1.0;
-        self.order_offending_mult = 1.0;
+        let mut terms = OrderTerms {
+            end: None,
+            breach_mult: 1.0,
+            offending_mult: 1.0,
+        };
         if !self.person.substance.uses_drugs() {
-            return;
+            return terms;
         }
         let [u_low, u_court, u_a, u_b]: [f64; 4] =
             std::array::from_fn(|_| self.court_scheme_rng.get().random());
         if matches!(kind, OrderKind::Dtto | OrderKind::Drr) {
             if iv.low_intensity.open(self.t) && u_low < iv.low_intensity_share {
                 self.record(EventKind::Intervention, Scheme::LowIntensityOrder as u8, 0);
-                self.order_end = self.t + iv.low_intensity_days;
-                self.order_breach_mult *= iv.low_intensity_breach_mult;
+                terms.end = Some(self.t + iv.low_intensity_days);
+                terms.breach_mult *= iv.low_intensity_breach_mult;
             }
             if iv.drug_court.open(self.t) && u_court < iv.drug_court_coverage.at(self.t) {
                 self.record(EventKind::Intervention, Scheme::DrugCourt as u8, 0);
-                self.order_breach_mult *= iv.drug_court_breach_mult;
-                self.order_offending_mult = iv.drug_court_offending_mult;
+                terms.breach_mult *= iv.drug_court_breach_mult;
+                terms.offending_mult = iv.drug_court_offending_mult;
             }
         }
         for (prog, u) in iv.community_programmes.into_iter().zip([u_a, u_b]) {
             if prog.window.open(self.t) && u < prog.coverage.at(self.t) {
                 self.record(EventKind::Intervention, prog.scheme as u8, 0);
                 if prog.offending_mult != 1.0 {
-                    self.effect_mult = prog.offending_mult;
-                    self.effect_until = self.t + prog.effect_days;
+                    self.start_effect(prog.offending_mult, prog.effect_days);
                 }
             }
         }
+        terms
     }
 
     /// Reception into custody with `days` to serve: CARAT, detox or maintenance
     /// (more of it in IDTS prisons), and programmes for those serving long enough.
     pub(crate) fn prison_reception(&mut self, days: f64) {
         let iv = &self.m.iv;
-        self.release_death_mult = 1.0;
-        self.continuity_mult = 1.0;
-        self.programme_effect = (1.0, 0.0);
+        self.schemes.release_death_mult = 1.0;
+        self.schemes.continuity_mult = 1.0;
+        self.schemes.programme_effect = (1.0, 0.0);
         if !self.person.substance.uses_drugs() {
             return;
         }
@@ -191,7 +252,7 @@ impl PersonSim<'_> {
             std::array::from_fn(|_| self.prison_rng.get().random());
         if iv.carat.open(t) && u_carat < iv.carat_coverage.at(t) {
             self.record(EventKind::Intervention, Scheme::Carat as u8, 0);
-            self.continuity_mult *= iv.carat_continuity_mult;
+            self.schemes.continuity_mult *= iv.carat_continuity_mult;
         }
         // Detoxification is for drug-dependent prisoners (UKDPC), not only
         // opiate users; the post-release overdose risk it lowers is mostly theirs.
@@ -199,13 +260,13 @@ impl PersonSim<'_> {
             let mut detox_coverage = iv.detox_coverage.at(t);
             if iv.idts.open(t) && u_idts < iv.idts_coverage.at(t) {
                 self.record(EventKind::Intervention, Scheme::Idts as u8, 0);
-                self.continuity_mult *= iv.idts_continuity_mult;
+                self.schemes.continuity_mult *= iv.idts_continuity_mult;
                 detox_coverage = detox_coverage.max(iv.idts_detox_coverage);
             }
             if iv.detox.open(t) && u_detox < detox_coverage {
                 self.record(EventKind::Intervention, Scheme::DetoxMaintenance as u8, 0);
-                self.release_death_mult = iv.detox_death_mult;
-                self.continuity_mult *= iv.detox_continuity_mult;
+                self.schemes.release_death_mult = iv.detox_death_mult;
+                self.schemes.continuity_mult *= iv.detox_continuity_mult;
             }
         }
         let place_share = if iv.capacity.open(t) {
@@ -223,71 +284,9 @@ impl PersonSim<'_> {
                 continue;
             }
             self.record(EventKind::Intervention, prog.scheme as u8, 0);
-            if prog.offending_mult < self.programme_effect.0 {
-                self.programme_effect = (prog.offending_mult, prog.effect_days);
+            if prog.offending_mult < self.schemes.programme_effect.0 {
+                self.schemes.programme_effect = (prog.offending_mult, prog.effect_days);
             }
         }
     }
-
-    /// A treatment start is due (voluntary entry, or a referral arriving): with
-    /// capacity limits in force the person joins the waiting list, waits the
-    /// list's current wait, and may give up first.
-    pub(crate) fn request_treatment(&mut self, route: Route) {
-        let iv = &self.m.iv;
-        if self.treatment.is_some() || self.in_custody {
-            return;
-        }
-        if !iv.capacity.open(self.t) {
-            self.start_treatment(route);
-            return;
-        }
-        let wait = iv.plan.wait(self.t, route.is_criminal_justice());
-        self.record(
-            EventKind::WaitlistJoin,
-            route as u8,
-            wait.round().min(u16::MAX as f64) as u16,
-        );
-        if wait <= 0.0 {
-            self.start_treatment(route);
-            return;
-        }
-        let give_up = Self::exp_days(&mut self.waiting_rng, 1.0 / iv.give_up_rate);
-        // The pending start is either the end of the wait or the day they give up;
-        // either way the person counts as on their way to treatment until then.
-        self.waiting = if give_up < wait {
-            self.pending_treatment = self.t + give_up;
-            Waiting::GivingUp
-        } else {
-            self.pending_treatment = self.t + wait;
-            Waiting::Served
-        };
-        self.pending_route = route;
-        self.waiting_since = self.t;
-    }
-
-    /// The pending treatment start is due: start, join the list, or give up.
-    pub(crate) fn on_pending_treatment(&mut self) {
-        self.pending_treatment = f64::INFINITY;
-        let route = self.pending_route;
-        match std::mem::replace(&mut self.waiting, Waiting::No) {
-            Waiting::Served => self.start_treatment(route),
-            Waiting::No => self.request_treatment(route),
-            Waiting::GivingUp => {
-                self.intensive_pending = false;
-                let days = (self.t - self.waiting_since).round().min(u16::MAX as f64);
-                self.record(EventKind::WaitlistGiveUp, route as u8, days as u16);
-            }
-        }
-    }
-}
-
-/// Where a pending treatment start stands with the waiting list.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Waiting {
-    /// Not on a list: the start is a referral arriving.
-    No,
-    /// The wait is over: start.
-    Served,
-    /// The person gives up on this day.
-    GivingUp,
 }

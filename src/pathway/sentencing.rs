@@ -157,6 +157,31 @@ impl SentencingRates {
     }
 }
 
+/// Maximum court cases awaiting conviction at once; an arrest while this many
+/// are pending leads to no further case (rare: it needs 8 open cases).
+pub const MAX_PENDING: usize = 8;
+
+/// The court's slice of a person's state: open cases and the criminal record.
+#[derive(Debug, Clone)]
+pub struct CourtState {
+    /// Open cases: (conviction day, offence day); the first `n_cases` are used.
+    pub cases: [(f64, f64); MAX_PENDING],
+    pub n_cases: usize,
+    /// Convictions so far.
+    pub priors: u32,
+}
+
+/// At the start of a career.
+impl Default for CourtState {
+    fn default() -> Self {
+        CourtState {
+            cases: [(f64::INFINITY, 0.0); MAX_PENDING],
+            n_cases: 0,
+            priors: 0,
+        }
+    }
+}
+
 impl PersonSim<'_> {
     /// The treatment requirement a community or suspended sentence carries, if any.
     /// `priors` counts convictions before this one.
@@ -204,9 +229,9 @@ impl PersonSim<'_> {
         let [u_sentence, u_lever, u_requirement, u_engage]: [f64; 4] =
             std::array::from_fn(|_| self.sentencing_rng.get().random());
         let lag = (self.t.floor() - offence_day.floor()).clamp(0.0, u16::MAX as f64) as u16;
-        let priors = self.priors.min(PRIOR_CAP) as f64;
-        self.priors += 1;
-        if self.in_custody {
+        let priors = self.court.priors.min(PRIOR_CAP) as f64;
+        self.court.priors += 1;
+        if self.custody.in_custody {
             self.record(EventKind::Conviction, Sentence::Concurrent as u8, lag);
             return;
         }
@@ -254,12 +279,29 @@ impl PersonSim<'_> {
                 // A person already on an order keeps it: the new sentence runs
                 // alongside (an assumption: courts often add to an order rather than
                 // revoke it), so a conviction alone does not end an order.
-                if self.order.is_none() {
+                if self.orders.kind.is_none() {
                     self.start_order(kind, u_engage);
                 }
             }
             Sentence::ShortCustody => self.enter_custody(CustodyKind::Short),
             Sentence::LongCustody => self.enter_custody(CustodyKind::Long),
         }
+    }
+
+    /// Add a court case for an offence on day `offence_day`, convicted on `due`.
+    pub(crate) fn add_case(&mut self, due: f64, offence_day: f64) {
+        if self.court.n_cases < MAX_PENDING {
+            self.court.cases[self.court.n_cases] = (due, offence_day);
+            self.court.n_cases += 1;
+        }
+    }
+
+    /// Close open case `i` (its conviction is due); returns its offence day.
+    pub(crate) fn close_case(&mut self, i: usize) -> f64 {
+        let (_, offence_day) = self.court.cases[i];
+        self.court.n_cases -= 1;
+        self.court.cases[i] = self.court.cases[self.court.n_cases];
+        self.court.cases[self.court.n_cases] = (f64::INFINITY, 0.0);
+        offence_day
     }
 }

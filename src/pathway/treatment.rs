@@ -112,18 +112,59 @@ impl TreatmentRates {
     }
 }
 
+/// Treatment's slice of a person's state: the open episode and the pending start.
+#[derive(Debug, Clone)]
+pub struct TreatmentState {
+    /// The referral route of the open episode, if in treatment.
+    pub episode: Option<Route>,
+    /// Day the open episode started.
+    pub start: f64,
+    /// A treatment episode has ended in successful completion.
+    pub completed_ever: bool,
+    /// Day a pending treatment start (a referral or the end of a wait) is due.
+    pub pending: f64,
+    pub pending_route: Route,
+    /// The pending start comes from the intensive partnership.
+    pub intensive_pending: bool,
+    /// The open episode is managed by the intensive partnership.
+    pub intensive_episode: bool,
+    /// Where the pending start stands with the waiting list, and since when.
+    pub waiting: Waiting,
+    pub waiting_since: f64,
+}
+
+/// At the start of a career.
+impl Default for TreatmentState {
+    fn default() -> Self {
+        TreatmentState {
+            episode: None,
+            start: 0.0,
+            completed_ever: false,
+            pending: f64::INFINITY,
+            pending_route: Route::Voluntary,
+            intensive_pending: false,
+            intensive_episode: false,
+            waiting: Waiting::No,
+            waiting_since: 0.0,
+        }
+    }
+}
+
 impl PersonSim<'_> {
     /// Voluntary (non-criminal-justice) entry rate.
     pub(crate) fn entry_rate(&self) -> f64 {
-        if self.treatment.is_some() || self.in_custody || self.pending_treatment.is_finite() {
+        if self.treatment.episode.is_some()
+            || self.custody.in_custody
+            || self.treatment.pending.is_finite()
+        {
             return 0.0;
         }
         let m = self.m;
         let mut r = m.treatment.voluntary_entry[self.g];
-        if self.crisis {
+        if self.offending.crisis {
             r *= m.treatment.crisis_entry_mult;
         }
-        if self.completed_ever {
+        if self.treatment.completed_ever {
             r *= m.treatment.entry_after_completion_mult;
         }
         r = m.treatment.entry_change.apply(r, self.t);
@@ -132,11 +173,11 @@ impl PersonSim<'_> {
 
     /// Dropout hazard: piecewise constant in time since the episode started.
     pub(crate) fn dropout_rate(&self) -> f64 {
-        let Some(route) = self.treatment else {
+        let Some(route) = self.treatment.episode else {
             return 0.0;
         };
         let m = self.m;
-        let since = self.t - self.treatment_start;
+        let since = self.t - self.treatment.start;
         let phase = if since < PHASE_3M - EPS {
             0
         } else if since < PHASE_12M - EPS {
@@ -149,7 +190,7 @@ impl PersonSim<'_> {
             r *= m.treatment.cj_dropout_mult;
         }
         r = m.treatment.dropout_change.apply(r, self.t);
-        if self.intensive_episode {
+        if self.treatment.intensive_episode {
             r *= m.iv.intensive_dropout_mult;
         }
         r
@@ -157,9 +198,9 @@ impl PersonSim<'_> {
 
     /// Completion hazard: zero before the minimum time in treatment.
     pub(crate) fn completion_rate(&self) -> f64 {
-        match self.treatment {
+        match self.treatment.episode {
             Some(_)
-                if self.t - self.treatment_start >= self.m.treatment.completion_min_days - EPS =>
+                if self.t - self.treatment.start >= self.m.treatment.completion_min_days - EPS =>
             {
                 self.m.treatment.completion[self.g]
             }
@@ -169,28 +210,28 @@ impl PersonSim<'_> {
 
     /// The next time a treatment rate changes with time in treatment.
     pub(crate) fn next_phase_boundary(&self) -> f64 {
-        let since = self.t - self.treatment_start;
+        let since = self.t - self.treatment.start;
         [PHASE_3M, PHASE_12M, self.m.treatment.completion_min_days]
             .into_iter()
             .filter(|&b| b > since + EPS)
             .fold(f64::INFINITY, f64::min)
-            + self.treatment_start
+            + self.treatment.start
     }
 
     pub(crate) fn start_treatment(&mut self, route: Route) {
-        if self.treatment.is_some() || self.in_custody {
+        if self.treatment.episode.is_some() || self.custody.in_custody {
             return;
         }
-        self.treatment = Some(route);
-        self.treatment_start = self.t;
-        self.intensive_episode = std::mem::take(&mut self.intensive_pending);
+        self.treatment.episode = Some(route);
+        self.treatment.start = self.t;
+        self.treatment.intensive_episode = std::mem::take(&mut self.treatment.intensive_pending);
         self.record(EventKind::TreatmentStart, route as u8, 0);
     }
 
     /// Close the open episode, if any, with the given exit.
     pub(crate) fn end_treatment(&mut self, exit: TreatmentExit) {
-        if let Some(route) = self.treatment.take() {
-            self.intensive_episode = false;
+        if let Some(route) = self.treatment.episode.take() {
+            self.treatment.intensive_episode = false;
             self.record(EventKind::TreatmentEnd, route as u8, exit as u16);
         }
     }
@@ -201,6 +242,98 @@ impl PersonSim<'_> {
 
     pub(crate) fn on_completion(&mut self) {
         self.end_treatment(TreatmentExit::Completed);
-        self.completed_ever = true;
+        self.treatment.completed_ever = true;
     }
+
+    /// Refer to treatment, starting on day `when` by `route`: the pending start is
+    /// replaced. Callers check eligibility first (DIP and scheme referrals only
+    /// when nothing is pending; continuity of care at release always).
+    pub(crate) fn refer_to_treatment(&mut self, when: f64, route: Route) {
+        self.treatment.pending = when;
+        self.treatment.pending_route = route;
+    }
+
+    /// Refer unless a start is already due sooner (an order's requirement).
+    pub(crate) fn refer_to_treatment_unless_sooner(&mut self, when: f64, route: Route) {
+        if when < self.treatment.pending {
+            self.refer_to_treatment(when, route);
+        }
+    }
+
+    /// The pending referral comes from the intensive partnership: its episode is
+    /// managed intensively.
+    pub(crate) fn mark_referral_intensive(&mut self) {
+        self.treatment.intensive_pending = true;
+    }
+
+    /// Custody cancels any pending start and any place on the waiting list.
+    pub(crate) fn cancel_pending_treatment(&mut self) {
+        self.treatment.pending = f64::INFINITY;
+        self.treatment.intensive_pending = false;
+        self.treatment.waiting = Waiting::No;
+    }
+
+    /// A treatment start is due (voluntary entry, or a referral arriving): with
+    /// capacity limits in force the person joins the waiting list, waits the
+    /// list's current wait, and may give up first.
+    pub(crate) fn request_treatment(&mut self, route: Route) {
+        let iv = &self.m.iv;
+        if self.treatment.episode.is_some() || self.custody.in_custody {
+            return;
+        }
+        if !iv.capacity.open(self.t) {
+            self.start_treatment(route);
+            return;
+        }
+        let wait = iv.plan.wait(self.t, route.is_criminal_justice());
+        self.record(
+            EventKind::WaitlistJoin,
+            route as u8,
+            wait.round().min(u16::MAX as f64) as u16,
+        );
+        if wait <= 0.0 {
+            self.start_treatment(route);
+            return;
+        }
+        let give_up = Self::exp_days(&mut self.waiting_rng, 1.0 / iv.give_up_rate);
+        // The pending start is either the end of the wait or the day they give up;
+        // either way the person counts as on their way to treatment until then.
+        self.treatment.waiting = if give_up < wait {
+            self.treatment.pending = self.t + give_up;
+            Waiting::GivingUp
+        } else {
+            self.treatment.pending = self.t + wait;
+            Waiting::Served
+        };
+        self.treatment.pending_route = route;
+        self.treatment.waiting_since = self.t;
+    }
+
+    /// The pending treatment start is due: start, join the list, or give up.
+    pub(crate) fn on_pending_treatment(&mut self) {
+        self.treatment.pending = f64::INFINITY;
+        let route = self.treatment.pending_route;
+        match std::mem::replace(&mut self.treatment.waiting, Waiting::No) {
+            Waiting::Served => self.start_treatment(route),
+            Waiting::No => self.request_treatment(route),
+            Waiting::GivingUp => {
+                self.treatment.intensive_pending = false;
+                let days = (self.t - self.treatment.waiting_since)
+                    .round()
+                    .min(u16::MAX as f64);
+                self.record(EventKind::WaitlistGiveUp, route as u8, days as u16);
+            }
+        }
+    }
+}
+
+/// Where a pending treatment start stands with the waiting list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Waiting {
+    /// Not on a list: the start is a referral arriving.
+    No,
+    /// The wait is over: start.
+    Served,
+    /// The person gives up on this day.
+    GivingUp,
 }
