@@ -11,6 +11,7 @@ pub mod bench;
 pub mod calendar;
 pub mod calibrate;
 pub mod capacity;
+pub mod docs;
 pub mod engine;
 pub mod error;
 pub mod history;

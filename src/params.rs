@@ -336,40 +336,68 @@ pub fn baseline_toml(calibrated: Option<(&str, &[String])>) -> String {
     out
 }
 
-/// The parameter registry as a table, with defaults.
+/// Every leaf of the baseline as (dotted key, value as written in a scenario
+/// file), in scenario order: numbers, dates and switches.
+fn baseline_leaves() -> Vec<(String, String)> {
+    fn walk(prefix: &str, v: &toml::Value, out: &mut Vec<(String, String)>) {
+        match v {
+            toml::Value::Table(t) => {
+                for (k, v) in t {
+                    let key = if prefix.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{prefix}.{k}")
+                    };
+                    walk(&key, v, out);
+                }
+            }
+            toml::Value::Integer(i) => out.push((prefix.to_string(), i.to_string())),
+            toml::Value::Float(f) => out.push((prefix.to_string(), f.to_string())),
+            toml::Value::Boolean(b) => out.push((prefix.to_string(), b.to_string())),
+            toml::Value::Datetime(d) => out.push((prefix.to_string(), d.to_string())),
+            toml::Value::String(s) if !prefix.is_empty() && prefix.contains('.') => {
+                out.push((prefix.to_string(), s.clone()))
+            }
+            _ => {}
+        }
+    }
+    let value = toml::Value::try_from(baseline()).expect("parameters serialise");
+    let mut out = Vec::new();
+    walk("", &value, &mut out);
+    out
+}
+
+/// The parameter registry as a table: every key of the baseline with its
+/// default, unit, range, source and meaning, from the declarations. Fitted
+/// defaults (from `scenarios/calibrated.toml`) are marked. The Markdown form is
+/// the appendix of docs/model.md (`pathsim docs` writes it).
 pub fn params_table(markdown: bool) -> String {
-    let defaults = crate::params::baseline().numeric_leaves();
     let mut out = String::new();
     if markdown {
         out.push_str(
-            "| key | default | unit | range | source |\n| --- | --- | --- | --- | --- |\n",
+            "| key | default | unit | range | source | meaning |\n| --- | --- | --- | --- | --- | --- |\n",
         );
     }
-    for (key, v) in defaults {
-        let info = crate::params::info(&key).expect("registry covers every parameter");
-        let range = format!("{} to {}", info.min, info.max);
+    for (key, v) in baseline_leaves() {
+        let Some(info) = info(&key) else { continue };
+        let range = if info.is_numeric() {
+            format!("{} to {}", info.min, info.max)
+        } else {
+            String::new()
+        };
+        let fitted = info.fitted && crate::parameter::is_fitted(&key);
+        let value = if fitted { format!("{v} (fitted)") } else { v };
         if markdown {
             out.push_str(&format!(
-                "| `{key}` | {v} | {} | {range} | {} |\n",
-                info.unit, info.source
+                "| `{key}` | {value} | {} | {range} | {} | {} |\n",
+                info.unit,
+                info.source,
+                info.doc.trim()
             ));
         } else {
             out.push_str(&format!(
-                "{key:<52} {v:>12} {:<32} {}\n",
+                "{key:<52} {value:>18} {:<32} {}\n",
                 info.unit, info.source
-            ));
-        }
-    }
-    for info in registry().filter(|i| !i.is_numeric()) {
-        if markdown {
-            out.push_str(&format!(
-                "| `{}` | see baseline.toml | {} | | {} |\n",
-                info.key, info.unit, info.source
-            ));
-        } else {
-            out.push_str(&format!(
-                "{:<52} {:>12} {:<32} {}\n",
-                info.key, "", info.unit, info.source
             ));
         }
     }

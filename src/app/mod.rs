@@ -97,6 +97,14 @@ pub enum Command {
     Merge(sweep::MergeArgs),
     /// Run a ready-made classroom lesson (retention, testing) and write a one-page report.
     Lesson(lesson::LessonArgs),
+    /// Rewrite the generated parts of the documentation (the parameter appendix
+    /// of docs/model.md, the interventions table of docs/interventions.md) from
+    /// the code, run from the repository root; --check only reports.
+    Docs {
+        /// Report out-of-date documents (exit code 2) without writing.
+        #[arg(long)]
+        check: bool,
+    },
     /// List the interventions (UKDPC 2008): where each acts, its parameters and
     /// defaults, evidence grade, sources, and whether the baseline has it on.
     Interventions {
@@ -212,6 +220,7 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
         Command::Sweep(args) => sweep::cmd_sweep(&args),
         Command::Merge(args) => sweep::cmd_merge(&args),
         Command::Lesson(args) => lesson::lesson(&args),
+        Command::Docs { check } => docs(check),
         Command::Interventions { markdown } => {
             print!(
                 "{}",
@@ -232,4 +241,28 @@ pub(crate) fn print_assumed_effects(p: &Params) {
 /// The year headline tables show: 2024 if observed, else the last year.
 pub(crate) fn headline_year(p: &Params) -> i32 {
     (p.run.horizon.year() - 1).min(2024)
+}
+
+/// `pathsim docs`: regenerate (or check) the generated documentation.
+fn docs(check: bool) -> Result<(), CliError> {
+    let root = Path::new(".");
+    let files = crate::docs::regenerate(root).map_err(CliError::Input)?;
+    let mut stale = Vec::new();
+    for (path, committed, generated) in files {
+        if committed == generated {
+            println!("{}: up to date", path.display());
+        } else if check {
+            stale.push(path.display().to_string());
+        } else {
+            crate::output::write_atomic(&path, generated.as_bytes())?;
+            println!("{}: rewritten", path.display());
+        }
+    }
+    if !stale.is_empty() {
+        return Err(CliError::Input(format!(
+            "out of date (run `pathsim docs`): {}",
+            stale.join(", ")
+        )));
+    }
+    Ok(())
 }
