@@ -389,3 +389,79 @@ impl PersonSim<'_> {
         self.offending.crisis = !self.offending.crisis;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit;
+    use crate::calendar::{Date, DAYS_PER_YEAR};
+    use crate::history::{Route, Substance};
+
+    #[test]
+    fn arrest_rate_is_the_product_of_its_factors() {
+        let p = crate::params::baseline();
+        let m = testkit::model();
+        let mut events = Vec::new();
+        let mut s = testkit::sim(&m, testkit::person(Substance::Alcohol, 35.0), &mut events);
+        s.offending.crisis = false;
+        // Band 35-40 at 37.5: exp(-decline x 12.5).
+        let age = (-p.offending.age_decline * 12.5).exp();
+        let base = p.offending.arrest_rate.alcohol / DAYS_PER_YEAR * age;
+        assert!(
+            (s.arrest_rate() - base).abs() < 1e-15,
+            "{} vs {base}",
+            s.arrest_rate()
+        );
+        s.offending.crisis = true;
+        let crisis = base * p.offending.crisis_offending_multiplier;
+        assert!((s.arrest_rate() - crisis).abs() < 1e-15);
+        s.treatment.episode = Some(Route::Voluntary);
+        let treated = crisis * p.treatment.offending_multiplier_in_treatment;
+        assert!((s.arrest_rate() - treated).abs() < 1e-15);
+        s.custody.in_custody = true;
+        assert_eq!(s.arrest_rate(), 0.0);
+    }
+
+    #[test]
+    fn testing_coverage_follows_the_roll_out_and_the_extension_hook() {
+        let m = testkit::model_with(|p| {
+            p.levers.testing_extended.enabled = true;
+            p.levers.testing_extended.start = Date::ymd(2026, 4, 1);
+        });
+        let t = &crate::params::baseline().testing;
+        let mut events = Vec::new();
+        let mut s = testkit::sim(
+            &m,
+            testkit::person(Substance::OpiatesCrack, 30.0),
+            &mut events,
+        );
+        for (date, trigger, other) in [
+            (Date::ymd(2001, 1, 1), 0.0, 0.0),
+            (t.pilot_start, t.pilot_coverage, 0.0),
+            (t.start, t.coverage, 0.0),
+            (t.expansion_start, t.expansion_coverage, 0.0),
+            (Date::ymd(2026, 4, 1), 1.0, 0.8),
+        ] {
+            s.t = date.as_f64();
+            assert_eq!(
+                s.testing_coverage(true),
+                trigger,
+                "trigger arrests on {date}"
+            );
+            assert_eq!(s.testing_coverage(false), other, "other arrests on {date}");
+        }
+    }
+
+    #[test]
+    fn nobody_desists_with_a_case_pending_in_treatment_custody_or_on_an_order() {
+        let m = testkit::model();
+        let mut events = Vec::new();
+        let mut s = testkit::sim(&m, testkit::person(Substance::None, 27.0), &mut events);
+        assert_eq!(s.desistance_rate(), m.offending.desistance[3]);
+        s.add_case(s.t + 30.0, s.t);
+        assert_eq!(s.desistance_rate(), 0.0);
+        assert_eq!(s.close_case(0), s.t);
+        assert_eq!(s.desistance_rate(), m.offending.desistance[3]);
+        s.treatment.episode = Some(Route::Voluntary);
+        assert_eq!(s.desistance_rate(), 0.0);
+    }
+}

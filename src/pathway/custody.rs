@@ -84,3 +84,33 @@ impl PersonSim<'_> {
         self.prison_reception(days);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit;
+    use crate::history::{CustodyKind, EventKind, Route, Substance};
+
+    #[test]
+    fn reception_ends_treatment_and_orders_and_serves_half_to_one_and_a_half_times_the_mean() {
+        let m = testkit::model();
+        for seed_person in 0..50 {
+            let mut events = Vec::new();
+            let mut p = testkit::person(Substance::OpiatesCrack, 30.0);
+            p.id = seed_person;
+            let mut s = testkit::sim(&m, p, &mut events);
+            s.start_treatment(Route::Voluntary);
+            s.refer_to_treatment(s.t + 3.0, Route::Dip);
+            let t = s.t;
+            s.enter_custody(CustodyKind::Short);
+            let served = s.custody.release_day - t;
+            let mean = m.custody.days_mean[CustodyKind::Short as usize];
+            assert!((0.5 * mean..1.5 * mean).contains(&served), "{served}");
+            assert!(s.custody.in_custody && s.treatment.episode.is_none());
+            assert!(
+                s.treatment.pending.is_infinite(),
+                "custody cancels a pending start"
+            );
+            assert!(s.events.iter().any(|e| e.kind == EventKind::CustodyStart));
+        }
+    }
+}

@@ -185,7 +185,7 @@ impl<'a> PersonSim<'a> {
     }
 
     /// Age-dependent multipliers, constant within 5-year age bands.
-    fn refresh_age(&mut self) {
+    pub(crate) fn refresh_age(&mut self) {
         use super::model::{AGE_BAND_YEARS, N_AGE_BANDS};
         let birth = self.person.birth_day as f64;
         let age = ((self.t - birth) / DAYS_PER_YEAR).max(0.0);
@@ -318,5 +318,66 @@ impl<'a> PersonSim<'a> {
             consider(self.court.cases[i].0, Next::Conviction(i));
         }
         (best.max(self.t), next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit;
+    use crate::calendar::{Date, DAYS_PER_YEAR};
+    use crate::history::{EventKind, Substance};
+
+    /// With every process off but death, and the death rate constant over the
+    /// year (one age band, a long doubling time), the share dying within a year
+    /// is 1 - exp(-rate x 1 year): the next-reaction kernel against its analytic
+    /// answer.
+    #[test]
+    fn a_lone_constant_hazard_gives_the_exponential_waiting_time() {
+        let m = testkit::model_with(|p| {
+            p.run.start = Date::ymd(2010, 1, 1);
+            p.run.horizon = Date::ymd(2011, 1, 1);
+            p.offending.arrest_rate.none = 0.0;
+            p.offending.crisis_onset_rate.none = 0.0;
+            p.offending.desistance_rate.none = 0.0;
+            p.treatment.voluntary_entry_rate.none = 0.0;
+            p.mortality.base_rate_age25 = 0.5;
+            p.mortality.age_doubling_years = 100.0;
+        });
+        // Aged 26: band 25-30 all year, so the rate is base x 2^((27.5 - 25)/100) x 1.5.
+        let rate = 0.5 * ((27.5_f64 - 25.0) / 100.0).exp2() * 1.5;
+        let days = Date::ymd(2011, 1, 1).as_f64() - Date::ymd(2010, 1, 1).as_f64();
+        let expected = 1.0 - (-rate * days / DAYS_PER_YEAR).exp();
+        let n = 20_000;
+        let mut died = 0;
+        for id in 0..n {
+            let mut p = testkit::person(Substance::None, 26.0);
+            p.id = id;
+            let mut events = Vec::new();
+            super::PersonSim::new(&m, p, 99, &mut events).run();
+            died += events.iter().any(|e| e.kind == EventKind::Death) as u32;
+            assert!(
+                events
+                    .iter()
+                    .all(|e| !matches!(e.kind, EventKind::Arrest | EventKind::TreatmentStart)),
+                "only death can happen"
+            );
+        }
+        let share = died as f64 / n as f64;
+        let se = (expected * (1.0 - expected) / n as f64).sqrt();
+        assert!(
+            (share - expected).abs() < 4.0 * se,
+            "died {share:.4}, expected {expected:.4} (se {se:.4})"
+        );
+    }
+
+    #[test]
+    fn age_bands_change_on_the_birthday_that_starts_them() {
+        let m = testkit::model();
+        let mut events = Vec::new();
+        let s = testkit::sim(&m, testkit::person(Substance::None, 29.5), &mut events);
+        // Band 25-30 now; the next band starts at the 30th birthday.
+        assert_eq!(s.offending.age_mult, m.offending.age_offending[5]);
+        let birth = s.person.birth_day as f64;
+        assert!((s.next_age_band - (birth + 30.0 * DAYS_PER_YEAR)).abs() < 1e-9);
     }
 }

@@ -88,3 +88,48 @@ parameters! {
             "assumption: projections to 2035 inclusive";
     }
 }
+
+/// Hand-built people and models for the stages' known-answer tests.
+#[cfg(test)]
+pub(crate) mod testkit {
+    use super::{Model, Params, PersonSim};
+    use crate::calendar::{Date, DAYS_PER_YEAR};
+    use crate::history::{Event, Person, Substance};
+
+    /// The baseline's compiled model.
+    pub fn model() -> Model {
+        Model::new(&crate::params::baseline())
+    }
+
+    /// A model of the baseline with `edit` applied to its parameters.
+    pub fn model_with(edit: impl FnOnce(&mut Params)) -> Model {
+        let mut p = crate::params::baseline();
+        edit(&mut p);
+        Model::new(&p)
+    }
+
+    /// Someone of `substance`, aged `age` years on 2010-01-01, entering then, with
+    /// propensity 1 and no housing or mental health need.
+    pub fn person(substance: Substance, age: f64) -> Person {
+        let entry = Date::ymd(2010, 1, 1).day();
+        Person {
+            id: 1,
+            substance,
+            male: true,
+            birth_day: entry - (age * DAYS_PER_YEAR).ceil() as i32,
+            entry_day: entry,
+            exit_day: entry,
+            propensity: 1.0,
+            risk_score: 50,
+            unstable_housing: false,
+            mental_health: false,
+        }
+    }
+
+    /// The person's simulation state at entry (age multipliers set).
+    pub fn sim<'a>(m: &'a Model, p: Person, events: &'a mut Vec<Event>) -> PersonSim<'a> {
+        let mut s = PersonSim::new(m, p, 20_261_124, events);
+        s.refresh_age();
+        s
+    }
+}

@@ -110,3 +110,36 @@ impl PersonSim<'_> {
         self.mortality.risk_until = f64::NEG_INFINITY;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit;
+    use crate::calendar::DAYS_PER_YEAR;
+    use crate::history::Substance;
+
+    #[test]
+    fn death_rate_is_gompertz_by_age_band_plus_the_release_window() {
+        let p = crate::params::baseline();
+        let m = testkit::model();
+        let mut events = Vec::new();
+        let mut s = testkit::sim(
+            &m,
+            testkit::person(Substance::OpiatesCrack, 41.0),
+            &mut events,
+        );
+        // Band 40-45, taken at 42.5.
+        let mo = &p.mortality;
+        let gompertz = mo.base_rate_age25 / DAYS_PER_YEAR
+            * ((42.5 - 25.0) / mo.age_doubling_years).exp2()
+            * mo.multiplier.opiates_crack;
+        assert!((s.death_rate() - gompertz).abs() < 1e-15 * gompertz.max(1e-300) + 1e-18);
+        s.open_release_window();
+        let excess = mo.release_excess_rate.opiates_crack / DAYS_PER_YEAR;
+        assert!((s.death_rate() - (gompertz + excess)).abs() < 1e-15);
+        s.t += mo.release_window_days;
+        assert!(
+            (s.death_rate() - gompertz).abs() < 1e-18,
+            "the window has passed"
+        );
+    }
+}

@@ -216,3 +216,33 @@ impl PersonSim<'_> {
 pub fn is_drug_order(k: OrderKind) -> bool {
     matches!(k, OrderKind::Dtto | OrderKind::Drr)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn order_lengths_are_months_in_days_and_breach_rates_per_day() {
+        let p = OrderParams::default();
+        let r = OrderRates::new(&p);
+        assert_eq!(
+            r.days[OrderKind::Drr as usize],
+            p.drr_months * DAYS_PER_YEAR / 12.0
+        );
+        assert_eq!(
+            r.days[OrderKind::Atr as usize],
+            p.atr_months * DAYS_PER_YEAR / 12.0
+        );
+        assert_eq!(
+            r.breach_rate[OrderKind::Dtto as usize],
+            p.dtto_breach_rate / DAYS_PER_YEAR
+        );
+        // Plain community and suspended orders carry no treatment.
+        assert_eq!(r.engagement_p[OrderKind::Community as usize], 0.0);
+        assert_eq!(r.engagement_p[OrderKind::Suspended as usize], 0.0);
+        assert_eq!(
+            r.engagement_p[OrderKind::Drr as usize],
+            p.drr_engagement_probability
+        );
+    }
+}

@@ -305,3 +305,35 @@ impl PersonSim<'_> {
         offence_day
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit;
+    use crate::calendar::{Date, DAYS_PER_YEAR};
+    use crate::history::{OrderKind, Substance};
+
+    #[test]
+    fn drr_use_declines_exponentially_after_its_start_date() {
+        let m = testkit::model();
+        let s0 = &m.sentencing;
+        let mut events = Vec::new();
+        let mut s = testkit::sim(
+            &m,
+            testkit::person(Substance::OpiatesCrack, 30.0),
+            &mut events,
+        );
+        s.t = s0.requirement_decline_start + DAYS_PER_YEAR;
+        let share = s0.drr_share * (-s0.requirement_decline_per_year).exp();
+        let priors = s0.requirement_min_priors.ceil();
+        assert_eq!(s.requirement(share * 0.999, priors), Some(OrderKind::Drr));
+        assert_eq!(s.requirement(share * 1.001, priors), None);
+        // Below the priors threshold, no requirement at all.
+        assert_eq!(s.requirement(0.0, s0.requirement_min_priors - 1.0), None);
+        // Before DRRs, a DTTO at its own share.
+        s.t = Date::ymd(2003, 1, 1).as_f64();
+        assert_eq!(
+            s.requirement(s0.dtto_share * 0.999, priors),
+            Some(OrderKind::Dtto)
+        );
+    }
+}

@@ -337,3 +337,139 @@ pub enum Waiting {
     /// The person gives up on this day.
     GivingUp,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit;
+    use crate::calendar::{Date, DAYS_PER_YEAR};
+    use crate::history::{Route, Substance};
+
+    #[test]
+    fn dropout_hazard_is_piecewise_in_time_since_the_episode_started() {
+        let m = testkit::model();
+        let mut events = Vec::new();
+        let mut s = testkit::sim(
+            &m,
+            testkit::person(Substance::OpiatesCrack, 30.0),
+            &mut events,
+        );
+        let t0 = s.t;
+        s.treatment.episode = Some(Route::Voluntary);
+        s.treatment.start = t0;
+        let per_day = |key: &str| crate::parameter::fitted(key) / DAYS_PER_YEAR;
+        for (days, key) in [
+            (10.0, "treatment.dropout_rate_0_3m"),
+            (91.0, "treatment.dropout_rate_0_3m"),
+            (92.0, "treatment.dropout_rate_3_12m"),
+            (365.0, "treatment.dropout_rate_3_12m"),
+            (366.0, "treatment.dropout_rate_12m_plus"),
+        ] {
+            s.t = t0 + days;
+            assert_eq!(s.dropout_rate(), per_day(key), "{days} days in");
+        }
+        // Criminal-justice referrals drop out more.
+        s.treatment.episode = Some(Route::Dip);
+        s.t = t0 + 10.0;
+        assert_eq!(
+            s.dropout_rate(),
+            per_day("treatment.dropout_rate_0_3m")
+                * crate::parameter::fitted("treatment.criminal_justice_dropout_multiplier")
+        );
+        // Out of treatment, no dropout.
+        s.treatment.episode = None;
+        assert_eq!(s.dropout_rate(), 0.0);
+    }
+
+    #[test]
+    fn phase_boundaries_are_the_next_changes_of_the_treatment_hazards() {
+        let m = testkit::model();
+        let mut events = Vec::new();
+        let mut s = testkit::sim(
+            &m,
+            testkit::person(Substance::OpiatesCrack, 30.0),
+            &mut events,
+        );
+        let t0 = s.t;
+        s.treatment.episode = Some(Route::Voluntary);
+        s.treatment.start = t0;
+        // Completion opens at 84 days, dropout changes at 3 and 12 months.
+        assert_eq!(s.next_phase_boundary(), t0 + 84.0);
+        s.t = t0 + 84.0;
+        assert_eq!(s.next_phase_boundary(), t0 + DAYS_PER_YEAR / 4.0);
+        s.t = t0 + 100.0;
+        assert_eq!(s.next_phase_boundary(), t0 + DAYS_PER_YEAR);
+        s.t = t0 + 400.0;
+        assert_eq!(s.next_phase_boundary(), f64::INFINITY);
+    }
+
+    #[test]
+    fn completion_is_impossible_before_the_minimum_time() {
+        let m = testkit::model();
+        let mut events = Vec::new();
+        let mut s = testkit::sim(
+            &m,
+            testkit::person(Substance::OpiatesCrack, 30.0),
+            &mut events,
+        );
+        let t0 = s.t;
+        s.treatment.episode = Some(Route::Voluntary);
+        s.treatment.start = t0;
+        s.t = t0 + 83.0;
+        assert_eq!(s.completion_rate(), 0.0);
+        s.t = t0 + 84.0;
+        assert_eq!(
+            s.completion_rate(),
+            crate::parameter::fitted("treatment.completion_rate.opiates_crack") / DAYS_PER_YEAR
+        );
+    }
+
+    #[test]
+    fn the_retention_lever_multiplies_every_dropout_hazard_from_its_start() {
+        let m = testkit::model_with(|p| {
+            p.levers.retention.enabled = true;
+            p.levers.retention.start = Date::ymd(2010, 6, 1);
+            p.levers.retention.dropout_multiplier = 0.75;
+        });
+        let base = testkit::model();
+        let mut events = Vec::new();
+        let mut s = testkit::sim(
+            &m,
+            testkit::person(Substance::OpiatesCrack, 30.0),
+            &mut events,
+        );
+        s.treatment.episode = Some(Route::Voluntary);
+        s.treatment.start = s.t;
+        assert_eq!(s.dropout_rate(), base.treatment.dropout[0]);
+        s.t = Date::ymd(2010, 6, 1).as_f64();
+        s.treatment.start = s.t;
+        assert_eq!(s.dropout_rate(), base.treatment.dropout[0] * 0.75);
+        assert_eq!(m.refresh_days, vec![Date::ymd(2010, 6, 1).as_f64()]);
+    }
+
+    #[test]
+    fn voluntary_entry_stops_in_treatment_custody_or_with_a_start_pending() {
+        let m = testkit::model();
+        let mut events = Vec::new();
+        let mut s = testkit::sim(
+            &m,
+            testkit::person(Substance::OtherDrugs, 30.0),
+            &mut events,
+        );
+        s.offending.crisis = false;
+        assert_eq!(s.entry_rate(), m.treatment.voluntary_entry[1]);
+        s.offending.crisis = true;
+        assert_eq!(
+            s.entry_rate(),
+            m.treatment.voluntary_entry[1] * m.treatment.crisis_entry_mult
+        );
+        s.refer_to_treatment(s.t + 5.0, Route::Dip);
+        assert_eq!(s.entry_rate(), 0.0);
+        // A sooner referral replaces a later one only by the order rule.
+        s.refer_to_treatment_unless_sooner(s.t + 9.0, Route::Order);
+        assert_eq!(s.treatment.pending_route, Route::Dip);
+        s.refer_to_treatment_unless_sooner(s.t + 1.0, Route::Order);
+        assert_eq!(s.treatment.pending_route, Route::Order);
+        s.cancel_pending_treatment();
+        assert!(s.treatment.pending.is_infinite());
+    }
+}
