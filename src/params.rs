@@ -27,28 +27,11 @@ pub use crate::pathway::{
 };
 
 /// Every numeric parameter and date, block by block in scenario order: each
-/// stage's `INFO` (declared with its parameters), then the interventions'. A test
-/// checks this covers every numeric key of [`Params`] and nothing else.
+/// stage's declarations ([`Params::BLOCKS`]). The interventions' rows are in
+/// [`crate::interventions::REGISTRY`]. A test checks the two cover every
+/// numeric key of [`Params`] and nothing else.
 pub fn registry() -> impl Iterator<Item = &'static ParamInfo> {
-    [
-        RunParams::INFO,
-        PopulationParams::INFO,
-        OffendingParams::INFO,
-        CourtParams::INFO,
-        TestingParams::INFO,
-        DipParams::INFO,
-        SentencingParams::INFO,
-        OrderParams::INFO,
-        TreatmentParams::INFO,
-        CustodyParams::INFO,
-        MortalityParams::INFO,
-        RetentionLever::INFO,
-        TestingExtendedLever::INFO,
-        CommunityInsteadLever::INFO,
-        TreatmentAccessLever::INFO,
-    ]
-    .into_iter()
-    .flatten()
+    Params::BLOCKS.iter().copied().flatten()
 }
 
 impl ParamInfo {

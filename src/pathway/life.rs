@@ -15,7 +15,7 @@
 //! 3. carry out the event (pathway modules under `crate::pathway`), recording it;
 //! 4. recompute every rate from the new state.
 
-use super::model::Model;
+use super::Model;
 use crate::calendar::DAYS_PER_YEAR;
 use crate::history::{Event, EventKind, Person, Route};
 use crate::rng::{LazyStream, Process, Stream};

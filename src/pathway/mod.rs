@@ -36,10 +36,17 @@ pub mod sentencing;
 pub mod treatment;
 
 pub use life::PersonSim;
-pub use model::{CapacityPlan, Model};
+pub use schemes::CapacityPlan;
 
 use crate::calendar::Date;
 use crate::parameter::{parameters, INF};
+use arrest::{DipRates, OffendingRates, TestingRates};
+use custody::CustodyRates;
+use mortality::MortalityRates;
+use orders::OrderRates;
+use schemes::SchemeModel;
+use sentencing::{CourtRates, SentencingRates};
+use treatment::TreatmentRates;
 
 /// A whole scenario: what to run and every parameter.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, Default)]
@@ -65,6 +72,80 @@ pub struct Params {
     pub interventions: crate::interventions::Interventions,
     /// Optional limit on treatment places, with a waiting list.
     pub capacity: crate::interventions::Capacity,
+}
+
+impl Params {
+    /// The registry rows of every stage's parameter block, in scenario order: a
+    /// new stage adds its `INFO` here beside its field above.
+    pub const BLOCKS: &'static [&'static [crate::parameter::ParamInfo]] = &[
+        RunParams::INFO,
+        population::PopulationParams::INFO,
+        arrest::OffendingParams::INFO,
+        sentencing::CourtParams::INFO,
+        arrest::TestingParams::INFO,
+        arrest::DipParams::INFO,
+        sentencing::SentencingParams::INFO,
+        orders::OrderParams::INFO,
+        treatment::TreatmentParams::INFO,
+        custody::CustodyParams::INFO,
+        mortality::MortalityParams::INFO,
+        levers::RetentionLever::INFO,
+        levers::TestingExtendedLever::INFO,
+        levers::CommunityInsteadLever::INFO,
+        levers::TreatmentAccessLever::INFO,
+    ];
+}
+
+/// Everything the simulation needs, in the units it uses (days, per-day rates):
+/// each stage's compiled rates, built by the stage from its own parameters, with
+/// the hooks levers fill in.
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub start_day: f64,
+    pub horizon_day: f64,
+    pub offending: OffendingRates,
+    pub testing: TestingRates,
+    pub dip: DipRates,
+    pub court: CourtRates,
+    pub sentencing: SentencingRates,
+    pub orders: OrderRates,
+    pub treatment: TreatmentRates,
+    pub custody: CustodyRates,
+    pub mortality: MortalityRates,
+    /// Days on which rates change with the calendar (lever start dates), sorted.
+    pub refresh_days: Vec<f64>,
+    /// The intervention schemes.
+    pub iv: SchemeModel,
+}
+
+impl Model {
+    pub fn new(p: &Params) -> Model {
+        let lv = &p.levers;
+        let treatment = TreatmentRates::new(&p.treatment, lv.entry_change(), lv.dropout_change());
+        let mut refresh_days: Vec<f64> = Vec::new();
+        for d in [treatment.dropout_change.from, treatment.entry_change.from] {
+            if d.is_finite() {
+                refresh_days.push(d);
+            }
+        }
+        refresh_days.sort_by(f64::total_cmp);
+        refresh_days.dedup();
+        Model {
+            start_day: p.run.start.as_f64(),
+            horizon_day: p.run.horizon.as_f64(),
+            offending: OffendingRates::new(&p.offending),
+            testing: TestingRates::new(&p.testing, lv.testing_extension()),
+            dip: DipRates::new(&p.dip),
+            court: CourtRates::new(&p.court),
+            sentencing: SentencingRates::new(&p.sentencing, lv.short_custody_replaced()),
+            orders: OrderRates::new(&p.orders),
+            treatment,
+            custody: CustodyRates::new(&p.custody),
+            mortality: MortalityRates::new(&p.mortality),
+            refresh_days,
+            iv: SchemeModel::new(p),
+        }
+    }
 }
 
 parameters! {

@@ -10,10 +10,265 @@
 //! `Prison`, `Waiting`) a fixed number of draws per decision, so switching a
 //! scheme on changes the histories of the people it reaches and no one else's.
 
+use super::model::{Coverage, Window};
+use super::Params;
+use crate::calendar::DAYS_PER_YEAR;
 use crate::history::{EventKind, Route};
 use crate::interventions::Scheme;
 use crate::pathway::PersonSim;
 use rand::RngExt;
+
+/// A caution or diversion scheme, compiled.
+#[derive(Debug, Clone, Copy)]
+pub struct DiversionModel {
+    pub window: Window,
+    pub max_priors: f64,
+    pub coverage: Coverage,
+    pub treatment_p: f64,
+    pub comply_p: f64,
+    pub offending_mult: f64,
+    pub effect_days: f64,
+}
+
+impl DiversionModel {
+    fn new(d: &crate::interventions::Diversion) -> Self {
+        DiversionModel {
+            window: Window::new(d.enabled, d.start, d.end),
+            max_priors: d.max_priors,
+            coverage: Coverage::new(d.coverage, d.expansion_start, d.expansion_coverage),
+            treatment_p: d.treatment_probability,
+            comply_p: d.compliance_probability,
+            offending_mult: d.offending_multiplier,
+            effect_days: d.effect_months * DAYS_PER_YEAR / 12.0,
+        }
+    }
+}
+
+/// A programme (community or prison), compiled.
+#[derive(Debug, Clone, Copy)]
+pub struct ProgrammeModel {
+    pub scheme: crate::interventions::Scheme,
+    pub window: Window,
+    pub coverage: Coverage,
+    pub min_days: f64,
+    pub offending_mult: f64,
+    pub effect_days: f64,
+}
+
+impl ProgrammeModel {
+    fn community(
+        scheme: crate::interventions::Scheme,
+        c: &crate::interventions::CommunityProgramme,
+    ) -> Self {
+        ProgrammeModel {
+            scheme,
+            window: Window::new(c.enabled, c.start, c.end),
+            coverage: Coverage::new(c.coverage, c.expansion_start, c.expansion_coverage),
+            min_days: 0.0,
+            offending_mult: c.offending_multiplier,
+            effect_days: c.effect_months * DAYS_PER_YEAR / 12.0,
+        }
+    }
+    fn prison(
+        scheme: crate::interventions::Scheme,
+        c: &crate::interventions::PrisonProgramme,
+    ) -> Self {
+        ProgrammeModel {
+            scheme,
+            window: Window::new(c.enabled, c.start, c.end),
+            coverage: Coverage::new(c.coverage, c.expansion_start, c.expansion_coverage),
+            min_days: c.min_days_served,
+            offending_mult: c.offending_multiplier,
+            effect_days: c.effect_months * DAYS_PER_YEAR / 12.0,
+        }
+    }
+}
+
+/// Waiting times and prison-place shares by calendar year, set by
+/// [`crate::capacity`] from pilot runs; all zero waits and full shares until then.
+#[derive(Debug, Clone, Default)]
+pub struct CapacityPlan {
+    pub first_year: i32,
+    /// Days to wait by year, for [criminal-justice, voluntary] referrals.
+    pub wait_days: Vec<[f64; 2]>,
+    /// Share of prison-programme demand that finds a place, by year.
+    pub prison_share: Vec<f64>,
+}
+
+impl CapacityPlan {
+    fn year(&self, t: f64) -> Option<usize> {
+        let y = crate::calendar::civil_from_days(t as i32).0 - self.first_year;
+        (y >= 0).then_some(y as usize)
+    }
+    pub fn wait(&self, t: f64, criminal_justice: bool) -> f64 {
+        self.year(t)
+            .and_then(|y| self.wait_days.get(y))
+            .map_or(0.0, |w| w[!criminal_justice as usize])
+    }
+    pub fn prison_share(&self, t: f64) -> f64 {
+        self.year(t)
+            .and_then(|y| self.prison_share.get(y).copied())
+            .unwrap_or(1.0)
+    }
+}
+
+/// Every intervention scheme, compiled (see [`crate::interventions`]).
+#[derive(Debug, Clone)]
+pub struct SchemeModel {
+    pub testing: Window,
+    pub required_assessment: Window,
+    pub failure_prosecution_p: f64,
+    pub bail: Window,
+    pub bail_coverage: f64,
+    pub bail_treatment_p: f64,
+    pub caution: DiversionModel,
+    pub diversion: DiversionModel,
+    pub dtto_drr: Window,
+    pub atr: Window,
+    pub low_intensity: Window,
+    pub low_intensity_share: f64,
+    pub low_intensity_days: f64,
+    pub low_intensity_breach_mult: f64,
+    pub drug_court: Window,
+    pub drug_court_coverage: Coverage,
+    pub drug_court_breach_mult: f64,
+    pub drug_court_offending_mult: f64,
+    pub community_programmes: [ProgrammeModel; 2],
+    pub intensive: Window,
+    pub intensive_min_tests: usize,
+    pub intensive_coverage: f64,
+    pub intensive_treatment_p: f64,
+    pub intensive_dropout_mult: f64,
+    pub intensive_offending_mult: f64,
+    pub carat: Window,
+    pub carat_coverage: Coverage,
+    pub carat_continuity_mult: f64,
+    pub detox: Window,
+    pub detox_coverage: Coverage,
+    pub detox_death_mult: f64,
+    pub detox_continuity_mult: f64,
+    pub idts: Window,
+    pub idts_coverage: Coverage,
+    pub idts_detox_coverage: f64,
+    pub idts_continuity_mult: f64,
+    pub prison_programmes: [ProgrammeModel; 6],
+    pub continuity: Window,
+    /// Continuity-of-care probability (from `treatment.*`, with its expansion).
+    pub continuity_p: Coverage,
+    pub capacity: Window,
+    pub cj_priority: bool,
+    pub give_up_rate: f64,
+    pub plan: CapacityPlan,
+}
+
+impl SchemeModel {
+    pub fn new(p: &Params) -> SchemeModel {
+        use crate::interventions::{Priority, Scheme};
+        let iv = &p.interventions;
+        let c = &p.capacity;
+        SchemeModel {
+            testing: Window::until(iv.testing_on_arrest.enabled, iv.testing_on_arrest.end),
+            required_assessment: Window::until(
+                iv.required_assessment.enabled,
+                iv.required_assessment.end,
+            ),
+            failure_prosecution_p: iv.required_assessment.failure_prosecution_probability,
+            bail: Window::new(
+                iv.restriction_on_bail.enabled,
+                iv.restriction_on_bail.start,
+                iv.restriction_on_bail.end,
+            ),
+            bail_coverage: iv.restriction_on_bail.coverage,
+            bail_treatment_p: iv.restriction_on_bail.treatment_probability,
+            caution: DiversionModel::new(&iv.conditional_caution),
+            diversion: DiversionModel::new(&iv.diversion),
+            dtto_drr: Window::until(iv.dtto_drr.enabled, iv.dtto_drr.end),
+            atr: Window::until(iv.atr.enabled, iv.atr.end),
+            low_intensity: Window::new(
+                iv.low_intensity_order.enabled,
+                iv.low_intensity_order.start,
+                iv.low_intensity_order.end,
+            ),
+            low_intensity_share: iv.low_intensity_order.share,
+            low_intensity_days: iv.low_intensity_order.months * DAYS_PER_YEAR / 12.0,
+            low_intensity_breach_mult: iv.low_intensity_order.breach_multiplier,
+            drug_court: Window::new(
+                iv.drug_courts.enabled,
+                iv.drug_courts.start,
+                iv.drug_courts.end,
+            ),
+            drug_court_coverage: Coverage::new(
+                iv.drug_courts.coverage,
+                iv.drug_courts.expansion_start,
+                iv.drug_courts.expansion_coverage,
+            ),
+            drug_court_breach_mult: iv.drug_courts.breach_multiplier,
+            drug_court_offending_mult: iv.drug_courts.offending_multiplier,
+            community_programmes: [
+                ProgrammeModel::community(Scheme::Asro, &iv.asro),
+                ProgrammeModel::community(Scheme::Osap, &iv.osap),
+            ],
+            intensive: Window::new(
+                iv.intensive_partnership.enabled,
+                iv.intensive_partnership.start,
+                iv.intensive_partnership.end,
+            ),
+            intensive_min_tests: iv.intensive_partnership.min_positive_tests.round() as usize,
+            intensive_coverage: iv.intensive_partnership.coverage,
+            intensive_treatment_p: iv.intensive_partnership.treatment_probability,
+            intensive_dropout_mult: iv.intensive_partnership.dropout_multiplier,
+            intensive_offending_mult: iv.intensive_partnership.offending_multiplier,
+            carat: Window::new(iv.carat.enabled, iv.carat.start, iv.carat.end),
+            carat_coverage: Coverage::new(
+                iv.carat.coverage,
+                iv.carat.expansion_start,
+                iv.carat.expansion_coverage,
+            ),
+            carat_continuity_mult: iv.carat.continuity_multiplier,
+            detox: Window::new(
+                iv.detox_maintenance.enabled,
+                iv.detox_maintenance.start,
+                iv.detox_maintenance.end,
+            ),
+            detox_coverage: Coverage::new(
+                iv.detox_maintenance.coverage,
+                iv.detox_maintenance.expansion_start,
+                iv.detox_maintenance.expansion_coverage,
+            ),
+            detox_death_mult: iv.detox_maintenance.release_death_multiplier,
+            detox_continuity_mult: iv.detox_maintenance.continuity_multiplier,
+            idts: Window::new(iv.idts.enabled, iv.idts.start, iv.idts.end),
+            idts_coverage: Coverage::new(
+                iv.idts.coverage,
+                iv.idts.expansion_start,
+                iv.idts.expansion_coverage,
+            ),
+            idts_detox_coverage: iv.idts.detox_coverage,
+            idts_continuity_mult: iv.idts.continuity_multiplier,
+            prison_programmes: [
+                ProgrammeModel::prison(Scheme::Rapt, &iv.rapt),
+                ProgrammeModel::prison(Scheme::TherapeuticCommunity, &iv.therapeutic_community),
+                ProgrammeModel::prison(Scheme::CbtHighIntensity, &iv.cbt_high_intensity),
+                ProgrammeModel::prison(
+                    Scheme::ShortDurationProgramme,
+                    &iv.short_duration_programme,
+                ),
+                ProgrammeModel::prison(Scheme::Pasro, &iv.pasro),
+                ProgrammeModel::prison(Scheme::DrugFreeWing, &iv.drug_free_wings),
+            ],
+            continuity: Window::until(iv.continuity_of_care.enabled, iv.continuity_of_care.end),
+            continuity_p: Coverage::new(
+                p.treatment.release_continuity_probability,
+                iv.continuity_of_care.expansion_start,
+                iv.continuity_of_care.expansion_probability,
+            ),
+            capacity: Window::new(c.enabled, c.start, c.end),
+            cj_priority: c.priority == Priority::CriminalJustice,
+            give_up_rate: c.give_up_rate / DAYS_PER_YEAR,
+            plan: CapacityPlan::default(),
+        }
+    }
+}
 
 /// What court schemes make of a new order: a shorter end (low intensity) and
 /// breach and arrest multipliers (drug court, low intensity).
