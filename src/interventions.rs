@@ -845,7 +845,7 @@ pub const REGISTRY: &[ParamInfo] = &[
     p!("interventions.drug_courts.coverage", "share of DTTO/DRR orders", 0.0, 1.0, "assumption: two pilot courts (West London, Leeds) from December 2005"),
     p!("interventions.drug_courts.breach_multiplier", "multiplier", 0.3, 1.0, "assumption: reasonable evidence (UKDPC), size from no seed"),
     p!("interventions.drug_courts.offending_multiplier", "multiplier", 0.5, 1.0, "assumption: reasonable evidence (UKDPC), size from no seed"),
-    p!("interventions.low_intensity_order.share", "share of DTTO/DRR orders", 0.0, 1.0, "assumption"),
+    p!("interventions.low_intensity_order.share", "share of DTTO/DRR orders", 0.0, 1.0, "calibrated (docs/calibration.md)"),
     p!("interventions.low_intensity_order.months", "months", 0.1, 120.0, "assumption"),
     p!("interventions.low_intensity_order.breach_multiplier", "multiplier", 0.0, 1.0, "assumption: fewer appointments, fewer breaches"),
     p!("interventions.asro.coverage", "share of drug users' community orders", 0.0, 1.0, "calibrated to ukdpc_asro_2005"),

@@ -102,10 +102,13 @@ pub fn fitted(key: &str) -> f64 {
 
 /// Whether the calibration fits this dotted key.
 pub fn is_fitted(key: &str) -> bool {
-    let table: toml::Table = CALIBRATED.parse().unwrap_or_default();
-    let mut leaves = Vec::new();
-    collect_numeric("", &toml::Value::Table(table), &mut leaves);
-    leaves.iter().any(|(k, _)| k == key)
+    static KEYS: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
+        let table: toml::Table = CALIBRATED.parse().unwrap_or_default();
+        let mut leaves = Vec::new();
+        collect_numeric("", &toml::Value::Table(table), &mut leaves);
+        leaves.into_iter().map(|(k, _)| k).collect()
+    });
+    KEYS.iter().any(|k| k == key)
 }
 
 /// Declare a block of parameters once: each field with its doc comment, type,

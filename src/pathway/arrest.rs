@@ -18,18 +18,18 @@ parameters! {
         /// Proportional fall in the arrest rate per year of age over 25.
         age_decline: f64 = 0.03, "per year of age", 0.0, 1.0,
             "assumption: age-crime curve";
-        /// Proportional fall in the arrest rate per year of age over 25.
+        /// Arrest-rate multiplier for people with unstable housing.
         unstable_housing_multiplier: f64 = 1.3, "multiplier", 0.0, 100.0,
             "assumption";
-        /// Proportional fall in the arrest rate per year of age over 25.
+        /// Arrest-rate multiplier for people with a mental health problem.
         mental_health_multiplier: f64 = 1.1, "multiplier", 0.0, 100.0,
             "assumption";
         /// Rate of entering a crisis phase of chaotic use and high offending (per year).
         crisis_onset_rate: BySubstance = [fitted, 0.25, 0.15, 0.0], "per year", 0.0, 100.0,
-            "assumption: periods of chaotic use drive selection into treatment (regression to the mean)";
+            "calibrated (docs/calibration.md) for opiates_crack; assumed mechanism: periods of chaotic use drive selection into treatment (regression to the mean)";
         /// Rate of leaving a crisis phase (per year).
         crisis_recovery_rate: f64 = fitted, "per year", 0.0, 100.0,
-            "assumption: crises last months, not years";
+            "calibrated (docs/calibration.md); assumed mechanism: crises last months, not years";
         /// Arrest-rate multiplier during a crisis phase.
         crisis_offending_multiplier: f64 = fitted, "multiplier", 1.0, 100.0,
             "calibrated to nta_dropout_reduction (the before/after fall without much treatment)";
@@ -38,7 +38,7 @@ parameters! {
             "assumption: PDU offending is mostly acquisitive (ukdpc_weekly_user_acquisitive_12m vs ukdpc_other_arrestee_acquisitive_12m)";
         /// Desistance rate (per year) under age 30 (5-year bands, evaluated at mid-band).
         desistance_rate: BySubstance = [fitted, 0.10, 0.09, 0.12], "per year", 0.0, 10.0,
-            "assumption: careers of about 10 years, longer for PDUs";
+            "calibrated (docs/calibration.md) for opiates_crack; assumption for the others: careers of about 10 years";
         /// Proportional rise in the desistance rate per year of age over 30.
         desistance_age_increase: f64 = 0.03, "per year of age", 0.0, 1.0,
             "assumption";
@@ -57,13 +57,13 @@ parameters! {
         /// DIP roll-out of testing on arrest.
         start: Date = (2003, 4, 1), "date", 0.0, 0.0,
             "DIP launched April 2003 (UKDPC 2008)";
-        /// DIP roll-out of testing on arrest.
+        /// Share of trigger-offence arrests tested after the DIP roll-out.
         coverage: f64 = 0.50, "share of trigger arrests", 0.0, 1.0,
             "assumption: DIP intensive areas first";
         /// Further roll-out (Tough Choices, testing on arrest).
         expansion_start: Date = (2006, 4, 1), "date", 0.0, 0.0,
             "Tough Choices, April 2006 (UKDPC 2008)";
-        /// Further roll-out (Tough Choices, testing on arrest).
+        /// Share of trigger-offence arrests tested after the further roll-out.
         expansion_coverage: f64 = 0.85, "share of trigger arrests", 0.0, 1.0,
             "assumption: most custody suites by 2006/07";
         /// Probability a test is positive for opiates or cocaine, out of treatment.

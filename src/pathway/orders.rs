@@ -36,7 +36,7 @@ parameters! {
             "assumption";
         /// Breach-rate multiplier while in treatment.
         in_treatment_breach_multiplier: f64 = fitted, "multiplier", 0.0, 10.0,
-            "assumption: engagement keeps people compliant";
+            "calibrated (docs/calibration.md); assumed mechanism: engagement keeps people compliant";
         /// Probability a revoked order is resentenced to custody.
         revocation_custody_probability: f64 = 0.5, "probability", 0.0, 1.0,
             "assumption";

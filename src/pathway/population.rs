@@ -26,7 +26,7 @@ parameters! {
         /// Share of entrants in each substance group (must sum to 1).
         substance_share: BySubstance = [fitted, 0.24, 0.18, fitted], "share of entrants", 0.0, 1.0,
             "calibrated to ukdpc_arrestee_pdu_share; ukdpc_general_pop_pdu_share gives about 300,000 PDUs";
-        /// Share of entrants in each substance group (must sum to 1).
+        /// Share of entrants who are male.
         male_share: f64 = 0.85, "share", 0.0, 1.0,
             "assumption: 85% of proven offenders are male (MoJ statistics, not a seed)";
         /// Youngest age at career start (years).
@@ -38,7 +38,7 @@ parameters! {
         /// Shape of the gamma distribution of offending propensity (mean 1), by
         /// substance group: lower is more unequal (a few prolific offenders).
         propensity_shape: BySubstance = [fitted, 2.0, 2.0, 2.0], "gamma shape", 0.05, 100.0,
-            "assumption: heterogeneous propensity, a few prolific offenders (Best et al. 3+ tests a year exist)";
+            "calibrated (docs/calibration.md) for opiates_crack; assumed mechanism: heterogeneous propensity, a few prolific offenders (Best et al. 3+ tests a year exist)";
         /// Share with unstable housing, by substance group.
         unstable_housing_share: BySubstance = [0.35, 0.20, 0.20, 0.10], "share", 0.0, 1.0,
             "assumption: housing need higher among PDUs";

@@ -14,7 +14,7 @@ parameters! {
     pub struct CourtParams in "court" {
         /// Probability an arrest ends in a conviction.
         conviction_probability: f64 = fitted, "probability", 0.0, 1.0,
-            "assumption: under half of arrests end in conviction";
+            "calibrated (docs/calibration.md); not every arrest ends in conviction";
         /// Mean days from arrest to conviction (exponential).
         delay_days_mean: f64 = 75.0, "days", 0.0, 3650.0,
             "assumption: cases take a few months";
@@ -41,7 +41,7 @@ parameters! {
             "assumption";
         /// Proportional rise of the custody weights per prior conviction (capped at 20).
         custody_escalation_per_prior: f64 = fitted, "per prior conviction", 0.0, 10.0,
-            "assumption: custody more likely with a longer record";
+            "calibrated (docs/calibration.md); assumed mechanism: custody more likely with a longer record";
         /// Proportional rise of the community and suspended weights per prior conviction.
         community_escalation_per_prior: f64 = 0.04, "per prior conviction", 0.0, 10.0,
             "assumption";

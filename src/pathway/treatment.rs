@@ -16,7 +16,7 @@ parameters! {
             "calibrated to ukdpc_cjs_referral_share";
         /// Entry-rate multiplier during a crisis phase.
         crisis_entry_multiplier: f64 = fitted, "multiplier", 0.0, 100.0,
-            "assumption: people seek treatment at a low point";
+            "calibrated (docs/calibration.md); assumed mechanism: people seek treatment at a low point";
         /// Entry-rate multiplier after a successful completion.
         entry_after_completion_multiplier: f64 = 0.3, "multiplier", 0.0, 10.0,
             "assumption: completers return less often";
@@ -31,7 +31,7 @@ parameters! {
             "calibrated to nta_retained_2y_n";
         /// Dropout multiplier for criminal-justice referrals.
         criminal_justice_dropout_multiplier: f64 = fitted, "multiplier", 0.0, 10.0,
-            "assumption: coerced clients drop out a little more";
+            "calibrated (docs/calibration.md); assumed mechanism: coerced clients drop out a little more";
         /// No successful completion before this many days.
         completion_min_days: f64 = 84.0, "days", 0.0, 3650.0,
             "assumption: 12 weeks, NDTMS effective engagement";
@@ -50,7 +50,7 @@ parameters! {
         /// Probability of starting community treatment on release (continuity of care), drug users.
         release_continuity_probability: f64 = 0.25, "probability", 0.0, 1.0,
             "assumption: few prison leavers pick up community treatment";
-        /// Probability of starting community treatment on release (continuity of care), drug users.
+        /// Mean days from release to a continuity-of-care treatment start (exponential).
         release_continuity_delay_days_mean: f64 = 14.0, "days", 0.0, 3650.0,
             "assumption";
     }
