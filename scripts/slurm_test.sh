@@ -8,6 +8,20 @@
 # job written by `pathsim sweep --emit-slurm`, waits, compares, and stops the
 # daemons it started. Needs root (the rig runs the daemons as root).
 #
+# Then a failure: one task's shard file is made unwritable, so that task fails; the
+# merge job must be cancelled (--kill-on-invalid-dep=yes), not left pending for
+# ever; the task log must say what the task did; `resubmit.sh --list` must name
+# only that shard, and `resubmit.sh` must finish the sweep (same files again).
+#
+# Cost of one run, measured on this machine (2 cores, shared) for the default
+# --time and --mem that --emit-slurm writes (it measures run 0 itself, too):
+#   /usr/bin/time -v target/release/pathsim sweep scenarios/sweeps/teaching.toml --run 0 --threads 1
+#     -> 0.16 s wall, 7,808 KiB peak RSS (scale 200, 1 replicate; 50 runs in the sweep)
+#   /usr/bin/time -v target/release/pathsim run scenarios/baseline.toml --quiet
+#     -> 18.6 s wall, 17,304 KiB peak RSS (the baseline at its own scale, 2 threads)
+# so a 4-task teaching sweep gets --time=00:10:07 (3 x 13 runs x 0.16 s + 10 min)
+# and --mem=320M (1.5 x 8 MiB + 256 MiB, rounded up to 64 MiB).
+#
 # Usage: scripts/slurm_test.sh [SWEEP.toml] [TASKS]
 #   default: scenarios/sweeps/teaching.toml, 4 array tasks
 # Env: PATHSIM=/path/to/pathsim (default: build target/release/pathsim),
@@ -71,6 +85,9 @@ stop() {
 }
 trap stop EXIT
 
+# The node's memory, so the --mem the scripts ask for can be granted (without
+# RealMemory Slurm assumes 1 MB and refuses any --mem).
+mem_mib=$(( $(awk '/^MemTotal:/ {print $2}' /proc/meminfo) / 1024 * 9 / 10 ))
 cat >"$S/slurm.conf" <<EOF
 ClusterName=rig
 SlurmctldHost=localhost
@@ -99,7 +116,7 @@ SchedulerType=sched/backfill
 JobCompType=jobcomp/none
 JobAcctGatherType=jobacct_gather/none
 AccountingStorageType=accounting_storage/none
-NodeName=localhost NodeAddr=127.0.0.1 CPUs=$(nproc) State=UNKNOWN
+NodeName=localhost NodeAddr=127.0.0.1 CPUs=$(nproc) RealMemory=$mem_mib State=UNKNOWN
 PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP
 EOF
 
@@ -153,3 +170,41 @@ for f in "$S"/local/*.csv; do
 done
 [ "$status" = 0 ] || exit 1
 echo "PASS: $tasks Slurm array tasks + merge job give the same files as a local run"
+
+wait_idle() { # $1: seconds; fails if jobs are still queued then
+    local until=$((SECONDS + $1))
+    while [ -n "$(squeue -h 2>/dev/null)" ]; do
+        if [ "$SECONDS" -gt "$until" ]; then
+            echo "FAIL: $2" >&2
+            squeue >&2
+            exit 1
+        fi
+        sleep 1
+    done
+}
+
+# A failed task: shard 1's file is a folder, so task 1 cannot write it and fails.
+"$exe" sweep "$sweep_file" --emit-slurm "$tasks" --out "$S/fail" --quiet
+mkdir "$S/fail/runs.shard-1-of-$tasks.csv"
+sh "$S/fail/slurm/submit.sh"
+wait_idle 120 "the merge job is still queued 2 minutes after a task failed (not cancelled)"
+[ ! -f "$S/fail/runs.csv" ] || { echo "FAIL: merged although a task failed" >&2; exit 1; }
+log=$(ls "$S"/fail/slurm/logs/sweep_*_1.out)
+grep -q "start: task 1 " "$log" || { echo "FAIL: task 1's log does not say it started" >&2; cat "$log" >&2; exit 1; }
+grep -Eq "end: task 1, shard 1/$tasks, 0 runs done, exit status [1-9]" "$log" \
+    || { echo "FAIL: task 1's log does not give its end and exit status" >&2; cat "$log" >&2; exit 1; }
+log0=$(ls "$S"/fail/slurm/logs/sweep_*_0.out)
+grep -Eq "end: task 0, shard 0/$tasks, [0-9]+ runs done, exit status 0" "$log0" \
+    || { echo "FAIL: task 0's log does not say what it did" >&2; cat "$log0" >&2; exit 1; }
+listed=$(sh "$S/fail/slurm/resubmit.sh" --list)
+echo "$listed" | grep -qx "failed or missing shards: 1" \
+    || { echo "FAIL: resubmit.sh --list should name shard 1 only:" >&2; echo "$listed" >&2; exit 1; }
+rmdir "$S/fail/runs.shard-1-of-$tasks.csv"
+sh "$S/fail/slurm/resubmit.sh"
+wait_idle 600 "resubmitted jobs still queued after 10 minutes"
+for f in "$S"/local/*.csv; do
+    name=$(basename "$f")
+    case "$name" in runs.journal.csv) continue ;; esac
+    cmp -s "$f" "$S/fail/$name" || { echo "FAIL: after resubmit.sh, $name differs" >&2; exit 1; }
+done
+echo "PASS: a failed task cancels the merge job, its log says so, and resubmit.sh reruns only that shard"

@@ -398,7 +398,7 @@ fn retention(args: &LessonArgs) -> Result<(), CliError> {
         bars: &bars,
         from_zero: false,
         value_fmt: |v| format!("{v:.1}%"),
-        tick_fmt: |v| format!("{v:.1}%"),
+        tick_fmt: crate::report::charts::pct_ticks,
     })?;
 
     let headline = if fewer[0].is_finite() && fewer[0] >= 0.5 {
@@ -702,7 +702,7 @@ fn testing(args: &LessonArgs) -> Result<(), CliError> {
         bars: &bars,
         from_zero: true,
         value_fmt: signed_approx,
-        tick_fmt: |v| count_ticks(&v),
+        tick_fmt: count_ticks,
     })?;
 
     let mut b = String::new();
@@ -967,7 +967,8 @@ struct BarChart<'a> {
     bars: &'a [Bar],
     from_zero: bool,
     value_fmt: fn(f64) -> String,
-    tick_fmt: fn(f64) -> String,
+    /// Tick labels: (value, step between ticks), decimals as the step needs.
+    tick_fmt: crate::report::charts::TickFmt,
 }
 
 use plotters::prelude::*;
@@ -1021,6 +1022,7 @@ fn bar_chart(spec: &BarChart) -> anyhow::Result<String> {
         ((lo - span * 0.8).max(0.0).floor(), hi + span * 0.35)
     };
     let n = spec.bars.len().max(1) as f64;
+    let y_step = crate::report::charts::tick_step(ylo, yhi, 6);
     let mut buf = String::new();
     {
         let root = SVGBackend::with_string(&mut buf, (w, h)).into_drawing_area();
@@ -1039,7 +1041,7 @@ fn bar_chart(spec: &BarChart) -> anyhow::Result<String> {
             .x_label_formatter(&|_| String::new())
             .y_desc(spec.y_label)
             .y_labels(6)
-            .y_label_formatter(&|v| (spec.tick_fmt)(*v))
+            .y_label_formatter(&|v| (spec.tick_fmt)(*v, y_step))
             .axis_desc_style((FONT, 17).into_font().color(&INK))
             .label_style((FONT, 16).into_font().color(&INK))
             .bold_line_style(RGBColor(222, 226, 230))

@@ -418,6 +418,98 @@ fn num(v: f64) -> String {
     }
 }
 
+/// The data dictionary written beside every results file.
+pub const CODEBOOK: &str = "codebook.csv";
+
+/// The header of `codebook.csv`.
+pub const CODEBOOK_HEADER: [&str; 4] = ["metric", "group", "unit", "definition"];
+
+/// What a metric's groups are, in words.
+fn grouping_words(g: crate::metrics::Grouping) -> &'static str {
+    use crate::metrics::Grouping;
+    match g {
+        Grouping::Substance => "main problem substance group",
+        Grouping::Route => "treatment referral route",
+        Grouping::Order => "community order type",
+        Grouping::Custody => "custody kind",
+        Grouping::Sentence => "sentence type",
+        Grouping::Scheme => "intervention scheme",
+    }
+}
+
+/// A metric's definition for one of its groups, from its declaration.
+pub fn metric_definition(def: &crate::metrics::MetricDef, group: &str) -> String {
+    use crate::metrics::Kind;
+    let what = match def.kind {
+        Kind::Count => format!(
+            "count of {} in the calendar year (period), scaled to real people (simulated count x scale)",
+            def.unit
+        ),
+        Kind::PersonYears => {
+            "time spent in the state during the calendar year (period), as real person-years".to_string()
+        }
+        Kind::Ratio(n, d) => {
+            let (n, d) = (crate::metrics::METRICS[n].name, crate::metrics::METRICS[d].name);
+            if def.unit == "share" {
+                format!("{n} / {d} in the calendar year (period): a share from 0 to 1, not a percentage")
+            } else {
+                format!("{n} / {d} in the calendar year (period), in {}", def.unit)
+            }
+        }
+    };
+    let who = if group == "all" {
+        format!("all {}s together", grouping_words(def.grouping))
+    } else {
+        format!("{} {group}", grouping_words(def.grouping))
+    };
+    format!("{}: {what}; {who}", def.label)
+}
+
+/// Rows of the metrics codebook: one per metric and each of its groups ("all"
+/// last), in output order, from the declarations in [`crate::metrics::METRICS`].
+pub fn metric_codebook_rows() -> Vec<[String; 4]> {
+    let mut rows = Vec::new();
+    for def in crate::metrics::METRICS {
+        let mut groups = def.grouping.names();
+        groups.push("all");
+        for g in groups {
+            rows.push([
+                def.name.to_string(),
+                g.to_string(),
+                def.unit.to_string(),
+                metric_definition(def, g),
+            ]);
+        }
+    }
+    rows
+}
+
+/// Write a codebook (header [`CODEBOOK_HEADER`]) with these rows.
+pub fn write_codebook(path: &Path, rows: &[[String; 4]]) -> Result<()> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(CODEBOOK_HEADER)?;
+    for r in rows {
+        w.write_record(r)?;
+    }
+    let bytes = w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
+    std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Write the metrics codebook into the folder of a results file.
+fn codebook_beside(path: &Path) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    write_codebook(&dir.join(CODEBOOK), &metric_codebook_rows())
+}
+
+/// How to read a seed exactly, for manifests and codebooks.
+pub const SEED_NOTE: &str = "Seeds are unsigned 64-bit integers (below 2^63): read them as 64-bit integers or \
+     as text (R: colClasses = c(seed = \"character\") or bit64; readr: col_character(); pandas reads int64 \
+     exactly). Readers that parse numbers as doubles (R read.csv by default, Excel, JavaScript) change seeds \
+     above 2^53 and so name a different run; seed_text and seeds.json give them as strings.";
+
 /// `results.csv`: scenario, replicate, metric, group, period, value.
 pub fn write_results(path: &Path, scenario: &str, replicates: &[Vec<Row>]) -> Result<()> {
     let mut w = csv::Writer::from_path(path)?;
@@ -442,7 +534,7 @@ pub fn write_results(path: &Path, scenario: &str, replicates: &[Vec<Row>]) -> Re
         }
     }
     w.flush()?;
-    Ok(())
+    codebook_beside(path)
 }
 
 /// `summary.csv`: scenario, metric, group, period, mean, lo95, hi95, n.
@@ -464,7 +556,7 @@ pub fn write_summary(path: &Path, scenario: &str, summary: &[Summary]) -> Result
         ])?;
     }
     w.flush()?;
-    Ok(())
+    codebook_beside(path)
 }
 
 /// What `manifest.json` records: enough to repeat the run exactly.
@@ -475,6 +567,10 @@ pub struct Manifest<'a> {
     pub scenario: &'a str,
     pub scenario_files: Vec<String>,
     pub seed: u64,
+    /// The seed as text, for readers that would parse `seed` as a double.
+    pub seed_text: String,
+    /// How to read seeds exactly.
+    pub seed_note: &'static str,
     pub replicates: u32,
     pub scale: f64,
     pub threads: usize,
@@ -499,6 +595,8 @@ impl<'a> Manifest<'a> {
             scenario: &out.params.name,
             scenario_files: files.iter().map(|f| f.display().to_string()).collect(),
             seed: out.params.run.seed,
+            seed_text: out.params.run.seed.to_string(),
+            seed_note: SEED_NOTE,
             replicates: out.params.run.replicates,
             scale: out.params.run.scale,
             threads,
@@ -509,6 +607,7 @@ impl<'a> Manifest<'a> {
             outputs: vec![
                 "results.csv",
                 "summary.csv",
+                CODEBOOK,
                 "manifest.json",
                 "scenario.toml",
                 "report.html",
@@ -595,5 +694,5 @@ pub fn write_differences(
         ])?;
     }
     w.flush()?;
-    Ok(())
+    codebook_beside(path)
 }

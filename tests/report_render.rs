@@ -372,7 +372,8 @@ fn sweep_charts_rank_hand_built_indices() {
         .map(|n| table.find(&format!("<code>{n}</code>")).unwrap())
         .collect();
     assert!(order.windows(2).all(|w| w[0] < w[1]));
-    assert!(html.contains("moves <code>arrests.<wbr>all.<wbr>2030</code> most"));
+    assert!(html
+        .contains("moves <code title=\"arrests.all.2030\">arrests.<wbr>all.<wbr>2030</code> most"));
 
     let m = |mu_star: f64| MorrisIndex {
         mu: -mu_star,

@@ -285,25 +285,68 @@ fn emit_slurm(sweep: &Sweep, args: &SweepArgs, out: &Path, tasks: u64) -> Result
         p.canonicalize()
             .with_context(|| format!("cannot resolve {}", p.display()))
     };
+    let cpus_per_task = args.threads.unwrap_or(1).max(1);
+    let cost = measure_cost(sweep, cpus_per_task, args.quiet)?;
     let job = sweep::slurm::Job {
         name: &sweep.name,
         exe: std::env::current_exe().context("cannot find the pathsim binary")?,
         sweep: abs(&args.sweep)?,
         out: abs(out)?,
+        total,
         tasks,
-        cpus_per_task: args.threads.unwrap_or(1).max(1),
+        cpus_per_task,
+        cost,
         extra: &args.sbatch,
     };
     let dir = sweep::slurm::emit(&job)?;
     if !args.quiet {
         println!(
-            "wrote {}/{{sweep.sbatch, merge.sbatch, submit.sh}}: {tasks} array tasks of about {} runs each",
+            "wrote {}/{{sweep.sbatch, merge.sbatch, submit.sh, resubmit.sh}}: {tasks} array tasks of about {} runs each",
             dir.display(),
             total.div_ceil(tasks)
         );
         println!("submit with: sh {}", dir.join("submit.sh").display());
     }
     Ok(())
+}
+
+/// Time and peak memory of run 0 of the sweep here, with the task's threads: the
+/// cost the Slurm scripts' default limits come from.
+fn measure_cost(
+    sweep: &Sweep,
+    threads: usize,
+    quiet: bool,
+) -> Result<Option<sweep::slurm::Cost>, CliError> {
+    let pool = crate::engine::thread_pool(Some(threads))?;
+    let p = sweep::run_params(sweep, 0)
+        .map_err(|e| CliError::Input(format!("run 0 is invalid: {e}")))?;
+    if !quiet {
+        eprintln!(
+            "measuring the cost of one run (run 0, {} replicate(s) at scale {}, {threads} thread(s)) for the default --time and --mem",
+            p.run.replicates, p.run.scale
+        );
+    }
+    let started = std::time::Instant::now();
+    pool.install(|| sweep::simulate(sweep, &p));
+    let seconds = started.elapsed().as_secs_f64();
+    let Some(peak) = crate::bench::peak_rss_mib() else {
+        return Ok(None);
+    };
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_else(|_| "this machine".into());
+    let note = format!(
+        "run 0 measured by `pathsim sweep --emit-slurm` on {host} with {threads} thread(s), pathsim {}",
+        env!("CARGO_PKG_VERSION")
+    );
+    if !quiet {
+        eprintln!("one run: {seconds:.2} s, peak resident memory {peak:.0} MiB");
+    }
+    Ok(Some(sweep::slurm::Cost {
+        seconds_per_run: seconds,
+        peak_rss_mib: peak,
+        note,
+    }))
 }
 
 fn run_one(sweep: &Sweep, pool: &rayon::ThreadPool, i: u64) -> Result<(), CliError> {

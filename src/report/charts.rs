@@ -52,8 +52,45 @@ pub struct BandChart<'a> {
     pub marker: Option<(f64, String)>,
     /// A note under the legend, e.g. what the bands are.
     pub note: String,
-    /// Format y tick labels.
-    pub y_fmt: fn(&f64) -> String,
+    /// Format a y tick label: (value, step between ticks), so labels carry as
+    /// many decimals as the step needs to tell neighbours apart.
+    pub y_fmt: TickFmt,
+    /// A prominent line over the plot, e.g. the paired difference and its
+    /// interval where the bands of two series overlap.
+    pub headline: Option<String>,
+}
+
+/// A tick label formatter: (value, step between ticks) to text.
+pub type TickFmt = fn(f64, f64) -> String;
+
+/// The values plotters puts tick labels at on an axis from `lo` to `hi` with at
+/// most `n` labels.
+pub fn tick_values(lo: f64, hi: f64, n: usize) -> Vec<f64> {
+    use plotters::coord::types::RangedCoordf64;
+    RangedCoordf64::from(lo..hi).key_points(n)
+}
+
+/// The step between tick labels on that axis (the whole range if one label).
+pub fn tick_step(lo: f64, hi: f64, n: usize) -> f64 {
+    let t = tick_values(lo, hi, n);
+    if t.len() >= 2 {
+        (t[1] - t[0]).abs()
+    } else {
+        (hi - lo).abs()
+    }
+}
+
+/// Decimals that show every multiple of `step` exactly (0 to 6).
+pub fn decimals_for(step: f64) -> usize {
+    if !(step.is_finite() && step > 0.0) {
+        return 0;
+    }
+    (0..=6)
+        .find(|&d| {
+            let m = step * 10f64.powi(d as i32);
+            (m - m.round()).abs() < 1e-6 * m.abs().max(1.0)
+        })
+        .unwrap_or(6)
 }
 
 fn err<E: std::fmt::Debug>(e: E) -> anyhow::Error {
@@ -71,26 +108,38 @@ fn house_style<'m, 'a, 'b, X: Ranged, Y: Ranged, DB: DrawingBackend>(
         .light_line_style(TRANSPARENT)
 }
 
-/// Thousands separators for y ticks.
-pub fn count_ticks(v: &f64) -> String {
-    if v.abs() < 10.0 && *v != v.trunc() {
-        format!("{v:.1}")
-    } else {
-        thousands(*v)
+/// Thousands separators for y ticks, with the decimals the step needs.
+pub fn count_ticks(v: f64, step: f64) -> String {
+    let d = decimals_for(step);
+    if v.abs() < 0.5 * step.abs().min(1.0) * 1e-6 {
+        return "0".into();
+    }
+    if d == 0 {
+        return thousands(v);
+    }
+    let whole = thousands(v.trunc());
+    let frac = format!("{:.d$}", v.abs().fract());
+    let sign = if v < 0.0 && whole == "0" { "-" } else { "" };
+    // "0.25" -> ".25"; a fraction that rounds up to 1 carries into the whole part.
+    match frac.strip_prefix("0.") {
+        Some(f) => format!("{sign}{whole}.{f}"),
+        None => format!("{v:.d$}"),
     }
 }
 
-/// Percentages on a 0-100 axis.
-pub fn pct_ticks(v: &f64) -> String {
-    format!("{v:.0}%")
+/// Percentages on a 0-100 axis, with the decimals the step needs.
+pub fn pct_ticks(v: f64, step: f64) -> String {
+    let d = decimals_for(step);
+    format!("{v:.d$}%")
 }
 
-/// Signed values with one decimal (percentage points).
-pub fn pp_ticks(v: &f64) -> String {
-    if v.abs() < 1e-9 {
+/// Signed values (percentage points), with the decimals the step needs.
+pub fn pp_ticks(v: f64, step: f64) -> String {
+    let d = decimals_for(step);
+    if v.abs() < step.abs() * 1e-6 {
         "0".into()
     } else {
-        format!("{v:+.1}")
+        format!("{v:+.d$}")
     }
 }
 
@@ -102,10 +151,21 @@ fn year_ticks(v: &f64) -> String {
 /// The legend column: a line and band swatch per series, then a wrapped note.
 fn draw_legend(
     area: &DrawingArea<SVGBackend, Shift>,
+    headline: Option<&str>,
     items: &[(String, RGBColor, bool, bool)],
     note: &str,
 ) -> Result<()> {
     let mut y = 58;
+    if let Some(text) = headline {
+        // What the reader must not miss, first and in bold.
+        let style = TextStyle::from((FONT, 17).into_font().style(FontStyle::Bold)).color(&INK);
+        for line in wrap(text, 26) {
+            area.draw(&Text::new(line, (8, y - 8), style.clone()))
+                .map_err(err)?;
+            y += 19;
+        }
+        y += 16;
+    }
     let label_style = TextStyle::from((FONT, 17).into_font()).color(&INK);
     for (label, color, band, dashed) in items {
         if *band {
@@ -223,6 +283,10 @@ pub fn band_chart(spec: &BandChart) -> Result<String> {
             xhi = xlo + 1.0;
         }
         let (ylo, yhi) = nice_range(ylo, yhi, spec.from_zero);
+        let y_step = tick_step(ylo, yhi, 8);
+        let y_fmt = |v: &f64| (spec.y_fmt)(*v, y_step);
+        // Whole years: never more labels than years, so no two read the same.
+        let x_labels = ((xhi - xlo).floor() as usize + 1).clamp(2, 10);
         let mut chart = ChartBuilder::on(&main)
             .caption(spec.title, (FONT, 25).into_font().color(&INK))
             .margin(12)
@@ -233,12 +297,13 @@ pub fn band_chart(spec: &BandChart) -> Result<String> {
         house_style(&mut chart.configure_mesh())
             .x_desc(spec.x_label)
             .y_desc(spec.y_label)
-            .x_labels(10)
+            .x_labels(x_labels)
             .y_labels(8)
             .x_label_formatter(&year_ticks)
-            .y_label_formatter(&spec.y_fmt)
+            .y_label_formatter(&y_fmt)
             .draw()
             .map_err(err)?;
+
         if spec.zero_line {
             chart
                 .draw_series(LineSeries::new(
@@ -308,7 +373,7 @@ pub fn band_chart(spec: &BandChart) -> Result<String> {
             .iter()
             .map(|s| (s.label.clone(), s.color, true, s.dashed))
             .collect();
-        draw_legend(&legend, &items, &spec.note)?;
+        draw_legend(&legend, spec.headline.as_deref(), &items, &spec.note)?;
         root.present().map_err(err)?;
     }
     Ok(buf)
@@ -361,6 +426,7 @@ pub fn reoffending_by_substance(summary: &[Summary], n: usize) -> Result<Option<
             band_note(n)
         ),
         y_fmt: pct_ticks,
+        headline: None,
     })
     .map(Some)
 }
@@ -369,8 +435,8 @@ pub fn reoffending_by_substance(summary: &[Summary], n: usize) -> Result<Option<
 pub fn reoffending_both(
     base: &[Summary],
     scenario: &[Summary],
-    base_name: &str,
-    scenario_name: &str,
+    paired: Option<&Summary>,
+    (base_name, scenario_name): (&str, &str),
     marker: Option<f64>,
     from_year: i32,
     n: usize,
@@ -404,10 +470,33 @@ pub fn reoffending_both(
         zero_line: false,
         from_zero: false,
         marker: marker.map(|x| (x, "lever starts ".to_string())),
-        note: band_note(n),
+        note: format!(
+            "{} The bands show each run's spread, not the uncertainty of the difference: \
+             see the paired difference above.",
+            band_note(n)
+        ),
         y_fmt: pct_ticks,
+        headline: paired.map(paired_words),
     })
     .map(Some)
+}
+
+/// The paired difference of a share and its interval in words, saying whether
+/// the interval excludes zero (overlapping bands do not mean no effect).
+pub fn paired_words(d: &Summary) -> String {
+    let pp = |v: f64| format!("{:+.2}", v * 100.0);
+    let verdict = if d.lo95 > 0.0 || d.hi95 < 0.0 {
+        "The interval excludes zero: a clear difference, even where the bands overlap."
+    } else {
+        "The interval includes zero: no clear difference."
+    };
+    format!(
+        "Paired difference, {}: {} pp (95% interval {} to {} pp). {verdict}",
+        d.period,
+        pp(d.mean),
+        pp(d.lo95),
+        pp(d.hi95)
+    )
 }
 
 /// Treatment starts a year by referral route.
@@ -436,6 +525,7 @@ pub fn treatment_starts_by_route(summary: &[Summary], n: usize) -> Result<Option
         marker: None,
         note: format!("Counts scaled to England and Wales. {}", band_note(n)),
         y_fmt: count_ticks,
+        headline: None,
     })
     .map(Some)
 }
@@ -470,6 +560,7 @@ pub fn difference(
             "Paired on common random numbers: the same people in both runs. Line: mean difference over {n} replicates. Shaded: 95% interval. Above zero: more in the scenario."
         ),
         y_fmt: if k == 100.0 { pp_ticks } else { count_ticks },
+        headline: None,
     })
 }
 
@@ -595,6 +686,7 @@ pub fn pathway_flow(summary: &[Summary], year: i32, scale: f64) -> Result<Option
             .fold(0.0, f64::max)
             .max(1.0);
         let label_w = 290;
+        let flow_step = tick_step(0.0, max * 1.38, 8);
         let title = format!("The pathway in {year}: from arrest to treatment outcome");
         let root_t = root
             .titled(&title, (FONT, 25).into_font().color(&INK))
@@ -612,7 +704,7 @@ pub fn pathway_flow(summary: &[Summary], year: i32, scale: f64) -> Result<Option
             .disable_y_mesh()
             .disable_y_axis()
             .x_labels(8)
-            .x_label_formatter(&count_ticks)
+            .x_label_formatter(&|v: &f64| count_ticks(*v, flow_step))
             .x_desc("People a year, scaled to England and Wales")
             .draw()
             .map_err(err)?;
@@ -695,7 +787,7 @@ pub fn retention(title: &str, curves: &[Curve]) -> Result<String> {
             .x_labels(9)
             .y_labels(6)
             .x_label_formatter(&|v: &f64| format!("{v:.0}"))
-            .y_label_formatter(&pct_ticks)
+            .y_label_formatter(&|v: &f64| pct_ticks(*v, 20.0))
             .draw()
             .map_err(err)?;
         for (i, c) in curves.iter().enumerate() {
@@ -726,6 +818,7 @@ pub fn retention(title: &str, curves: &[Curve]) -> Result<String> {
             .collect();
         draw_legend(
             &legend,
+            None,
             &items,
             "Kaplan-Meier estimate pooled over replicates. Event: dropout. Completion, death, custody and end of follow-up are censored. n: simulated episodes.",
         )?;
@@ -770,7 +863,8 @@ pub struct DotChart<'a> {
     pub reference: Option<(f64, &'a str)>,
     /// Axis range; values outside are drawn at the edge (the row text gives them).
     pub x_range: (f64, f64),
-    pub x_fmt: &'a dyn Fn(&f64) -> String,
+    /// Tick and value labels: (value, step between ticks) to text.
+    pub x_fmt: &'a dyn Fn(f64, f64) -> String,
     /// Swatches under the plot: (label, colour); a black colour reads as a tick.
     pub legend: Vec<(String, RGBColor)>,
     pub note: String,
@@ -815,6 +909,8 @@ pub fn dot_chart(spec: &DotChart) -> Result<String> {
         let plot_h = titled.dim_in_pixel().1.saturating_sub(foot);
         let (plot, footer) = titled.split_vertically(plot_h);
         let (x0, x1) = spec.x_range;
+        let x_step = tick_step(x0, x1, 8);
+        let x_fmt = |v: &f64| (spec.x_fmt)(*v, x_step);
         let mut chart = ChartBuilder::on(&plot)
             .margin_left(8)
             .margin_right(text_w)
@@ -827,7 +923,7 @@ pub fn dot_chart(spec: &DotChart) -> Result<String> {
             .disable_y_mesh()
             .disable_y_axis()
             .x_labels(8)
-            .x_label_formatter(spec.x_fmt)
+            .x_label_formatter(&x_fmt)
             .x_desc(spec.x_label)
             .draw()
             .map_err(err)?;
@@ -899,7 +995,34 @@ pub fn dot_chart(spec: &DotChart) -> Result<String> {
                         )))
                         .map_err(err)?;
                 }
-                if d.value.is_finite() {
+                if d.value.is_finite() && (d.value < x0 || d.value > x1) {
+                    // Off the axis: an arrow at the edge pointing the way, and the value.
+                    let right = d.value > x1;
+                    let (px, py) = chart.backend_coord(&(clamp(d.value), y));
+                    let dir = if right { 1 } else { -1 };
+                    root.draw(&Polygon::new(
+                        vec![
+                            (px + 9 * dir, py),
+                            (px - 3 * dir, py - 8),
+                            (px - 3 * dir, py + 8),
+                        ],
+                        d.color.filled(),
+                    ))
+                    .map_err(err)?;
+                    let style = TextStyle::from((FONT, 13).into_font().style(FontStyle::Bold))
+                        .color(&d.color)
+                        .pos(Pos::new(
+                            if right { HPos::Right } else { HPos::Left },
+                            VPos::Center,
+                        ));
+                    let label = format!(
+                        "{} off scale: {}",
+                        if right { "\u{2192}" } else { "\u{2190}" },
+                        (spec.x_fmt)(d.value, x_step / 10.0)
+                    );
+                    root.draw(&Text::new(label, (px - 8 * dir, py - 12), style))
+                        .map_err(err)?;
+                } else if d.value.is_finite() {
                     chart
                         .draw_series(std::iter::once(Circle::new(
                             (clamp(d.value), y),
@@ -957,4 +1080,175 @@ pub fn dot_chart(spec: &DotChart) -> Result<String> {
         root.present().map_err(err)?;
     }
     Ok(buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The text of every `<text>` element of a plotters SVG, with its attributes.
+    fn texts(svg: &str) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        let mut rest = svg;
+        while let Some(i) = rest.find("<text ") {
+            let after = &rest[i..];
+            let open_end = after.find('>').unwrap();
+            let close = after.find("</text>").unwrap();
+            out.push((
+                after[..open_end].to_string(),
+                after[open_end + 1..close].trim().to_string(),
+            ));
+            rest = &after[close..];
+        }
+        out
+    }
+
+    /// The y tick labels of a band chart: right-aligned numbers left of the plot.
+    fn y_ticks(svg: &str) -> Vec<String> {
+        texts(svg)
+            .into_iter()
+            .filter(|(attrs, t)| {
+                attrs.contains("text-anchor=\"end\"")
+                    && t.trim_end_matches('%')
+                        .trim_start_matches('+')
+                        .replace(',', "")
+                        .parse::<f64>()
+                        .is_ok()
+            })
+            .map(|(_, t)| t)
+            .collect()
+    }
+
+    fn summary(metric: M, period: i32, mean: f64, lo: f64, hi: f64) -> Summary {
+        Summary {
+            metric,
+            group: "all".into(),
+            period,
+            mean,
+            lo95: lo,
+            hi95: hi,
+            n: 20,
+        }
+    }
+
+    fn distinct(labels: &[String]) -> bool {
+        let mut seen = std::collections::HashSet::new();
+        labels.iter().all(|l| seen.insert(l))
+    }
+
+    /// Issue 12: the compare report's reoffending chart labelled every tick
+    /// "54%" and its difference chart "-0.1, -0.1, -0.2, -0.2".
+    #[test]
+    fn tick_labels_differ_where_values_are_close() {
+        let years = 2024..2031;
+        let base: Vec<Summary> = years
+            .clone()
+            .map(|y| summary(M::PROVEN_REOFFENDING, y, 0.5432, 0.5425, 0.5440))
+            .collect();
+        let scen: Vec<Summary> = years
+            .clone()
+            .map(|y| summary(M::PROVEN_REOFFENDING, y, 0.5418, 0.5410, 0.5426))
+            .collect();
+        let both = reoffending_both(&base, &scen, None, ("a", "b"), None, 2024, 20)
+            .unwrap()
+            .unwrap();
+        let ticks = y_ticks(&both);
+        assert!(ticks.len() >= 3, "{ticks:?}");
+        assert!(distinct(&ticks), "reoffending ticks: {ticks:?}");
+        let pts: Vec<(i32, f64, f64, f64)> =
+            years.map(|y| (y, -0.0012, -0.0019, -0.0011)).collect();
+        let diff =
+            difference("d", "Difference (percentage points)", &pts, 100.0, None, 20).unwrap();
+        let ticks = y_ticks(&diff);
+        assert!(ticks.len() >= 3, "{ticks:?}");
+        assert!(distinct(&ticks), "difference ticks: {ticks:?}");
+        // Counts with a narrow range too.
+        let pts: Vec<(i32, f64, f64, f64)> = (2024..2031).map(|y| (y, 1.2, 1.1, 1.35)).collect();
+        let ticks =
+            y_ticks(&difference("d", "Difference (arrests a year)", &pts, 1.0, None, 20).unwrap());
+        assert!(distinct(&ticks), "count ticks: {ticks:?}");
+        for (v, step, want) in [
+            (54.25, 0.05, "54.25%"),
+            (54.0, 1.0, "54%"),
+            (-0.15, 0.05, "-0.15"),
+        ] {
+            let got = if want.ends_with('%') {
+                pct_ticks(v, step)
+            } else {
+                pp_ticks(v, step)
+            };
+            assert_eq!(got, want);
+        }
+        assert_eq!(count_ticks(12345.0, 1000.0), "12,345");
+        assert_eq!(count_ticks(-0.25, 0.05), "-0.25");
+        assert_eq!(count_ticks(1234.5, 0.5), "1,234.5");
+    }
+
+    /// Issue 12: overlapping bands suggested no effect where the paired interval
+    /// excludes zero; the chart now states the paired difference and interval.
+    #[test]
+    fn overlapping_bands_show_the_paired_difference() {
+        let base: Vec<Summary> = (2024..2031)
+            .map(|y| summary(M::PROVEN_REOFFENDING, y, 0.544, 0.540, 0.548))
+            .collect();
+        let scen: Vec<Summary> = (2024..2031)
+            .map(|y| summary(M::PROVEN_REOFFENDING, y, 0.542, 0.538, 0.546))
+            .collect();
+        let paired = summary(M::PROVEN_REOFFENDING, 2030, -0.0021, -0.0030, -0.0012);
+        let svg = reoffending_both(&base, &scen, Some(&paired), ("a", "b"), None, 2024, 20)
+            .unwrap()
+            .unwrap();
+        let all: String = texts(&svg)
+            .into_iter()
+            .map(|t| t.1)
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(all.contains("Paired difference, 2030: -0.21 pp"), "{all}");
+        assert!(all.contains("-0.30 to -0.12 pp"), "{all}");
+        assert!(all.contains("excludes zero"), "{all}");
+    }
+
+    /// Issue 12: the targets report drew an off-scale dot on the border without
+    /// marking it; it now gets an arrow and an "off scale" label with its value.
+    #[test]
+    fn off_scale_dots_are_marked_with_their_value() {
+        let row = |v: f64| DotRow {
+            label: format!("row {v}"),
+            dots: vec![Dot {
+                value: v,
+                lo: v * 0.9,
+                hi: v * 1.1,
+                color: PALETTE[0],
+            }],
+            ..DotRow::default()
+        };
+        let fmt = |v: f64, step: f64| pct_ticks(v * 100.0, step * 100.0);
+        let svg = dot_chart(&DotChart {
+            title: "t",
+            x_label: "Simulated as % of the published value",
+            rows: vec![row(1.0), row(7.5), row(-0.5)],
+            reference: Some((1.0, "published")),
+            x_range: (0.0, 3.0),
+            x_fmt: &fmt,
+            legend: vec![],
+            note: String::new(),
+        })
+        .unwrap();
+        let labels: Vec<String> = texts(&svg).into_iter().map(|t| t.1).collect();
+        assert!(
+            labels.iter().any(|l| l.contains("off scale: 750%")),
+            "{labels:?}"
+        );
+        assert!(
+            labels.iter().any(|l| l.contains("off scale: -50%")),
+            "{labels:?}"
+        );
+        assert_eq!(
+            labels.iter().filter(|l| l.contains("off scale")).count(),
+            2,
+            "the dot on the scale is not marked"
+        );
+        // The arrows: one filled triangle per off-scale dot.
+        assert_eq!(svg.matches("<polygon").count(), 2, "{svg}");
+    }
 }

@@ -37,7 +37,9 @@ h3 { font-size: 17px; margin: 22px 0 8px; }
 .meta, .note { color: var(--muted); font-size: 13px; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(240px, 1fr)); gap: 12px; }
 .notice { border-left: 4px solid #c0392b; background: #fdf2f0; padding: 4px 16px; margin: 12px 0; }
-.card { border: 1px solid var(--line); border-left: 5px solid var(--accent); border-radius: 6px; padding: 10px 14px; }
+.card { border: 1px solid var(--line); border-left: 5px solid var(--accent); border-radius: 6px; padding: 10px 14px;
+  min-width: 0; overflow-wrap: anywhere; }
+.card .unit { font-size: 12px; color: var(--muted); }
 .card .label { font-size: 13px; color: var(--muted); }
 .card .value { font-size: 26px; font-weight: 650; margin: 2px 0; }
 .card .ci { font-size: 13px; color: var(--muted); }
@@ -46,7 +48,7 @@ h3 { font-size: 17px; margin: 22px 0 8px; }
 .card.missed { border-left-color: #d55e00; }
 td.met { color: #00785a; font-weight: 600; }
 td.missed { color: #b34700; font-weight: 600; }
-.card code { font-size: 14px; }
+.card code { font-size: 14px; overflow-wrap: anywhere; }
 .card .value code { font-size: 16px; }
 .card .rel { font-size: 14px; font-weight: 600; color: var(--ink); }
 figure { margin: 18px 0 26px; }
@@ -276,7 +278,8 @@ pub fn run_page(
                 &format!("{}{when}", esc(label)),
                 &esc(&fmt_value(metric, s.mean)),
                 &format!(
-                    "<div class=\"ci\">95% interval {} to {}</div>",
+                    "<div class=\"unit\">{}</div><div class=\"ci\">95% interval {} to {}</div>",
+                    esc(&super::unit_words(metric)),
                     esc(&fmt_value(metric, s.lo95)),
                     esc(&fmt_value(metric, s.hi95))
                 ),
@@ -477,7 +480,8 @@ pub fn compare_page(
             &format!("{}{when}", esc(label)),
             &esc(&fmt_diff(metric, d.mean)),
             &format!(
-                "{rel}<div class=\"ci\">95% interval {} to {}<br>baseline {}</div>",
+                "<div class=\"unit\">{}</div>{rel}<div class=\"ci\">95% interval {} to {}<br>baseline {}</div>",
+                esc(&super::diff_unit_words(metric)),
                 esc(&fmt_diff(metric, d.lo95)),
                 esc(&fmt_diff(metric, d.hi95)),
                 esc(&fmt_value(metric, a.mean))
@@ -511,7 +515,9 @@ pub fn compare_page(
         b.push_str(&figure(
             svg,
             "Proven reoffending in both scenarios",
-            "Both runs side by side. File: <code>charts/proven_reoffending_both.svg</code>",
+            "Both runs side by side. The bands are each run's spread over replicates: they can overlap where \
+             the paired difference (stated in bold beside the chart, and in the cards above) is clear, because both \
+             runs simulate the same people. File: <code>charts/proven_reoffending_both.svg</code>",
         ));
     }
     b.push_str("</section>\n<section id=\"tables\">\n<h2>Tables</h2>\n");

@@ -30,6 +30,27 @@ pub fn unit_of(metric: M) -> &'static str {
     metric.def().unit
 }
 
+/// A metric's unit in words for a headline card ("arrests a year", "share, in %").
+pub fn unit_words(metric: M) -> String {
+    use crate::metrics::Kind;
+    let d = metric.def();
+    match d.kind {
+        _ if d.unit == "share" => "share, in %".to_string(),
+        Kind::Count => format!("{} a year, England and Wales", d.unit),
+        Kind::PersonYears => "person-years in the year, England and Wales".to_string(),
+        Kind::Ratio(..) => d.unit.to_string(),
+    }
+}
+
+/// The unit of a difference of a metric in words ("percentage points").
+pub fn diff_unit_words(metric: M) -> String {
+    if unit_of(metric) == "share" {
+        "percentage points (pp), scenario minus baseline".to_string()
+    } else {
+        format!("{}, scenario minus baseline", unit_words(metric))
+    }
+}
+
 /// One metric and group over the years: (year, mean, lo95, hi95), by year.
 pub fn series(summary: &[Summary], metric: M, group: &str) -> Vec<(i32, f64, f64, f64)> {
     let mut v: Vec<_> = summary
@@ -346,11 +367,19 @@ pub fn compare_report(
         let svg = charts::difference(title, ylabel, &pts, k, marker, n)?;
         save_chart(dest_dir, &format!("difference_{metric}"), svg, &mut svgs)?;
     }
+    // The paired difference in the headline year: the bands of two runs can
+    // overlap where the paired interval excludes zero.
+    let paired = pick(
+        diff,
+        M::PROVEN_REOFFENDING,
+        "all",
+        scenario_params.run.horizon.year() - 1,
+    );
     if let Some(svg) = charts::reoffending_both(
         base,
         scenario,
-        &base_params.name,
-        &scenario_params.name,
+        paired,
+        (&base_params.name, &scenario_params.name),
         marker,
         from,
         n,
@@ -409,6 +438,56 @@ mod tests {
         compare_report(dir.path(), &[], &[], &[], &p, &p, "not json").unwrap();
         let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
         assert!(html.contains("not json"));
+    }
+
+    /// Issue 12: units on every card. Each headline card of the run and the
+    /// comparison reports says its unit, and each difference chart's axis too.
+    #[test]
+    fn every_headline_card_and_difference_axis_has_a_unit() {
+        let p = crate::params::baseline();
+        let year = headline_year(&p);
+        let cy = p.run.horizon.year() - 1;
+        let sum = |v: f64, y: i32| -> Vec<Summary> {
+            HEADLINES
+                .iter()
+                .map(|&(metric, group, _)| Summary {
+                    metric,
+                    group: group.into(),
+                    period: y,
+                    mean: v,
+                    lo95: v * 0.9,
+                    hi95: v * 1.1,
+                    n: 3,
+                })
+                .collect()
+        };
+        let cards_of = |html: &str| -> Vec<String> {
+            let at = html.find("<div class=\"cards\">").unwrap();
+            let end = at + html[at..].find("</section>").unwrap();
+            html[at..end]
+                .split("<div class=\"card")
+                .skip(2)
+                .map(str::to_string)
+                .collect()
+        };
+        let run = html::run_page(&sum(0.4, year), &p, "{}", None, &[], year);
+        let cards = cards_of(&run);
+        assert_eq!(cards.len(), HEADLINES.len());
+        for c in &cards {
+            assert!(c.contains("<div class=\"unit\">"), "no unit: {c}");
+        }
+        assert!(run.contains("arrests a year"));
+        let diff = sum(-0.002, cy);
+        let cmp = html::compare_page(&sum(0.4, cy), &sum(0.4, cy), &diff, &p, &p, "{}", &[]);
+        let cards = cards_of(&cmp);
+        assert_eq!(cards.len(), HEADLINES.len());
+        for c in &cards {
+            assert!(c.contains("<div class=\"unit\">"), "no unit: {c}");
+        }
+        assert!(cmp.contains("percentage points (pp)"));
+        for (_, _, _, ylabel, _) in DIFFERENCE_CHARTS {
+            assert!(ylabel.contains('(') && ylabel.ends_with(')'), "{ylabel}");
+        }
     }
 
     #[test]

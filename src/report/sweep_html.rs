@@ -63,6 +63,31 @@ fn fmt_spread(metric: M, v: f64) -> String {
     }
 }
 
+/// The unit of an output column (`metric.group.period`) in words: shares in %.
+fn output_unit(column: &str) -> String {
+    let metric = column.split('.').next().and_then(M::from_name);
+    match metric.map(super::unit_of) {
+        Some("share") => "share, shown as %".to_string(),
+        Some(u) => u.to_string(),
+        None => "output units".to_string(),
+    }
+}
+
+/// The unit of an output column's raw values (shares as 0 to 1).
+fn raw_unit(column: &str) -> String {
+    let metric = column.split('.').next().and_then(M::from_name);
+    match metric.map(super::unit_of) {
+        Some("share") => "share (0 to 1)".to_string(),
+        Some(u) => u.to_string(),
+        None => "output units".to_string(),
+    }
+}
+
+/// A parameter's unit from the registry, if it has one.
+fn param_unit(key: &str) -> &'static str {
+    crate::params::info(key).map_or("", |i| i.unit)
+}
+
 /// Escaped, with line-break opportunities after dots: parameter keys are long.
 fn breakable(key: &str) -> String {
     esc(key).replace('.', ".<wbr>")
@@ -133,10 +158,10 @@ pub fn sobol_chart(
         (0.0, 0.1),
     );
     let title = format!("Sobol indices: {output}");
-    let fmt = |v: &f64| format!("{v:.2}");
+    let fmt = |v: f64, step: f64| format!("{v:.d$}", d = charts::decimals_for(step).max(1));
     charts::dot_chart(&DotChart {
         title: &title,
-        x_label: "Share of the output's variance",
+        x_label: "Share of the output's variance (index, 0 to 1)",
         rows,
         reference: Some((0.0, "0")),
         x_range: (lo.max(-0.5), hi.min(1.5)),
@@ -188,10 +213,14 @@ pub fn morris_chart(output: &str, names: &[String], idx: &[MorrisIndex]) -> Resu
     // mu* and sigma are never negative: the axis starts at 0.
     let (_, hi) = charts::span(idx.iter().flat_map(|m| [m.mu_star, m.sigma]), (0.0, 0.0));
     let title = format!("Morris screening: {output}");
-    let fmt = |v: &f64| sig(*v);
+    let fmt = |v: f64, step: f64| charts::count_ticks(v, step);
+    let x_label = format!(
+        "Change in the output per whole range of the parameter ({})",
+        raw_unit(output)
+    );
     charts::dot_chart(&DotChart {
         title: &title,
-        x_label: "Change in the output per whole range of the parameter",
+        x_label: &x_label,
         rows,
         reference: None,
         x_range: (0.0, hi),
@@ -253,16 +282,17 @@ pub fn binned_chart(
         (f64::INFINITY, f64::NEG_INFINITY),
     );
     let title = format!("Output by parameter value: {output}");
-    let fmt = move |v: &f64| {
+    let fmt = move |v: f64, step: f64| {
         if share {
-            format!("{:.1}%", v * 100.0)
+            charts::pct_ticks(v * 100.0, step * 100.0)
         } else {
-            sig(*v)
+            charts::count_ticks(v, step)
         }
     };
+    let x_label = format!("{output} ({})", output_unit(output));
     charts::dot_chart(&DotChart {
         title: &title,
-        x_label: output,
+        x_label: &x_label,
         rows,
         reference: None,
         x_range: (lo, hi),
@@ -365,11 +395,25 @@ pub fn sweep_page(
             }
         };
         if let (Some(i), Some(m)) = (top, measure) {
+            let unit = param_unit(&names[i]);
             b.push_str(&card(
                 "",
-                &format!("moves <code>{}</code> most", breakable(column)),
-                &format!("<code>{}</code>", breakable(&names[i])),
-                &format!("<div class=\"ci\">{}</div>", esc(&m)),
+                &format!(
+                    "moves <code title=\"{}\">{}</code> most",
+                    esc(column),
+                    breakable(column)
+                ),
+                &format!(
+                    "<code title=\"{}\">{}</code>",
+                    esc(&names[i]),
+                    breakable(&names[i])
+                ),
+                &format!(
+                    "<div class=\"unit\">parameter in {}; output in {}</div><div class=\"ci\">{}</div>",
+                    esc(if unit.is_empty() { "its own units" } else { unit }),
+                    esc(&raw_unit(column)),
+                    esc(&m)
+                ),
             ));
         }
     }
@@ -377,19 +421,20 @@ pub fn sweep_page(
         "</div>\n<p class=\"note\">{method}: {}.</p>\n</section>\n",
         esc(&detail)
     ));
-    b.push_str("<section id=\"parameters\">\n<h2>What the sweep varies</h2>\n<table>\n<tr><th>Parameter</th><th>Values</th></tr>\n");
+    b.push_str("<section id=\"parameters\">\n<h2>What the sweep varies</h2>\n<table>\n<tr><th>Parameter</th><th>Values</th><th>Unit</th></tr>\n");
     for (key, dist) in &s.parameters {
         b.push_str(&format!(
-            "<tr><td><code>{}</code></td><td>{}</td></tr>\n",
+            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>\n",
             esc(key),
-            esc(dist)
+            esc(dist),
+            esc(param_unit(key))
         ));
     }
     b.push_str("</table>\n<p class=\"note\">Outputs: ");
     b.push_str(
         &s.outputs
             .iter()
-            .map(|o| format!("<code>{}</code>", esc(&o.0)))
+            .map(|o| format!("<code>{}</code> ({})", esc(&o.0), esc(&raw_unit(&o.0))))
             .collect::<Vec<_>>()
             .join(", "),
     );
@@ -501,4 +546,73 @@ pub fn sweep_report(dest_dir: &Path, s: &SweepSummary, manifest_json: &str) -> R
     }
     let page = sweep_page(s, manifest_json, &charts);
     crate::output::write_atomic(&dest_dir.join("report.html"), page.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 12: in the sweep report long parameter names spilled out of the
+    /// cards over the next card's number, and raw keys had no units. Cards now
+    /// wrap anywhere (with the full name as a title) and give the parameter's
+    /// unit from the registry and the output's metric unit; so do the tables and
+    /// the chart axes.
+    #[test]
+    fn sweep_cards_wrap_long_parameter_names_and_give_units() {
+        let key = "treatment.offending_multiplier_in_treatment";
+        let m = |mu_star: f64| MorrisIndex {
+            mu: mu_star,
+            mu_star,
+            sigma: mu_star / 2.0,
+            n: 4,
+        };
+        let s = SweepSummary {
+            name: "t".into(),
+            description: String::new(),
+            design: "Morris".into(),
+            runs: 8,
+            replicates: 1,
+            scale: 100.0,
+            common_random_numbers: true,
+            parameters: vec![
+                (key.into(), "uniform, 0.4 to 0.9".into()),
+                ("treatment.dropout_rate_0_3m".into(), "uniform".into()),
+            ],
+            outputs: vec![("treatment_starts.all.2026".into(), M::TREATMENT_STARTS)],
+            files: vec![],
+            analysis: SweepAnalysis::Morris {
+                trajectories: 4,
+                indices: vec![vec![m(900.0), m(10.0)]],
+            },
+        };
+        let charts = sweep_charts(&s).unwrap();
+        let html = sweep_page(&s, "{}", &charts);
+        let cards =
+            &html[html.find("<div class=\"cards\">").unwrap()..html.find("</section>").unwrap()];
+        assert!(
+            cards.contains(&format!("<code title=\"{key}\">")),
+            "the full name as a title: {cards}"
+        );
+        let unit = crate::params::info(key).unwrap().unit;
+        assert!(!unit.is_empty());
+        assert!(
+            cards.contains(&format!("parameter in {}", esc(unit))),
+            "{cards}"
+        );
+        assert!(cards.contains("output in episodes"), "{cards}");
+        // The cards wrap long names inside themselves.
+        let css = &html[html.find("<style>").unwrap()..html.find("</style>").unwrap()];
+        let card_rule = css
+            .lines()
+            .skip_while(|l| !l.starts_with(".card {"))
+            .take(2)
+            .collect::<String>();
+        assert!(card_rule.contains("overflow-wrap: anywhere"), "{card_rule}");
+        assert!(card_rule.contains("min-width: 0"), "{card_rule}");
+        // The parameters table has a unit column; the chart axis the output's unit.
+        assert!(html.contains("<th>Unit</th>"));
+        assert!(charts[0]
+            .2
+            .contains("whole range of the parameter (episodes)"));
+    }
 }

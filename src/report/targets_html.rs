@@ -146,7 +146,7 @@ pub fn target_charts(results: &[TargetResult]) -> Result<Vec<(String, String, St
             studies.push(&r.study);
         }
     }
-    let pct = |v: &f64| format!("{:.0}%", v * 100.0);
+    let pct = |v: f64, step: f64| charts::pct_ticks(v * 100.0, step * 100.0);
     let mut out = Vec::new();
     for study in studies {
         let rows: Vec<DotRow> = scored(results)
@@ -209,11 +209,11 @@ pub fn target_charts(results: &[TargetResult]) -> Result<Vec<(String, String, St
             own.iter().flat_map(|r| [r.mean, r.lo95, r.hi95]),
             (0.0, 0.0),
         );
-        let fmt = |v: &f64| format!("{v:.2}");
+        let fmt = |v: f64, step: f64| charts::count_ticks(v, step);
         let title = "Targets without a published number (direction of an effect)";
         let svg = charts::dot_chart(&DotChart {
             title,
-            x_label: "Simulated value",
+            x_label: "Simulated value (in each target's own unit, given on the right)",
             rows,
             reference: Some((0.0, "zero")),
             x_range: (lo, hi),
@@ -271,7 +271,7 @@ pub fn causal_chart(rows: &[CausalRow], results: &[TargetResult]) -> Result<Opti
         }),
         (0.0, 0.0),
     );
-    let fmt = |v: &f64| format!("{v:.0}%");
+    let fmt = |v: f64, step: f64| charts::pct_ticks(v, step);
     charts::dot_chart(&DotChart {
         title: "NTA cohort: observed reduction in convictions and the part treatment causes",
         x_label: "Reduction in convictions, 2 years after vs 2 years before the start (%)",
@@ -340,7 +340,7 @@ pub fn targets_page(
             label,
             &format!("{met} of {}", rows.len()),
             &format!(
-                "<div class=\"ci\">{:.0}% of targets</div>",
+                "<div class=\"unit\">targets</div><div class=\"ci\">{:.0}% of targets</div>",
                 100.0 * met as f64 / rows.len().max(1) as f64
             ),
         ));
@@ -350,7 +350,7 @@ pub fn targets_page(
         "flat",
         "Context figures",
         &context.to_string(),
-        "<div class=\"ci\">published figures the model does not represent (reasons below)</div>",
+        "<div class=\"unit\">published figures</div><div class=\"ci\">published figures the model does not represent (reasons below)</div>",
     ));
     b.push_str(
         "</div>\n<p class=\"note\">A target is met when the published value lies inside the 95% interval of the \

@@ -119,6 +119,72 @@ pub fn row(sweep: &Sweep, i: u64, outputs: &[f64]) -> String {
     s
 }
 
+/// `seeds.json`: every run's seed as a string (element i is run i's), so readers
+/// that parse numbers as doubles (R, Excel, JavaScript) keep them exact.
+pub fn seeds_json(sweep: &Sweep, total: u64) -> String {
+    let seeds: Vec<String> = (0..total).map(|i| run_seed(sweep, i).to_string()).collect();
+    let v = serde_json::json!({
+        "note": "seeds[i] is the simulation seed of run i of runs.csv, as text",
+        "seeds": seeds,
+    });
+    let mut s = serde_json::to_string(&v).expect("strings serialise");
+    s.push('\n');
+    s
+}
+
+/// `codebook.csv` of a sweep: a row per `runs.csv` column (in the `metric`
+/// column): run, seed, each varied parameter with its unit from the registry,
+/// and each output with its metric's unit.
+pub fn codebook_rows(sweep: &Sweep) -> Vec<[String; 4]> {
+    let mut rows = vec![
+        [
+            "run".to_string(),
+            String::new(),
+            "index".to_string(),
+            "runs.csv column: the run's index in the design, 0 to runs - 1; `pathsim sweep FILE --run I` repeats run I alone".to_string(),
+        ],
+        [
+            "seed".to_string(),
+            String::new(),
+            "integer (unsigned 64-bit)".to_string(),
+            format!("runs.csv column: the run's simulation seed. {}", crate::output::SEED_NOTE),
+        ],
+    ];
+    for f in &sweep.factors {
+        let info = crate::params::info(&f.key);
+        rows.push([
+            f.key.clone(),
+            String::new(),
+            info.map_or(String::new(), |i| i.unit.to_string()),
+            format!(
+                "runs.csv column: the value of parameter {} in the run ({}){}",
+                f.key,
+                dist_words(&f.dist),
+                info.map_or(String::new(), |i| format!(": {}", i.doc.trim()))
+            ),
+        ]);
+    }
+    for o in &sweep.outputs {
+        let def = crate::metrics::M::from_name(&o.metric).map(|m| m.def());
+        rows.push([
+            o.column(),
+            o.group.clone(),
+            def.map_or(String::new(), |d| d.unit.to_string()),
+            format!(
+                "runs.csv column: mean over the run's replicates of metric {} (group {}) in {}{}; empty where no replicate has it",
+                o.metric,
+                o.group,
+                o.period,
+                def.map_or(String::new(), |d| format!(
+                    " ({})",
+                    crate::output::metric_definition(d, &o.group)
+                ))
+            ),
+        ]);
+    }
+    rows
+}
+
 /// Parse the outputs back out of a `runs.csv` line.
 pub fn row_outputs(sweep: &Sweep, line: &str) -> Vec<f64> {
     line.split(',')
@@ -222,7 +288,7 @@ pub fn finish(
             }
         }
     }
-    let mut files = vec![("runs.csv", runs)];
+    let mut files = vec![("runs.csv", runs), ("seeds.json", seeds_json(sweep, total))];
     let mut ranking = String::new();
     // Kept for the report, output by output, as written to the CSV files.
     let mut sobol = Vec::new();
@@ -377,6 +443,8 @@ pub fn finish(
         "base_files": sweep.base_files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>(),
         "sweep_hash": sweep.hash,
         "seed": sweep.file.seed,
+        "seed_text": sweep.file.seed.to_string(),
+        "seed_note": crate::output::SEED_NOTE,
         "common_random_numbers": sweep.file.common_random_numbers,
         "replicates": sweep.base.run.replicates,
         "scale": sweep.base.run.scale,
@@ -384,12 +452,13 @@ pub fn finish(
         "runs": total,
         "parameters": sweep.factors,
         "outputs": sweep.outputs,
-        "files": files.iter().map(|f| f.0).chain(["report.html", "charts/"]).collect::<Vec<_>>(),
+        "files": files.iter().map(|f| f.0).chain([crate::output::CODEBOOK, "report.html", "charts/"]).collect::<Vec<_>>(),
         "repeat_one_run": format!("pathsim sweep {} --run I", sweep.path.display()),
     });
     for (name, text) in &files {
         crate::output::write_atomic(&out.join(name), text.as_bytes())?;
     }
+    crate::output::write_codebook(&out.join(crate::output::CODEBOOK), &codebook_rows(sweep))?;
     let json = serde_json::to_string_pretty(&manifest).context("manifest")?;
     crate::output::write_atomic(&out.join("sweep.json"), json.as_bytes())?;
     let analysis = match sweep.design.plan.kind() {
@@ -430,7 +499,7 @@ pub fn finish(
         files: files
             .iter()
             .map(|f| f.0.to_string())
-            .chain(["sweep.json".into()])
+            .chain(["sweep.json".into(), crate::output::CODEBOOK.into()])
             .collect(),
         analysis,
     };
@@ -441,7 +510,7 @@ pub fn finish(
         files: files
             .iter()
             .map(|f| f.0)
-            .chain(["sweep.json", "report.html"])
+            .chain(["sweep.json", crate::output::CODEBOOK, "report.html"])
             .collect(),
     })
 }
