@@ -14,6 +14,7 @@ pub mod capacity;
 pub mod engine;
 pub mod error;
 pub mod history;
+pub mod input;
 pub mod interventions;
 pub mod interventions_doc;
 pub mod lesson;
