@@ -16,6 +16,7 @@
 //! targets are never fitted (see [`objective_targets`] and its test).
 
 use crate::error::{CliError, ScenarioError};
+use crate::input::Spans;
 use crate::params::Params;
 use crate::rng::{mix64, Stream};
 use crate::studies::targets::{register, replicate_values, score, Role, Target};
@@ -24,7 +25,7 @@ use rand::{RngExt, SeedableRng};
 use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// A calibration file.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -120,11 +121,122 @@ impl Prior {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Generation {
     pub index: usize,
+    #[serde(with = "json_f64")]
     pub tolerance: f64,
     pub particles: Vec<Vec<f64>>,
     pub weights: Vec<f64>,
+    #[serde(with = "json_f64::vec")]
     pub distances: Vec<f64>,
     pub simulations: usize,
+}
+
+/// Read a saved state: `None` if there is none or it was saved with other
+/// settings (the fit starts afresh); an error if it cannot be read, does not
+/// parse or does not fit the settings it claims (never a silent restart).
+fn read_state(
+    path: &Path,
+    fingerprint: &str,
+    file: &CalibrationFile,
+) -> Result<Option<Vec<Generation>>, CliError> {
+    let damaged = |why: String| {
+        CliError::Input(format!(
+            "{}: the saved calibration state is damaged ({why}); move it away to start the fit afresh",
+            path.display()
+        ))
+    };
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(damaged(format!("cannot read it: {e}"))),
+    };
+    let state: AbcState =
+        serde_json::from_str(&text).map_err(|e| damaged(format!("it does not parse: {e}")))?;
+    if state.fingerprint != fingerprint {
+        return Ok(None);
+    }
+    let (n, dim) = (file.abc.particles, file.parameters.len());
+    for (g, gen) in state.generations.iter().enumerate() {
+        let shape_ok = gen.index == g
+            && gen.particles.len() == n
+            && gen.weights.len() == n
+            && gen.distances.len() == n
+            && gen
+                .particles
+                .iter()
+                .all(|x| x.len() == dim && x.iter().all(|u| (0.0..=1.0).contains(u)))
+            && gen.weights.iter().all(|w| w.is_finite() && *w >= 0.0);
+        if !shape_ok {
+            return Err(damaged(format!(
+                "generation {g} does not hold {n} particles of {dim} parameters with weights"
+            )));
+        }
+    }
+    if state.generations.len() > file.abc.generations + 1 {
+        return Err(damaged(format!(
+            "{} generations saved, more than the {} asked for",
+            state.generations.len(),
+            file.abc.generations + 1
+        )));
+    }
+    Ok(Some(state.generations))
+}
+
+/// JSON for numbers that may be infinite (a distance of a parameter set that
+/// gives no valid scenario): finite numbers as numbers, others as the strings
+/// "inf", "-inf" and "nan", so that a saved state reads back exactly.
+mod json_f64 {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(untagged)]
+    enum Num {
+        N(f64),
+        S(String),
+    }
+
+    fn to(v: f64) -> Num {
+        if v.is_finite() {
+            Num::N(v)
+        } else if v.is_nan() {
+            Num::S("nan".into())
+        } else if v > 0.0 {
+            Num::S("inf".into())
+        } else {
+            Num::S("-inf".into())
+        }
+    }
+
+    fn from<E: serde::de::Error>(n: Num) -> Result<f64, E> {
+        match n {
+            Num::N(v) => Ok(v),
+            Num::S(s) => match s.as_str() {
+                "inf" => Ok(f64::INFINITY),
+                "-inf" => Ok(f64::NEG_INFINITY),
+                "nan" => Ok(f64::NAN),
+                _ => Err(E::custom(format!("expected a number, got {s:?}"))),
+            },
+        }
+    }
+
+    pub fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+        to(*v).serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        from(Num::deserialize(d)?)
+    }
+
+    pub mod vec {
+        use super::*;
+
+        pub fn serialize<S: Serializer>(v: &[f64], s: S) -> Result<S::Ok, S::Error> {
+            v.iter().map(|&x| to(x)).collect::<Vec<_>>().serialize(s)
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<f64>, D::Error> {
+            Vec::<Num>::deserialize(d)?.into_iter().map(from).collect()
+        }
+    }
 }
 
 /// The saved state of a calibration: enough to resume.
@@ -364,48 +476,234 @@ pub fn params_at(base: &Params, priors: &[Prior], x: &[f64]) -> Result<Params, S
     crate::scenario::with_values(base, &values)
 }
 
-fn load_file(path: &Path) -> Result<CalibrationFile, CliError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
-        file: path.to_path_buf(),
-        source,
-    })?;
-    let de = toml::Deserializer::parse(&text).map_err(|e| {
-        CliError::Input(format!("{}: invalid TOML: {}", path.display(), e.message()))
-    })?;
-    let file: CalibrationFile = serde_path_to_error::deserialize(de).map_err(|e| {
-        let span = e.inner().span().map(|s| s.start).unwrap_or(0);
-        let line = text[..span.min(text.len())].matches('\n').count() + 1;
-        CliError::Input(format!(
-            "{}:{line}: key `{}`: {}",
-            path.display(),
-            e.path(),
-            e.inner().message()
-        ))
-    })?;
-    for p in &file.parameters {
-        let ok = crate::params::info(&p.key).is_some_and(|i| i.is_numeric());
-        if !ok {
-            return Err(CliError::Input(format!(
-                "{}: parameter `{}` is not a numeric parameter (see `pathsim params`)",
-                path.display(),
-                p.key
-            )));
-        }
-        if p.min.partial_cmp(&p.max) != Some(std::cmp::Ordering::Less) || (p.log && p.min <= 0.0) {
-            return Err(CliError::Input(format!(
-                "{}: parameter `{}`: need min < max (and min > 0 for log priors)",
-                path.display(),
-                p.key
-            )));
+/// A calibration file, checked, with its scenario loaded.
+#[derive(Debug, Clone)]
+pub struct Calibration {
+    pub path: PathBuf,
+    pub file: CalibrationFile,
+    /// The scenario whose parameters are fitted, as loaded.
+    pub scenario: crate::scenario::Scenario,
+    /// Where the fitted values are written.
+    pub output: PathBuf,
+    /// Working files beside the calibration file, named after it.
+    pub state: PathBuf,
+    pub posterior: PathBuf,
+    pub report: PathBuf,
+}
+
+/// Most particles, generations and attempts a calibration file may ask for
+/// (far beyond any useful fit: a guard against typing mistakes).
+const MAX_PARTICLES: usize = 100_000;
+const MAX_GENERATIONS: usize = 10_000;
+const MAX_ATTEMPTS: usize = 10_000;
+
+/// The working files of a calibration file: `<stem>.abc_state.json`,
+/// `<stem>.posterior.csv` and `<stem>.fit_report.csv` beside it, so that two
+/// calibration files in one folder keep theirs apart. The shipped
+/// `calibration.toml` keeps its historical names (`abc_state.json`,
+/// `posterior.csv`, `fit_report.csv`).
+pub fn working_files(path: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let prefix = if stem == "calibration" || stem.is_empty() {
+        String::new()
+    } else {
+        format!("{stem}.")
+    };
+    (
+        dir.join(format!("{prefix}abc_state.json")),
+        dir.join(format!("{prefix}posterior.csv")),
+        dir.join(format!("{prefix}fit_report.csv")),
+    )
+}
+
+/// Load a calibration file and check every field (and its scenario) before
+/// any work: errors name the file, line and key.
+pub fn load(path: &Path) -> Result<Calibration, ScenarioError> {
+    let text = crate::input::read_text(path, "calibration file")?;
+    let (file, spans): (CalibrationFile, Spans) = crate::input::parse_toml(path, text)?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    if file.scenario.trim().is_empty() {
+        return Err(spans.invalid("scenario", "must name the scenario file to fit"));
+    }
+    let scenario = crate::scenario::load(&dir.join(&file.scenario))?;
+    if file.output.trim().is_empty() {
+        return Err(spans.invalid("output", "must name the file to write the fit to"));
+    }
+    let output = dir.join(&file.output);
+    if output.is_dir() {
+        return Err(spans.invalid("output", "names a folder; give a file name (TOML)"));
+    }
+    if output
+        .parent()
+        .is_some_and(|p| !p.as_os_str().is_empty() && !p.is_dir())
+    {
+        return Err(spans.invalid("output", "is in a folder that does not exist"));
+    }
+    let (state, posterior, report) = working_files(path);
+    // The run settings of the fit, checked as the scenario checks them.
+    let mut p = scenario.params.clone();
+    p.run.scale = file.scale;
+    p.run.replicates = file.replicates;
+    if let Some(bad) = p.validate().into_iter().next() {
+        let key = match bad.key.as_str() {
+            "run.scale" => "scale",
+            "run.replicates" => "replicates",
+            _ => "scenario",
+        };
+        return Err(spans.invalid(key, format!("`{}` {}", bad.key, bad.message)));
+    }
+    p.run.replicates = file.report_replicates;
+    if let Some(bad) = p.validate().into_iter().find(|b| b.key == "run.replicates") {
+        return Err(spans.invalid("report_replicates", bad.message));
+    }
+    let abc = &file.abc;
+    if !(2..=MAX_PARTICLES).contains(&abc.particles) {
+        return Err(spans.invalid(
+            "abc.particles",
+            format!("must be from 2 to {MAX_PARTICLES}, got {}", abc.particles),
+        ));
+    }
+    if abc.generations > MAX_GENERATIONS {
+        return Err(spans.invalid(
+            "abc.generations",
+            format!(
+                "must be from 0 to {MAX_GENERATIONS}, got {}",
+                abc.generations
+            ),
+        ));
+    }
+    if !(abc.quantile > 0.0 && abc.quantile < 1.0) {
+        return Err(spans.invalid(
+            "abc.quantile",
+            format!("must be between 0 and 1 (exclusive), got {}", abc.quantile),
+        ));
+    }
+    if !(1..=MAX_ATTEMPTS).contains(&abc.max_attempts) {
+        return Err(spans.invalid(
+            "abc.max_attempts",
+            format!(
+                "must be from 1 to {MAX_ATTEMPTS} (proposals per particle), got {}",
+                abc.max_attempts
+            ),
+        ));
+    }
+    let mut reg = register();
+    for (i, study) in file.exclude_studies.iter().enumerate() {
+        if !reg.iter().any(|t| &t.study == study) {
+            let mut studies: Vec<&str> = reg.iter().map(|t| t.study.as_str()).collect();
+            studies.sort_unstable();
+            studies.dedup();
+            return Err(spans.invalid(
+                &format!("exclude_studies[{i}]"),
+                format!(
+                    "`{}` is not a study of the register; studies: {}",
+                    crate::input::shorten(study),
+                    studies.join(", ")
+                ),
+            ));
         }
     }
-    if file.abc.particles < 2 || !(0.0..1.0).contains(&file.abc.quantile) {
-        return Err(CliError::Input(format!(
-            "{}: abc.particles must be at least 2 and abc.quantile in (0, 1)",
-            path.display()
-        )));
+    reg.retain(|t| !file.exclude_studies.contains(&t.study));
+    if objective_targets(&reg).is_empty() {
+        return Err(spans.invalid("exclude_studies", "leaves no calibration target to fit"));
     }
-    Ok(file)
+    if file.parameters.is_empty() {
+        return Err(spans.invalid("parameter", "at least one [[parameter]] is needed"));
+    }
+    let leaves: std::collections::HashMap<String, f64> =
+        scenario.params.numeric_leaves().into_iter().collect();
+    let numeric = |key: &str| {
+        leaves.contains_key(key) && crate::params::info(key).is_some_and(|i| i.is_numeric())
+    };
+    for (i, prior) in file.parameters.iter().enumerate() {
+        let at = |field: &str| format!("parameter[{i}].{field}");
+        if !numeric(&prior.key) {
+            let hint = crate::input::nearest_key(&prior.key, leaves.keys())
+                .map(|k| format!(" (did you mean `{k}`?)"))
+                .unwrap_or_default();
+            return Err(spans.invalid(
+                &at("key"),
+                format!(
+                    "`{}` is not a numeric parameter of the scenario (see `pathsim params`){hint}",
+                    crate::input::shorten(&prior.key)
+                ),
+            ));
+        }
+        if prior.key.starts_with("run.") {
+            return Err(spans.invalid(
+                &at("key"),
+                format!("`{}` cannot be fitted: it is a run setting", prior.key),
+            ));
+        }
+        if file.parameters[..i].iter().any(|q| q.key == prior.key) {
+            return Err(spans.invalid(&at("key"), format!("`{}` is listed twice", prior.key)));
+        }
+        if !prior.min.is_finite() {
+            return Err(spans.invalid(
+                &at("min"),
+                format!("must be a finite number, got {}", prior.min),
+            ));
+        }
+        if !prior.max.is_finite() || prior.max <= prior.min {
+            return Err(spans.invalid(
+                &at("max"),
+                format!(
+                    "must be a finite number greater than min ({}), got {}",
+                    prior.min, prior.max
+                ),
+            ));
+        }
+        if prior.log && prior.min <= 0.0 {
+            return Err(spans.invalid(
+                &at("min"),
+                format!("must be positive for a log prior, got {}", prior.min),
+            ));
+        }
+        let info = crate::params::info(&prior.key).expect("checked numeric");
+        if prior.min < info.min || prior.max > info.max {
+            let field = if prior.min < info.min { "min" } else { "max" };
+            return Err(spans.invalid(
+                &at(field),
+                format!(
+                    "the prior of `{}` must stay within its range, {} to {} ({}); got {} to {}",
+                    prior.key, info.min, info.max, info.unit, prior.min, prior.max
+                ),
+            ));
+        }
+        if let Some(b) = &prior.balance {
+            if !numeric(b) || b == &prior.key || b.starts_with("run.") {
+                return Err(spans.invalid(
+                    &at("balance"),
+                    format!(
+                        "`{}` must be another numeric parameter of the scenario",
+                        crate::input::shorten(b)
+                    ),
+                ));
+            }
+            if file.parameters.iter().any(|q| &q.key == b) {
+                return Err(spans.invalid(
+                    &at("balance"),
+                    format!(
+                        "`{b}` is fitted itself, so it cannot also balance `{}`",
+                        prior.key
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(Calibration {
+        path: path.to_path_buf(),
+        file,
+        scenario,
+        output,
+        state,
+        posterior,
+        report,
+    })
 }
 
 /// The partial scenario holding the fitted values.
@@ -520,15 +818,14 @@ pub fn calibrate(
     finish: bool,
     refine: Option<usize>,
 ) -> Result<(), CliError> {
-    let file = load_file(path)?;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let scenario_path = dir.join(&file.scenario);
-    let output = dir.join(&file.output);
+    let cal = load(path)?;
+    let file = cal.file;
+    let output = cal.output;
     // Working files live beside the calibration file, not among the scenarios.
-    let state_path = dir.join("abc_state.json");
-    let posterior = dir.join("posterior.csv");
-    let report = dir.join("fit_report.csv");
-    let sc = crate::scenario::load(&scenario_path)?;
+    let state_path = cal.state;
+    let posterior = cal.posterior;
+    let report = cal.report;
+    let sc = cal.scenario;
     let mut base = sc.params.clone();
     base.run.scale = file.scale;
     base.run.replicates = file.replicates;
@@ -541,8 +838,8 @@ pub fn calibrate(
         .parameters
         .iter()
         .map(|p| {
-            p.to_unit(current[&p.key].clamp(p.min, p.max))
-                .clamp(0.0, 1.0)
+            let v = current.get(&p.key).copied().unwrap_or(p.min);
+            p.to_unit(v.clamp(p.min, p.max)).clamp(0.0, 1.0)
         })
         .collect();
     let fingerprint = format!(
@@ -560,21 +857,18 @@ pub fn calibrate(
             .fold(0u64, |h, b| mix64(h ^ b as u64))
         )
     );
-    let start = match std::fs::read_to_string(&state_path) {
-        Ok(text) => match serde_json::from_str::<AbcState>(&text) {
-            Ok(s) if s.fingerprint == fingerprint => {
-                if !quiet {
-                    println!(
-                        "resuming from {} ({} generation(s) done)",
-                        state_path.display(),
-                        s.generations.len()
-                    );
-                }
-                s.generations
+    let start = match read_state(&state_path, &fingerprint, &file)? {
+        Some(generations) => {
+            if !quiet {
+                println!(
+                    "resuming from {} ({} generation(s) done)",
+                    state_path.display(),
+                    generations.len()
+                );
             }
-            _ => Vec::new(),
-        },
-        Err(_) => Vec::new(),
+            generations
+        }
+        None => Vec::new(),
     };
     let pool = crate::engine::thread_pool(threads)?;
     let total = (file.abc.generations + 1) as u64;
@@ -653,6 +947,18 @@ pub fn calibrate(
     })?;
     bar.finish_and_clear();
     let last = gens.last().expect("a generation");
+    if !gens
+        .iter()
+        .flat_map(|g| &g.distances)
+        .any(|d| d.is_finite())
+    {
+        return Err(CliError::Input(format!(
+            "{}: no simulation of the fit gave a valid scenario (every distance is infinite); \
+             {} is not written. Check the priors and their `balance` keys.",
+            path.display(),
+            output.display()
+        )));
+    }
     // The point estimate: the closest particle of any generation (the posterior
     // sample is the last generation, written beside it).
     let (best_x, best_d) = gens

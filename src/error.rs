@@ -25,11 +25,16 @@ impl std::fmt::Display for Location {
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
     /// The file cannot be read.
-    #[error("{}: cannot read scenario: {source}", file.display())]
+    #[error("{}: cannot read {kind}: {source}", file.display())]
     Io {
         file: PathBuf,
+        /// What the file should be: "scenario", "sweep file", "calibration file".
+        kind: String,
         source: std::io::Error,
     },
+    /// The file is refused before reading (not a regular file, too large).
+    #[error("{}: {message}", file.display())]
+    File { file: PathBuf, message: String },
     /// The file is not valid TOML.
     #[error("{at}: invalid TOML: {message}")]
     Syntax { at: Location, message: String },
@@ -51,8 +56,16 @@ pub enum ScenarioError {
     #[error("{}: `base` files form a loop: {chain}", file.display())]
     BaseLoop { file: PathBuf, chain: String },
     /// A `--set KEY=VALUE` override that cannot be applied.
-    #[error("--set {assignment}: {message}")]
+    #[error("command line: --set {assignment}: {message}")]
     Override { assignment: String, message: String },
+    /// A value given on the command line (`--set KEY=...`, `--scale`,
+    /// `--replicates`, `--seed`) that is invalid: `option` names it.
+    #[error("command line: {option}: key `{key}` {message}")]
+    CommandLine {
+        option: String,
+        key: String,
+        message: String,
+    },
 }
 
 impl ScenarioError {

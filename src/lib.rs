@@ -15,6 +15,7 @@ pub mod docs;
 pub mod engine;
 pub mod error;
 pub mod history;
+pub mod input;
 pub mod interventions;
 pub mod interventions_doc;
 pub mod lesson;

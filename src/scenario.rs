@@ -30,7 +30,11 @@ struct SourceFile {
 
 impl SourceFile {
     fn location(&self, offset: usize) -> Location {
-        let before = &self.text[..offset.min(self.text.len())];
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let before = &self.text[..offset];
         let line = before.matches('\n').count() + 1;
         let column = before.len() - before.rfind('\n').map(|i| i + 1).unwrap_or(0) + 1;
         Location {
@@ -46,9 +50,62 @@ impl SourceFile {
             if let Some(span) = self.spans.get(k) {
                 return Some(self.location(span.start));
             }
-            k = &k[..k.rfind('.')?];
+            k = &k[..k.rfind(['.', '['])?];
         }
     }
+}
+
+/// Where a key's value was set in a base chain (top file first): the file that
+/// sets the key itself (the nearest to the top, whose value wins), else the
+/// nearest enclosing key present in any file, else the top file with no line.
+fn locate(chain: &[SourceFile], key: &str) -> Location {
+    let mut k = key;
+    loop {
+        if let Some((f, span)) = chain
+            .iter()
+            .find_map(|f| f.spans.get(k).map(|span| (f, span)))
+        {
+            return f.location(span.start);
+        }
+        match k.rfind(['.', '[']) {
+            Some(i) => k = &k[..i],
+            None => break,
+        }
+    }
+    Location {
+        file: chain[0].path.clone(),
+        line: 0,
+        column: 0,
+    }
+}
+
+/// A value given on the command line: the option that gave it (`--set KEY`,
+/// `--scale`, ...) and the `KEY=VALUE` assignment it stands for.
+#[derive(Debug, Clone)]
+struct CommandValue {
+    option: String,
+    assignment: String,
+}
+
+impl CommandValue {
+    fn key(&self) -> &str {
+        self.assignment
+            .split_once('=')
+            .map_or(self.assignment.as_str(), |(k, _)| k)
+            .trim()
+    }
+}
+
+/// The last command-line value that set `key` (or a table holding it, or a key
+/// inside it, for checks on a whole table such as a sum of shares).
+fn set_on_command_line<'a>(values: &'a [CommandValue], key: &str) -> Option<&'a CommandValue> {
+    let key = key.split('[').next().unwrap_or(key);
+    values.iter().rev().find(|v| {
+        let k = v.key();
+        k == key
+            || key.strip_prefix(k).is_some_and(|r| r.starts_with('.'))
+            || k.strip_prefix(key).is_some_and(|r| r.starts_with('.'))
+    })
 }
 
 /// Load, merge and validate a scenario file.
@@ -69,22 +126,47 @@ pub struct Overrides {
 impl Overrides {
     /// Load a scenario with these overrides applied.
     pub fn load(&self, path: &Path) -> Result<Scenario, ScenarioError> {
-        let mut sets = self.set.clone();
+        let mut values = set_values(&self.set);
+        let mut push = |option: &str, assignment: String| {
+            values.push(CommandValue {
+                option: option.into(),
+                assignment,
+            })
+        };
         if let Some(r) = self.replicates {
-            sets.push(format!("run.replicates={r}"));
+            push("--replicates", format!("run.replicates={r}"));
         }
         if let Some(s) = self.scale {
-            sets.push(format!("run.scale={s:?}"));
+            push("--scale", format!("run.scale={s:?}"));
         }
         if let Some(s) = self.seed {
-            sets.push(format!("run.seed={s}"));
+            push("--seed", format!("run.seed={s}"));
         }
-        load_with(path, &sets)
+        load_values(path, &values)
     }
+}
+
+/// `--set KEY=VALUE` assignments as command-line values.
+fn set_values(set: &[String]) -> Vec<CommandValue> {
+    set.iter()
+        .map(|a| CommandValue {
+            option: format!(
+                "--set {}",
+                a.split_once('=').map_or(a.as_str(), |(k, _)| k).trim()
+            ),
+            assignment: a.clone(),
+        })
+        .collect()
 }
 
 /// Load a scenario, then apply `KEY=VALUE` overrides (TOML values) before validation.
 pub fn load_with(path: &Path, overrides: &[String]) -> Result<Scenario, ScenarioError> {
+    load_values(path, &set_values(overrides))
+}
+
+fn load_values(path: &Path, values: &[CommandValue]) -> Result<Scenario, ScenarioError> {
+    let overrides: Vec<String> = values.iter().map(|v| v.assignment.clone()).collect();
+    let overrides = overrides.as_slice();
     let mut chain = Vec::new();
     // Whatever no file sets comes from the defaults (partial tables included).
     let mut merged = defaults_table();
@@ -102,23 +184,26 @@ pub fn load_with(path: &Path, overrides: &[String]) -> Result<Scenario, Scenario
     for assignment in overrides {
         apply_override(&mut merged, assignment)?;
     }
-    let params = to_params(&merged, &chain)?;
+    let blame = |key: String, message: String| match set_on_command_line(values, &key) {
+        Some(v) => ScenarioError::CommandLine {
+            option: v.option.clone(),
+            key,
+            message,
+        },
+        None => ScenarioError::Invalid {
+            at: locate(&chain, &key),
+            key,
+            message,
+        },
+    };
+    let params = to_params(&merged, &chain).map_err(|e| match e {
+        ScenarioError::Invalid { key, message, .. } => blame(key, message),
+        e => e,
+    })?;
     check_scenario_name(&params.name, &top.path, top.key_location("name"), overrides)?;
     let invalid = params.validate();
     if let Some(first) = invalid.into_iter().next() {
-        let at = chain
-            .iter()
-            .find_map(|f| f.key_location(&first.key))
-            .unwrap_or(Location {
-                file: top.path.clone(),
-                line: 0,
-                column: 0,
-            });
-        return Err(ScenarioError::Invalid {
-            at,
-            key: first.key,
-            message: first.message,
-        });
+        return Err(blame(first.key, first.message));
     }
     Ok(Scenario {
         params,
@@ -138,14 +223,7 @@ fn to_params(table: &toml::Table, chain: &[SourceFile]) -> Result<Params, Scenar
     let value = toml::Value::Table(table.clone());
     serde_path_to_error::deserialize::<_, Params>(value).map_err(|e| {
         let key = e.path().to_string();
-        let at = chain
-            .iter()
-            .find_map(|f| f.key_location(&key))
-            .unwrap_or(Location {
-                file: chain[0].path.clone(),
-                line: 0,
-                column: 0,
-            });
+        let at = locate(chain, &key);
         ScenarioError::Invalid {
             at,
             key,
@@ -170,10 +248,7 @@ fn load_chain(path: &Path, chain: &mut Vec<SourceFile>) -> Result<toml::Table, S
             chain: names.join(" -> "),
         });
     }
-    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
-        file: path.to_path_buf(),
-        source,
-    })?;
+    let text = crate::input::read_text(path, "scenario")?;
     let file = parse_file(path, text)?;
     // Types are checked file by file (over the defaults, so partial tables are
     // fine) so that errors point into the right file.
@@ -211,25 +286,44 @@ fn parse_file(path: &Path, text: String) -> Result<SourceFile, ScenarioError> {
         table: toml::Table::new(),
         spans: HashMap::new(),
     };
-    let parsed = toml::de::DeTable::parse(&file.text).map_err(|e| ScenarioError::Syntax {
-        at: file.location(e.span().map(|s| s.start).unwrap_or(0)),
-        message: e.message().trim().to_string(),
-    })?;
+    let parsed = toml::de::DeTable::parse(&file.text).map_err(|e| syntax_error(&file, &e))?;
     let mut unknown = None;
     let schema = schema();
     collect_spans("", parsed.get_ref(), &mut file.spans, &schema, &mut unknown);
-    if let Some((key, span)) = unknown {
-        return Err(ScenarioError::UnknownKey {
-            at: file.location(span.start),
-            suggestion: suggest(&key, &schema),
-            key,
-        });
+    match unknown {
+        Some(Problem::Unknown(key, span)) => {
+            return Err(ScenarioError::UnknownKey {
+                at: file.location(span.start),
+                suggestion: suggest(&key, &schema),
+                key: crate::input::shorten(&key),
+            })
+        }
+        Some(Problem::Shape(key, span, message)) => {
+            return Err(ScenarioError::Invalid {
+                at: file.location(span.start),
+                key,
+                message,
+            })
+        }
+        None => {}
     }
-    file.table = toml::from_str(&file.text).map_err(|e| ScenarioError::Syntax {
-        at: file.location(e.span().map(|s| s.start).unwrap_or(0)),
-        message: e.message().trim().to_string(),
-    })?;
+    file.table = toml::from_str(&file.text).map_err(|e| syntax_error(&file, &e))?;
     Ok(file)
+}
+
+/// A TOML syntax error at its line.
+fn syntax_error(file: &SourceFile, e: &toml::de::Error) -> ScenarioError {
+    ScenarioError::Syntax {
+        at: file.location(e.span().map(|s| s.start).unwrap_or(0)),
+        message: crate::input::syntax_message(&file.text, e),
+    }
+}
+
+/// The first problem with a file's keys: an unknown key, or a key of the wrong
+/// shape (an array of tables `[[run]]` where a table `[run]` is expected).
+enum Problem {
+    Unknown(String, Range<usize>),
+    Shape(String, Range<usize>, String),
 }
 
 /// The default parameters as a TOML table.
@@ -255,7 +349,7 @@ fn collect_spans(
     table: &toml::de::DeTable<'_>,
     spans: &mut HashMap<String, Range<usize>>,
     schema: &toml::Table,
-    unknown: &mut Option<(String, Range<usize>)>,
+    unknown: &mut Option<Problem>,
 ) {
     for (k, v) in table {
         let name: &str = k.get_ref();
@@ -267,14 +361,25 @@ fn collect_spans(
         spans.insert(key.clone(), k.span());
         let Some(expected) = schema.get(name) else {
             if unknown.is_none() {
-                *unknown = Some((key, k.span()));
+                *unknown = Some(Problem::Unknown(key, k.span()));
             }
             continue;
         };
-        if let (toml::de::DeValue::Table(sub), toml::Value::Table(sub_schema)) =
-            (v.get_ref(), expected)
-        {
-            collect_spans(&key, sub, spans, sub_schema, unknown);
+        match (v.get_ref(), expected) {
+            (toml::de::DeValue::Table(sub), toml::Value::Table(sub_schema)) => {
+                collect_spans(&key, sub, spans, sub_schema, unknown);
+            }
+            (toml::de::DeValue::Array(_), toml::Value::Table(_)) if unknown.is_none() => {
+                *unknown = Some(Problem::Shape(
+                    key.clone(),
+                    k.span(),
+                    format!(
+                        "must be a table (`[{key}]` or `{key}.x = ...`), not an array \
+                         (`[[{key}]]` or `{key} = [...]`)"
+                    ),
+                ));
+            }
+            _ => {}
         }
     }
 }
@@ -303,6 +408,16 @@ fn suggest(key: &str, schema: &toml::Table) -> Option<String> {
         Some(i) => (&key[..i], &key[i + 1..]),
         None => ("", key),
     };
+    // A key much longer than every known key is near none of them: skip the
+    // edit distances (quadratic in the length) rather than compute them.
+    let longest = keys
+        .iter()
+        .map(|k| k.rsplit('.').next().unwrap_or(k).len())
+        .max()
+        .unwrap_or(0);
+    if last.len() > 2 * longest + 8 || parent.len() > 4 * MAX_KEY_LEN {
+        return None;
+    }
     let close = |a: &str, b: &str| {
         let d = levenshtein(a, b);
         (d <= (a.len().max(b.len()) / 3).max(2)).then_some(d)
@@ -330,21 +445,10 @@ fn suggest(key: &str, schema: &toml::Table) -> Option<String> {
         .map(|(_, k)| k.clone())
 }
 
-/// Edit distance between two keys (for "did you mean" suggestions).
-pub fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
-}
+/// Longer dotted keys than this are no parameter's.
+const MAX_KEY_LEN: usize = 100;
+
+pub use crate::input::levenshtein;
 
 /// Overlay `top` on `base`, table by table.
 pub fn deep_merge(base: &mut toml::Table, top: toml::Table) {

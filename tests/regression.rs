@@ -504,3 +504,546 @@ fn dates_outside_the_supported_range_are_refused_at_check_and_run() {
             || std::fs::read_dir(dir.join("outputs")).unwrap().count() == 0
     );
 }
+
+// ---- Validation defects of issue 12 ----
+
+/// A scenario on the baseline at a tiny scale, for calibration fits.
+fn tiny_base(dir: &Path) -> PathBuf {
+    scenario(
+        dir,
+        "cal_base.toml",
+        "[run]\nscale = 20000.0\nreplicates = 1\n",
+    )
+}
+
+/// A calibration file fitting `cal_base.toml` with a tiny ABC; `extra` is
+/// appended (more `[[parameter]]` tables), `replace` edits the text.
+fn calibration_file(dir: &Path, name: &str, replace: &[(&str, &str)], extra: &str) -> PathBuf {
+    tiny_base(dir);
+    let mut text = String::from(
+        r#"scenario = "cal_base.toml"
+output = "fitted.toml"
+seed = 3
+scale = 20000.0
+replicates = 1
+report_replicates = 1
+exclude_studies = ["volumes"]
+
+[abc]
+particles = 4
+generations = 0
+max_attempts = 1
+
+[[parameter]]
+key = "court.conviction_probability"
+min = 0.3
+max = 0.7
+"#,
+    );
+    for (from, to) in replace {
+        assert!(text.contains(from), "{from}");
+        text = text.replace(from, to);
+    }
+    text.push_str(extra);
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn calibrate<S: AsRef<OsStr>>(dir: &Path, file: &Path, extra: &[S]) -> Output {
+    let mut args: Vec<&OsStr> = vec!["calibrate".as_ref(), file.as_os_str()];
+    args.extend(extra.iter().map(|s| s.as_ref()));
+    pathsim(dir, &args)
+}
+
+/// Calibration defect: a key like `interventions.foo.coverage` passed validation
+/// and panicked at run; `scale = 0` exited 0 with "distance inf" and overwrote
+/// the output; `replicates = 0`, priors outside a parameter's range and
+/// `max_attempts = 0` were accepted. Every field is now checked before any work,
+/// with file:line and key (exit 2), by `calibrate` and `check` alike.
+#[test]
+fn calibration_files_are_validated_before_any_work() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    // (text replacements, extra lines, expected file:line, expected key)
+    type Case<'a> = (&'a [(&'a str, &'a str)], &'a str, &'a str, &'a str);
+    let cases: [Case; 7] = [
+        (
+            &[],
+            "[[parameter]]\nkey = \"interventions.foo.coverage\"\nmin = 0.1\nmax = 0.5\n",
+            "bad.toml:19",
+            "parameter[1].key",
+        ),
+        (
+            &[("scale = 20000.0", "scale = 0")],
+            "",
+            "bad.toml:4",
+            "scale",
+        ),
+        (
+            &[("replicates = 1\n", "replicates = 0\n")],
+            "",
+            "bad.toml:5",
+            "replicates",
+        ),
+        (
+            &[("min = 0.3", "min = -0.5")],
+            "",
+            "bad.toml:16",
+            "parameter[0].min",
+        ),
+        (
+            &[("max = 0.7", "max = 7.0")],
+            "",
+            "bad.toml:17",
+            "parameter[0].max",
+        ),
+        (
+            &[("max_attempts = 1", "max_attempts = 0")],
+            "",
+            "bad.toml:12",
+            "abc.max_attempts",
+        ),
+        (
+            &[(
+                "exclude_studies = [\"volumes\"]",
+                "exclude_studies = [\"volumez\"]",
+            )],
+            "",
+            "bad.toml:7",
+            "exclude_studies[0]",
+        ),
+    ];
+    for (replace, extra, at, key) in cases {
+        let file = calibration_file(dir, "bad.toml", replace, extra);
+        let what = format!("{replace:?} {extra}");
+        let o = calibrate(dir, &file, &["--quiet"]);
+        assert_refused(&o, &format!("calibrate {what}"), &[at, key]);
+        let o = pathsim(dir, &["check".as_ref(), file.as_os_str()]);
+        assert_refused(&o, &format!("check {what}"), &[at, key]);
+        assert!(!dir.join("fitted.toml").exists(), "{what}: output written");
+        assert!(
+            !dir.join("bad.abc_state.json").exists(),
+            "{what}: work done"
+        );
+    }
+}
+
+/// Calibration defect: infinite distances (a proposal that gives no valid
+/// scenario) were saved as JSON `null`, so the state no longer parsed and a
+/// resume silently restarted from generation 0. They are now saved so that they
+/// read back, the resume continues, and a state file that does not parse is an
+/// error (exit 2), never a silent restart.
+#[test]
+fn calibration_state_with_infinite_distances_resumes_and_a_damaged_state_is_an_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    // A share balanced by a smaller one: most proposals make it negative.
+    let file = calibration_file(
+        dir,
+        "calibration.toml",
+        &[],
+        "[[parameter]]\nkey = \"population.substance_share.opiates_crack\"\nmin = 0.1\nmax = 0.9\n\
+         balance = \"population.substance_share.alcohol\"\n",
+    );
+    let o = calibrate(dir, &file, &["--quiet"]);
+    assert_ok(&o, "first fit");
+    let state = dir.join("abc_state.json");
+    let text = std::fs::read_to_string(&state).unwrap();
+    assert!(
+        text.contains("\"inf\""),
+        "no infinite distance saved: {text}"
+    );
+    assert!(!text.contains("null"), "{text}");
+    let o = calibrate(dir, &file, &[] as &[&str]);
+    assert_ok(&o, "resumed fit");
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("resuming from") && out.contains("1 generation(s) done"),
+        "did not resume: {out}"
+    );
+    std::fs::write(&state, "{\"fingerprint\": \"x\", \"generations\": [nul").unwrap();
+    let o = calibrate(dir, &file, &["--quiet"]);
+    assert_refused(&o, "damaged state", &["abc_state.json", "damaged"]);
+}
+
+/// Calibration defect: calibration files in one folder shared one state file
+/// (and posterior and fit report), so each clobbered the other's. The working
+/// files are now named after the calibration file (`a.abc_state.json`); the
+/// shipped `calibration.toml` keeps `abc_state.json`.
+#[test]
+fn calibration_files_in_one_folder_keep_their_own_state() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let a = calibration_file(
+        dir,
+        "a.toml",
+        &[("output = \"fitted.toml\"", "output = \"a_fit.toml\"")],
+        "",
+    );
+    let b = calibration_file(
+        dir,
+        "b.toml",
+        &[
+            ("output = \"fitted.toml\"", "output = \"b_fit.toml\""),
+            ("max = 0.7", "max = 0.6"),
+        ],
+        "",
+    );
+    assert_ok(&calibrate(dir, &a, &["--quiet"]), "fit a");
+    assert_ok(&calibrate(dir, &b, &["--quiet"]), "fit b");
+    for f in [
+        "a.abc_state.json",
+        "a.posterior.csv",
+        "a.fit_report.csv",
+        "b.abc_state.json",
+        "b.posterior.csv",
+        "b.fit_report.csv",
+    ] {
+        assert!(dir.join(f).exists(), "{f} missing");
+    }
+    assert!(!dir.join("abc_state.json").exists());
+    let o = calibrate(dir, &a, &[] as &[&str]);
+    assert_ok(&o, "resume a");
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("resuming from"),
+        "a's state was lost: {}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+}
+
+/// `compare` defect: only seed, replicates and scale were checked, so scenarios
+/// with a different run.start, run.horizon or run.observe_from were compared and
+/// still labelled common random numbers. They are now refused (exit 2), naming
+/// both files and the differing keys.
+#[test]
+fn compare_refuses_scenarios_with_different_calendars() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let base = scenario(dir, "a.toml", "");
+    for (lines, key) in [
+        ("[run]\nhorizon = 2031-01-01\n", "run.horizon"),
+        ("[run]\nstart = 1991-01-01\n", "run.start"),
+        ("[run]\nobserve_from = 2001\n", "run.observe_from"),
+    ] {
+        let other = scenario(dir, "b.toml", lines);
+        let mut args: Vec<&OsStr> = vec!["compare".as_ref(), base.as_os_str(), other.as_os_str()];
+        args.extend(SMALL.iter().map(OsStr::new));
+        let o = pathsim(dir, &args);
+        assert_refused(&o, lines, &["a.toml", "b.toml", key]);
+    }
+    assert!(!dir.join("outputs").exists());
+}
+
+/// A Sobol sweep file with extra `[design]` lines.
+fn sobol_file(dir: &Path, design: &str) -> PathBuf {
+    let text = format!(
+        r#"base = {}
+seed = 11
+scale = 20000
+
+[design]
+kind = "sobol"
+n = 8
+{design}
+
+[[parameter]]
+key = "treatment.dropout_rate_0_3m"
+distribution = "uniform"
+min = 0.8
+max = 2.4
+
+[[parameter]]
+key = "court.conviction_probability"
+distribution = "uniform"
+min = 0.3
+max = 0.6
+
+[[outputs]]
+metric = "custody_receptions"
+period = 2030
+"#,
+        toml_str(&baseline().to_string_lossy())
+    );
+    let path = dir.join("sobol.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Sweep defect: Sobol `bootstrap = 0` gave NaN intervals. Fewer than 100
+/// resamples are now refused at load, with the sweep file's line and key.
+#[test]
+fn sobol_bootstrap_below_the_minimum_is_refused_at_load() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    for b in [0, 1, 99] {
+        let file = sobol_file(dir, &format!("bootstrap = {b}"));
+        let o = pathsim(
+            dir,
+            &[
+                "sweep".as_ref(),
+                file.as_os_str(),
+                "--run".as_ref(),
+                "0".as_ref(),
+            ],
+        );
+        assert_refused(
+            &o,
+            &format!("bootstrap {b}"),
+            &["sobol.toml:8", "design.bootstrap", "100"],
+        );
+    }
+    let file = sobol_file(dir, "bootstrap = 100");
+    let o = pathsim(dir, &["check".as_ref(), file.as_os_str()]);
+    assert_ok(&o, "bootstrap 100");
+}
+
+/// Sweep defect: every run's parameters were validated before the first run
+/// started (17 minutes for 5 million runs, again on every resume). Runs differ
+/// only in the factors, so a sweep now validates 1 + 2 per factor parameter
+/// sets at load (the first run, and each factor at its extremes), and each run
+/// as it starts: a million-run design costs 5 validations, not a million.
+#[test]
+fn a_large_sweep_validates_a_few_parameter_sets_not_every_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let file = sobol_file(dir, "");
+    let text = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("kind = \"sobol\"\nn = 8", "kind = \"lhs\"\nn = 1000000");
+    std::fs::write(&file, text).unwrap();
+    let sweep = pathsim::sweep::spec::load(&file).unwrap();
+    assert_eq!(sweep.design.len(), 1_000_000);
+    assert_eq!(sweep.validations, 5);
+    // Starting it (one run of a shard) does no check of the other runs.
+    let out = dir.join("out");
+    let o = pathsim(
+        dir,
+        &[
+            "sweep".as_ref(),
+            file.as_os_str(),
+            "--shard".as_ref(),
+            "999999/1000000".as_ref(),
+            "--quiet".as_ref(),
+            "--out".as_ref(),
+            out.as_os_str(),
+        ],
+    );
+    assert_ok(&o, "one-run shard");
+    // A combination that is invalid is still refused, when its run starts.
+    let bad = sobol_file(dir, "");
+    let text = std::fs::read_to_string(&bad).unwrap().replace(
+        "key = \"court.conviction_probability\"\ndistribution = \"uniform\"\nmin = 0.3\nmax = 0.6",
+        "key = \"population.substance_share.none\"\ndistribution = \"uniform\"\nmin = 0.5\nmax = 0.6",
+    );
+    std::fs::write(&bad, text).unwrap();
+    let o = pathsim(dir, &["check".as_ref(), bad.as_os_str()]);
+    assert_refused(
+        &o,
+        "shares that cannot sum to one",
+        &["sobol.toml", "invalid"],
+    );
+}
+
+/// Spawn pathsim and wait at most `secs` seconds (a hang fails the test).
+fn pathsim_within(dir: &Path, args: &[&OsStr], secs: u64) -> Output {
+    let mut child = Command::new(exe())
+        .current_dir(dir)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            child.kill().unwrap();
+            let _ = child.wait();
+            panic!("pathsim {args:?} hung (killed after {secs} s)");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// Input defect: a FIFO given as a scenario hung; `/dev/zero` was read until
+/// memory ran out; a 10 MB key took 140 s in `check`. Non-regular files and files
+/// over 1 MiB are refused before reading (saying so), and a huge key gets no
+/// edit-distance suggestion.
+#[test]
+fn input_files_that_are_not_regular_or_too_large_are_refused_before_reading() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let fifo = dir.join("fifo.toml");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+    for cmd in ["check", "run"] {
+        let o = pathsim_within(dir, &[cmd.as_ref(), fifo.as_os_str()], 20);
+        assert_refused(&o, "fifo", &["fifo.toml", "not a regular file"]);
+    }
+    let o = pathsim_within(dir, &["check".as_ref(), "/dev/zero".as_ref()], 20);
+    assert_refused(&o, "/dev/zero", &["/dev/zero", "not a regular file"]);
+    let big = dir.join("big.toml");
+    std::fs::write(&big, format!("# {}\n", "x".repeat(2 << 20))).unwrap();
+    let o = pathsim_within(dir, &["check".as_ref(), big.as_os_str()], 20);
+    assert_refused(&o, "2 MB file", &["big.toml", "1048576 bytes"]);
+    // A key of almost 1 MiB: refused at once, without a suggestion.
+    let key = dir.join("key.toml");
+    std::fs::write(
+        &key,
+        format!("[treatment]\n{} = 1\n", "k".repeat(1_000_000)),
+    )
+    .unwrap();
+    let o = pathsim_within(dir, &["check".as_ref(), key.as_os_str()], 20);
+    assert_refused(&o, "huge key", &["key.toml:2", "unknown key"]);
+    assert!(stderr(&o).len() < 1000, "the message repeats the key");
+    // Sweep and calibration files are read the same way.
+    for cmd in ["sweep", "calibrate"] {
+        let o = pathsim_within(dir, &[cmd.as_ref(), fifo.as_os_str()], 20);
+        assert_refused(&o, cmd, &["fifo.toml", "not a regular file"]);
+    }
+}
+
+/// Blame defect: every `--set`, `--scale`, `--replicates` or `--seed` error was
+/// blamed on a line of the scenario file (e.g. `baseline.toml:227`). They are now
+/// blamed on the command line.
+#[test]
+fn command_line_errors_are_blamed_on_the_command_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let file = scenario(dir, "s.toml", "");
+    let cases: [(&[&str], &str); 5] = [
+        (&["--scale", "0"], "command line: --scale"),
+        (&["--replicates", "0"], "command line: --replicates"),
+        (
+            &["--set", "treatment.dropout_rate_0_3m=-1"],
+            "command line: --set treatment.dropout_rate_0_3m",
+        ),
+        (&["--set", "run.seed=\"x\""], "command line: --set run.seed"),
+        (
+            &["--set", "population.substance_share.none=0.9"],
+            "command line: --set population.substance_share.none",
+        ),
+    ];
+    for (args, needle) in cases {
+        let mut all: Vec<&OsStr> = vec!["run".as_ref(), file.as_os_str(), "--quiet".as_ref()];
+        all.extend(args.iter().map(OsStr::new));
+        let o = pathsim(dir, &all);
+        assert_refused(&o, needle, &[needle]);
+        assert!(!stderr(&o).contains(".toml:"), "{needle}: {}", stderr(&o));
+    }
+    // --seed sets the seed given; a bad one of another key still names the file.
+    let bad = scenario(dir, "bad.toml", "[court]\nconviction_probability = 2.0\n");
+    let o = run(dir, &bad, &["--seed", "5"]);
+    assert_refused(
+        &o,
+        "file value",
+        &["bad.toml:3", "court.conviction_probability"],
+    );
+}
+
+/// Blame defect: in a base chain, a bad value in a deeper file was blamed on the
+/// upper file's table header; non-UTF-8 files and `[[run]]` got no line; a
+/// duplicate key did not say which key.
+#[test]
+fn errors_name_the_file_line_and_key_that_are_wrong() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::write(
+        dir.join("deep.toml"),
+        "# deep\n\n[treatment]\ndropout_rate_0_3m = -1.0\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("upper.toml"),
+        "base = \"deep.toml\"\n[treatment]\ndropout_rate_3_12m = 0.5\n",
+    )
+    .unwrap();
+    let check = |file: &str| pathsim(dir, &["check", file]);
+    assert_refused(
+        &check("upper.toml"),
+        "deep value",
+        &["deep.toml:4", "treatment.dropout_rate_0_3m"],
+    );
+    std::fs::write(dir.join("latin1.toml"), b"[run]\nseed = 1\n# caf\xe9\n").unwrap();
+    assert_refused(
+        &check("latin1.toml"),
+        "non-UTF-8",
+        &["latin1.toml:3:6", "UTF-8"],
+    );
+    std::fs::write(dir.join("array.toml"), "[[run]]\nseed = 1\n").unwrap();
+    assert_refused(
+        &check("array.toml"),
+        "[[run]]",
+        &["array.toml:1", "`run`", "[[run]]"],
+    );
+    std::fs::write(
+        dir.join("dup.toml"),
+        "[run]\nseed = 1\nreplicates = 2\nseed = 2\n",
+    )
+    .unwrap();
+    assert_refused(
+        &check("dup.toml"),
+        "duplicate",
+        &["dup.toml:4", "duplicate key `run.seed`"],
+    );
+}
+
+/// `check` defect: it validated scenario files only. It now tells scenario,
+/// sweep and calibration files apart by content, validates each fully and
+/// prints one ok line per file; the first bad one exits 2 with file:line:key.
+#[test]
+fn check_validates_sweep_and_calibration_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let files = [
+        root.join("scenarios/baseline.toml"),
+        root.join("scenarios/sweeps/teaching.toml"),
+        root.join("scenarios/sweeps/sobol_full.toml"),
+        root.join("calibration/calibration.toml"),
+    ];
+    let mut args: Vec<&OsStr> = vec!["check".as_ref()];
+    args.extend(files.iter().map(|f| f.as_os_str()));
+    let o = pathsim(dir, &args);
+    assert_ok(&o, "check shipped files");
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(
+        out.lines().filter(|l| l.contains(": ok (")).count(),
+        4,
+        "{out}"
+    );
+    assert!(
+        out.contains("ok (sweep teaching") && out.contains("ok (calibration of"),
+        "{out}"
+    );
+    let sweep = sobol_file(dir, "");
+    let text = std::fs::read_to_string(&sweep)
+        .unwrap()
+        .replace("max = 2.4", "max = 1e9");
+    std::fs::write(&sweep, text).unwrap();
+    let o = pathsim(
+        dir,
+        &["check".as_ref(), files[0].as_os_str(), sweep.as_os_str()],
+    );
+    assert_refused(&o, "bad sweep", &["sobol.toml:14", "parameter[0].max"]);
+    let cal = calibration_file(dir, "c.toml", &[("particles = 4", "particles = 1")], "");
+    let o = pathsim(dir, &["check".as_ref(), cal.as_os_str()]);
+    assert_refused(&o, "bad calibration", &["c.toml:10", "abc.particles"]);
+}
+
+/// The test that checks the register against `../shared/seed_figures.csv`
+/// passed without checking anything when that file was missing. Under CI (`CI`
+/// set) a missing file is now an error; elsewhere the check is skipped with a note.
+#[test]
+fn seed_figure_check_fails_under_ci_when_the_file_is_missing() {
+    use pathsim::studies::targets::seed_figures_text;
+    let tmp = tempfile::tempdir().unwrap();
+    let missing = tmp.path().join("seed_figures.csv");
+    let e = seed_figures_text(&missing, true).unwrap_err();
+    assert!(e.contains("seed_figures.csv") && e.contains("CI"), "{e}");
+    assert_eq!(seed_figures_text(&missing, false).unwrap(), None);
+    std::fs::write(&missing, "id,value\n").unwrap();
+    assert!(seed_figures_text(&missing, true).unwrap().is_some());
+}

@@ -9,23 +9,8 @@ use std::path::{Path, PathBuf};
 
 pub fn compare(base_path: &Path, path: &Path, opts: &RunOpts) -> Result<(), CliError> {
     let base = opts.load(base_path)?;
-    let mut sc = opts.load(path)?;
-    // Common random numbers need the same seed, replicates and population.
-    let (b, s) = (&base.params.run, &mut sc.params.run);
-    if b.seed != s.seed || b.replicates != s.replicates || b.scale != s.scale {
-        return Err(CliError::Input(format!(
-            "{} and {} must share seed, replicates and scale for a paired comparison \
-             (got seed {} vs {}, replicates {} vs {}, scale {} vs {})",
-            base_path.display(),
-            path.display(),
-            b.seed,
-            s.seed,
-            b.replicates,
-            s.replicates,
-            b.scale,
-            s.scale
-        )));
-    }
+    let sc = opts.load(path)?;
+    check_common_run(base_path, &base.params.run, path, &sc.params.run)?;
     let pool = opts.pool()?;
     let dest = opts.out.clone().unwrap_or_else(|| {
         PathBuf::from("outputs").join(format!(
@@ -80,4 +65,46 @@ pub fn compare(base_path: &Path, path: &Path, opts: &RunOpts) -> Result<(), CliE
         println!("wrote {}/{{differences.csv, report.html}}", dest.display());
     }
     Ok(())
+}
+
+/// Common random numbers pair replicate r of the baseline with replicate r of
+/// the scenario: that needs the same seed, replicates, population (scale) and
+/// calendar (start, horizon, first observed year). Refuses any difference,
+/// naming both files and every key that differs.
+pub(crate) fn check_common_run(
+    base_path: &Path,
+    b: &crate::params::RunParams,
+    path: &Path,
+    s: &crate::params::RunParams,
+) -> Result<(), CliError> {
+    let mut differ = Vec::new();
+    let mut cmp = |key: &str, x: String, y: String| {
+        if x != y {
+            differ.push(format!("run.{key} = {x} vs {y}"));
+        }
+    };
+    cmp("seed", b.seed.to_string(), s.seed.to_string());
+    cmp(
+        "replicates",
+        b.replicates.to_string(),
+        s.replicates.to_string(),
+    );
+    cmp("scale", format!("{:?}", b.scale), format!("{:?}", s.scale));
+    cmp("start", b.start.to_string(), s.start.to_string());
+    cmp("horizon", b.horizon.to_string(), s.horizon.to_string());
+    cmp(
+        "observe_from",
+        b.observe_from.to_string(),
+        s.observe_from.to_string(),
+    );
+    if differ.is_empty() {
+        return Ok(());
+    }
+    Err(CliError::Input(format!(
+        "{} and {} must share run.seed, run.replicates, run.scale, run.start, run.horizon and \
+         run.observe_from for a paired comparison on common random numbers; they differ in: {}",
+        base_path.display(),
+        path.display(),
+        differ.join(", ")
+    )))
 }

@@ -37,9 +37,11 @@ pub enum Command {
         #[command(flatten)]
         opts: RunOpts,
     },
-    /// Validate scenario files without running them (exit code 2 on the first error).
+    /// Validate scenario, sweep and calibration files without running them
+    /// (exit code 2 on the first error). The kind is told by content: a sweep
+    /// file has a [design] table, a calibration file an [abc] table.
     Check {
-        /// Scenario files (TOML).
+        /// Scenario, sweep or calibration files (TOML).
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
     },
@@ -178,14 +180,7 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
         Command::Run { scenario, opts } => run::run(&scenario, &opts),
         Command::Check { scenarios } => {
             for s in &scenarios {
-                let sc = scenario::load(s)?;
-                println!(
-                    "{}: ok (name = {}, {} replicates at scale {})",
-                    s.display(),
-                    sc.params.name,
-                    sc.params.run.replicates,
-                    sc.params.run.scale
-                );
+                check(s)?;
             }
             Ok(())
         }
@@ -229,6 +224,73 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
     }
+}
+
+/// What an input file is, told by its top-level tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FileKind {
+    Scenario,
+    Sweep,
+    Calibration,
+}
+
+/// A sweep file has `[design]`, a calibration file `[abc]` (with `scenario`
+/// and `output`); anything else, a file that does not parse included, is
+/// checked as a scenario (whose loader reports the error).
+fn file_kind(path: &Path) -> Result<FileKind, CliError> {
+    let text = crate::input::read_text(path, "file")?;
+    let Ok(doc) = toml::de::DeTable::parse(&text) else {
+        return Ok(FileKind::Scenario);
+    };
+    let has = |k: &str| doc.get_ref().contains_key(k);
+    Ok(if has("design") {
+        FileKind::Sweep
+    } else if has("abc") || (has("scenario") && has("output")) {
+        FileKind::Calibration
+    } else {
+        FileKind::Scenario
+    })
+}
+
+/// `pathsim check FILE`: load and validate one file of any kind fully, and say so.
+fn check(path: &Path) -> Result<(), CliError> {
+    match file_kind(path)? {
+        FileKind::Scenario => {
+            let sc = scenario::load(path)?;
+            println!(
+                "{}: ok (scenario {}, {} replicates at scale {})",
+                path.display(),
+                sc.params.name,
+                sc.params.run.replicates,
+                sc.params.run.scale
+            );
+        }
+        FileKind::Sweep => {
+            let sw = crate::sweep::spec::load(path)?;
+            println!(
+                "{}: ok (sweep {}, {} design, {} parameters, {} runs x {} replicate(s) at scale {})",
+                path.display(),
+                sw.name,
+                sw.design.plan.kind(),
+                sw.factors.len(),
+                sw.design.len(),
+                sw.base.run.replicates,
+                sw.base.run.scale
+            );
+        }
+        FileKind::Calibration => {
+            let cal = crate::calibrate::load(path)?;
+            println!(
+                "{}: ok (calibration of {}, {} parameters, {} particles x {} generations)",
+                path.display(),
+                cal.scenario.params.name,
+                cal.file.parameters.len(),
+                cal.file.abc.particles,
+                cal.file.abc.generations
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Say so when results rest on effects of interventions never evaluated.

@@ -125,7 +125,6 @@ pub fn cmd_sweep(args: &SweepArgs) -> Result<(), CliError> {
             );
         }
     }
-    sweep::check_runs(&sweep, &pending)?;
     let bar = crate::progress::bar(
         mine,
         mine - pending.len() as u64,
@@ -135,7 +134,7 @@ pub fn cmd_sweep(args: &SweepArgs) -> Result<(), CliError> {
     );
     pool.install(|| {
         pending.par_iter().try_for_each(|&i| {
-            let p = sweep::run_params(&sweep, i).map_err(CliError::Input)?;
+            let p = sweep::checked_params(&sweep, i)?;
             let outputs = sweep::simulate(&sweep, &p);
             journal.append(&sweep::row(&sweep, i, &outputs))?;
             bar.inc(1);

@@ -319,6 +319,32 @@ pub fn table(results: &[TargetResult]) -> String {
     out
 }
 
+/// Whether this runs under continuous integration: `CI` is set (CI services
+/// set `CI=true`) to anything but empty, `0` or `false`.
+pub fn under_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !matches!(v.trim(), "" | "0" | "false" | "FALSE" | "False"))
+}
+
+/// The text of the seed figures file (`../shared/seed_figures.csv`) that the
+/// register is checked against: `None` when it is missing outside CI (the
+/// check is skipped with a note), an error when it is missing under CI (a
+/// check that checks nothing must not pass there) or cannot be read.
+pub fn seed_figures_text(path: &Path, ci: bool) -> Result<Option<String>, String> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !ci => Ok(None),
+        Err(e) => Err(format!(
+            "{}: cannot read the seed figures the register is checked against: {e}{}",
+            path.display(),
+            if ci {
+                " (CI is set: the check must run there; check out the shared folder beside the crate)"
+            } else {
+                ""
+            }
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -346,14 +372,25 @@ mod tests {
     #[test]
     fn register_covers_every_seed_figure_once() {
         let reg = register();
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seed_figures.csv");
-        let Ok(text) = std::fs::read_to_string(&path) else {
-            println!(
-                "note: {} not found; seed coverage not checked",
-                path.display()
-            );
-            return;
-        };
+        // The register is checked against the copy shipped in the repository, so
+        // the check runs wherever the tests run (CI included); where the shared
+        // folder is beside the crate, the shipped copy must equal it.
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(root.join("calibration/seed_figures.csv"))
+            .expect("calibration/seed_figures.csv is shipped");
+        let shared = root.join("../shared/seed_figures.csv");
+        match seed_figures_text(&shared, false) {
+            Ok(Some(original)) => assert!(
+                original == text,
+                "calibration/seed_figures.csv differs from {}: copy it again",
+                shared.display()
+            ),
+            Ok(None) => println!(
+                "note: {} not found; checked against the shipped copy only",
+                shared.display()
+            ),
+            Err(e) => panic!("{e}"),
+        }
         let mut r = csv::Reader::from_reader(text.as_bytes());
         let headers = r.headers().unwrap().clone();
         let id_col = headers.iter().position(|h| h == "id").unwrap();

@@ -22,7 +22,6 @@ use crate::params::Params;
 use crate::rng::mix64;
 use anyhow::Context;
 use design::Kind;
-use rayon::prelude::*;
 use spec::Sweep;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -198,24 +197,20 @@ pub fn default_out(sweep: &Sweep, out: &Option<PathBuf>) -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("outputs").join(format!("sweep-{}", sweep.name)))
 }
 
-/// Check every run's parameters before any is simulated, so a bad value stops
-/// the sweep at once rather than hours in.
-pub fn check_runs(sweep: &Sweep, runs: &[u64]) -> Result<(), CliError> {
-    let bad = runs
-        .par_iter()
-        .find_map_first(|&i| run_params(sweep, i).err().map(|e| (i, e)));
-    match bad {
-        Some((i, e)) => Err(CliError::Input(format!(
-            "{}: run {i} would be invalid: {e} (its values: {})",
+/// The parameters of run `i`, checked as the run starts (the sweep file's
+/// ranges and extremes were checked at load, see [`spec::load`]).
+pub fn checked_params(sweep: &Sweep, i: u64) -> Result<Params, CliError> {
+    run_params(sweep, i).map_err(|e| {
+        CliError::Input(format!(
+            "{}: run {i} is invalid: {e} (its values: {}); the runs finished so far are kept",
             sweep.path.display(),
             run_values(sweep, i)
                 .iter()
                 .map(|(k, v)| format!("{k} = {v}"))
                 .collect::<Vec<_>>()
                 .join(", ")
-        ))),
-        None => Ok(()),
-    }
+        ))
+    })
 }
 
 /// A parameter's distribution in words, for the report.

@@ -3,12 +3,12 @@
 //! scenario files do.
 
 use super::design::{self, Design, Dist, Kind, Plan};
-use crate::error::{Location, ScenarioError};
+use crate::error::ScenarioError;
+use crate::input::{nearest_key, Spans};
 use crate::metrics::METRICS;
 use crate::params::Params;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 /// A sweep file as written.
@@ -146,129 +146,31 @@ pub struct Sweep {
     pub hash: String,
     /// Likely mistakes that do not stop the sweep.
     pub warnings: Vec<String>,
+    /// Parameter sets validated at load (1 + 2 per factor, whatever the
+    /// number of runs); every run is validated again as it starts.
+    pub validations: usize,
 }
+
+/// The fewest bootstrap resamples for Sobol intervals: a 95% percentile
+/// interval takes its ends from the 2.5% and 97.5% quantiles of the resampled
+/// indices, so with B resamples each end rests on B/40 of them; below 100 (2.5
+/// each) the ends are single extreme resamples (and 0 gives no interval at
+/// all, NaN). Efron and Tibshirani (1993) advise 1000 for percentile
+/// intervals, the default.
+pub const MIN_BOOTSTRAP: u64 = 100;
 
 /// Refuse designs beyond this many runs: almost certainly a mistake (and the
 /// design is held in memory).
 pub const MAX_RUNS: u64 = 5_000_000;
 
-/// Key spans of a parsed file, keyed by serde_path_to_error paths (`parameter[0].key`).
-struct Spans {
-    path: PathBuf,
-    text: String,
-    spans: HashMap<String, Range<usize>>,
-}
-
-impl Spans {
-    fn location(&self, offset: usize) -> Location {
-        let before = &self.text[..offset.min(self.text.len())];
-        Location {
-            file: self.path.clone(),
-            line: before.matches('\n').count() + 1,
-            column: before.len() - before.rfind('\n').map(|i| i + 1).unwrap_or(0) + 1,
-        }
-    }
-    /// Location of a key path, or of its nearest enclosing key present.
-    fn at(&self, key: &str) -> Location {
-        let mut k = key.to_string();
-        loop {
-            if let Some(span) = self.spans.get(&k) {
-                return self.location(span.start);
-            }
-            match k.rfind(['.', '[']) {
-                Some(i) => k.truncate(i),
-                None => return self.location(0),
-            }
-        }
-    }
-    fn invalid(&self, key: &str, message: impl Into<String>) -> ScenarioError {
-        ScenarioError::Invalid {
-            at: self.at(key),
-            key: key.to_string(),
-            message: message.into(),
-        }
-    }
-}
-
-fn collect_spans(prefix: &str, v: &toml::de::DeValue<'_>, out: &mut HashMap<String, Range<usize>>) {
-    match v {
-        toml::de::DeValue::Table(t) => {
-            for (k, v) in t {
-                let name: &str = k.get_ref();
-                let key = if prefix.is_empty() {
-                    name.to_string()
-                } else {
-                    format!("{prefix}.{name}")
-                };
-                out.insert(key.clone(), k.span());
-                collect_spans(&key, v.get_ref(), out);
-            }
-        }
-        toml::de::DeValue::Array(a) => {
-            for (i, item) in a.iter().enumerate() {
-                let key = format!("{prefix}[{i}]");
-                out.insert(key.clone(), item.span());
-                collect_spans(&key, item.get_ref(), out);
-            }
-        }
-        _ => {}
-    }
-}
-
 /// Parse a sweep file's text (no validation beyond types and known keys).
 fn parse(path: &Path, text: String) -> Result<(SweepFile, Spans), ScenarioError> {
-    let mut spans = Spans {
-        path: path.to_path_buf(),
-        text,
-        spans: HashMap::new(),
-    };
-    let doc = toml::de::DeTable::parse(&spans.text).map_err(|e| ScenarioError::Syntax {
-        at: spans.location(e.span().map(|s| s.start).unwrap_or(0)),
-        message: e.message().trim().to_string(),
-    })?;
-    let mut map = HashMap::new();
-    collect_spans(
-        "",
-        &toml::de::DeValue::Table(doc.get_ref().clone()),
-        &mut map,
-    );
-    spans.spans = map;
-    let de = toml::de::Deserializer::from(doc);
-    let file: SweepFile = serde_path_to_error::deserialize(de).map_err(|e| {
-        let key = e.path().to_string();
-        let at = match e.inner().span() {
-            Some(s) if s.start > 0 || key == "." => spans.location(s.start),
-            _ => spans.at(&key),
-        };
-        let message = e.inner().message().trim().to_string();
-        if let Some(rest) = message.strip_prefix("unknown field `") {
-            // serde lists the valid fields in backticks: suggest the nearest.
-            let valid: Vec<&str> = rest.split('`').skip(2).step_by(2).collect();
-            let name = rest.split('`').next().unwrap_or_default();
-            return ScenarioError::UnknownKey {
-                at,
-                suggestion: nearest_key(name, valid.iter()).map(|n| match key.rfind('.') {
-                    Some(i) => format!("{}.{n}", &key[..i]),
-                    None => n,
-                }),
-                key,
-            };
-        }
-        if key == "." || key.is_empty() {
-            ScenarioError::Syntax { at, message }
-        } else {
-            ScenarioError::Invalid { at, key, message }
-        }
-    })?;
-    Ok((file, spans))
+    crate::input::parse_toml(path, text)
 }
 
 /// Load and check a sweep file, its base scenario and its design.
 pub fn load(path: &Path) -> Result<Sweep, ScenarioError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
-        file: path.to_path_buf(),
-        source,
-    })?;
+    let text = crate::input::read_text(path, "sweep file")?;
     let (file, spans) = parse(path, text)?;
     let base_path = path.parent().unwrap_or(Path::new(".")).join(&file.base);
     let scenario = crate::scenario::load(&base_path)?;
@@ -401,6 +303,7 @@ pub fn load(path: &Path) -> Result<Sweep, ScenarioError> {
         ));
     }
     let design = design::generate(plan, &dists, file.seed);
+    let validations = check_extremes(&base, &factors, &design, &spans)?;
     let name = file.name.clone().unwrap_or_else(|| {
         path.file_stem()
             .map(|s| s.to_string_lossy().into_owned())
@@ -421,7 +324,61 @@ pub fn load(path: &Path) -> Result<Sweep, ScenarioError> {
         bootstrap,
         hash,
         warnings,
+        validations,
     })
+}
+
+/// Check the parameter sets a sweep can reach, cheaply: runs differ only in
+/// the factors, each factor's range was checked against its parameter's, so
+/// this validates the first run and, from it, each factor at its lowest and
+/// highest value (1 + 2k parameter sets, however many runs). Combinations are
+/// checked run by run as each run starts ([`super::run_params`]). Returns the
+/// number of parameter sets validated.
+fn check_extremes(
+    base: &Params,
+    factors: &[Factor],
+    design: &Design,
+    spans: &Spans,
+) -> Result<usize, ScenarioError> {
+    let Some(first) = design.values.first() else {
+        return Err(spans.invalid("design", "gives no runs"));
+    };
+    let first: Vec<(String, f64)> = factors
+        .iter()
+        .zip(first)
+        .map(|(f, &v)| (f.key.clone(), v))
+        .collect();
+    let mut validations = 0;
+    let mut check = |values: &[(String, f64)], key: &str, what: &str| {
+        validations += 1;
+        crate::scenario::with_values(base, values)
+            .map(|_| ())
+            .map_err(|e| {
+                let set: Vec<String> = values.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+                spans.invalid(
+                    key,
+                    format!(
+                        "{what} would be invalid: {e} (its values: {})",
+                        set.join(", ")
+                    ),
+                )
+            })
+    };
+    check(&first, "parameter", "run 0")?;
+    for (j, f) in factors.iter().enumerate() {
+        let levels = matches!(f.dist, Dist::Levels(_));
+        for (field, v) in [("min", f.dist.lo()), ("max", f.dist.hi())] {
+            let mut values = first.clone();
+            values[j].1 = v;
+            let field = if levels { "levels" } else { field };
+            check(
+                &values,
+                &format!("parameter[{j}].{field}"),
+                &format!("run 0 with `{}` at its {field} {v}", f.key),
+            )?;
+        }
+    }
+    Ok(validations)
 }
 
 /// Swept levers that are switched off, and Sobol sizes that waste the sequence.
@@ -604,7 +561,12 @@ fn resolve_plan(
             }
         }
     };
-    let bootstrap = need(d.bootstrap.or(Some(1000)), "bootstrap", 0, 1_000_000)?;
+    let bootstrap = need(
+        d.bootstrap.or(Some(1000)),
+        "bootstrap",
+        MIN_BOOTSTRAP,
+        1_000_000,
+    )?;
     Ok((plan, bootstrap))
 }
 
@@ -633,23 +595,6 @@ fn fingerprint(file: &SweepFile, base: &Params, factors: &[Factor], plan: Plan) 
         "outputs": file.outputs,
     });
     format!("{:016x}", fnv1a(canonical.to_string().as_bytes()))
-}
-
-/// The closest name by edit distance, if reasonably close.
-fn nearest_key<'a, S: AsRef<str> + 'a>(
-    key: &str,
-    names: impl Iterator<Item = &'a S>,
-) -> Option<String> {
-    names
-        .map(|n| {
-            (
-                crate::scenario::levenshtein(key, n.as_ref()),
-                n.as_ref().to_string(),
-            )
-        })
-        .filter(|(d, n)| *d <= (key.len().max(n.len()) / 3).max(2))
-        .min()
-        .map(|(_, n)| n)
 }
 
 #[cfg(test)]
