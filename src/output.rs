@@ -559,11 +559,28 @@ pub fn write_summary(path: &Path, scenario: &str, summary: &[Summary]) -> Result
     codebook_beside(path)
 }
 
-/// What `manifest.json` records: enough to repeat the run exactly.
+/// The one manifest builder: every `manifest.json` (and a sweep's `sweep.json`)
+/// starts with the version of pathsim that wrote it and its command line, then
+/// holds the command's own record `body` (a JSON object).
+pub fn manifest_json(body: impl Serialize) -> Result<String> {
+    let mut value = serde_json::to_value(body).context("manifest")?;
+    let object = value
+        .as_object_mut()
+        .context("a manifest body is a JSON object")?;
+    object.insert(
+        "pathsim_version".into(),
+        serde_json::Value::from(env!("CARGO_PKG_VERSION")),
+    );
+    object.insert(
+        "command_line".into(),
+        serde_json::Value::from(std::env::args().collect::<Vec<_>>()),
+    );
+    Ok(serde_json::to_string_pretty(&value)?)
+}
+
+/// What `manifest.json` records of one scenario's run: enough to repeat it exactly.
 #[derive(Serialize)]
 pub struct Manifest<'a> {
-    pub pathsim_version: &'static str,
-    pub command_line: Vec<String>,
     pub scenario: &'a str,
     pub scenario_files: Vec<String>,
     pub seed: u64,
@@ -590,8 +607,6 @@ pub struct Manifest<'a> {
 impl<'a> Manifest<'a> {
     pub fn new(out: &'a RunOutput, files: &[PathBuf], threads: usize, dest: &Path) -> Manifest<'a> {
         Manifest {
-            pathsim_version: env!("CARGO_PKG_VERSION"),
-            command_line: std::env::args().collect(),
             scenario: &out.params.name,
             scenario_files: files.iter().map(|f| f.display().to_string()).collect(),
             seed: out.params.run.seed,
@@ -639,7 +654,7 @@ pub fn write_run_in(
         crate::scenario::to_toml(&out.params),
     )?;
     let manifest = Manifest::new(out, files, threads, stage.dest());
-    let manifest_json = serde_json::to_string_pretty(&manifest)?;
+    let manifest_json = manifest_json(&manifest)?;
     std::fs::write(stage.path("manifest.json"), &manifest_json)?;
     extra(&stage.path(""), &manifest_json)?;
     stage.commit()

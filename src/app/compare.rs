@@ -37,12 +37,10 @@ pub fn compare(base_path: &Path, path: &Path, opts: &RunOpts) -> Result<(), CliE
     output::write_summary(&stage.path("scenario_summary.csv"), &c.params.name, &sc_sum)?;
     let threads = pool.current_num_threads();
     let manifest = serde_json::json!({
-        "pathsim_version": env!("CARGO_PKG_VERSION"),
-        "command_line": std::env::args().collect::<Vec<_>>(),
         "baseline": output::Manifest::new(&a, &base.files, threads, &dest),
         "scenario": output::Manifest::new(&c, &sc.files, threads, &dest),
     });
-    let manifest_json = serde_json::to_string_pretty(&manifest).context("manifest")?;
+    let manifest_json = output::manifest_json(&manifest)?;
     std::fs::write(stage.path("manifest.json"), &manifest_json).context("cannot write manifest")?;
     crate::report::compare_report(
         &stage.path(""),

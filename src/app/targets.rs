@@ -37,8 +37,6 @@ pub fn targets(scenario: &Path, opts: &RunOpts) -> Result<(), CliError> {
     causal::write_csv(&stage.path("observed_vs_causal.csv"), &causal)?;
     // The manifest: enough to repeat the scoring.
     let manifest = serde_json::json!({
-        "pathsim_version": env!("CARGO_PKG_VERSION"),
-        "command_line": std::env::args().collect::<Vec<_>>(),
         "scenario": p.name,
         "scenario_files": sc.files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>(),
         "seed": p.run.seed,
@@ -50,7 +48,7 @@ pub fn targets(scenario: &Path, opts: &RunOpts) -> Result<(), CliError> {
         "assumed_effects": crate::interventions::unevaluated_effects(&p.interventions),
         "parameters": p,
     });
-    let manifest_json = serde_json::to_string_pretty(&manifest).context("manifest")?;
+    let manifest_json = crate::output::manifest_json(&manifest)?;
     std::fs::write(stage.path("manifest.json"), &manifest_json).context("cannot write manifest")?;
     crate::report::targets_report(&dir, &results, &causal, p, &manifest_json)?;
     let dest = stage.commit()?;

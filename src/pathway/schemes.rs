@@ -545,3 +545,63 @@ impl PersonSim<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit;
+    use crate::calendar::Date;
+    use crate::history::{EventKind, OrderKind, Substance};
+    use crate::interventions::Scheme;
+
+    #[test]
+    fn a_drug_court_sets_the_order_terms_and_is_recorded() {
+        let m = testkit::model_with(|p| {
+            let d = &mut p.interventions.drug_courts;
+            d.enabled = true;
+            d.start = Date::ymd(2009, 1, 1);
+            d.coverage = 1.0;
+            d.expansion_coverage = 1.0;
+            d.breach_multiplier = 0.8;
+            d.offending_multiplier = 0.9;
+            p.interventions.low_intensity_order.enabled = false;
+        });
+        let mut events = Vec::new();
+        let mut s = testkit::sim(
+            &m,
+            testkit::person(Substance::OpiatesCrack, 30.0),
+            &mut events,
+        );
+        let terms = s.order_schemes(OrderKind::Drr);
+        assert_eq!(terms.end, None);
+        assert_eq!((terms.breach_mult, terms.offending_mult), (0.8, 0.9));
+        assert!(s
+            .events
+            .iter()
+            .any(|e| e.kind == EventKind::Intervention && e.detail == Scheme::DrugCourt as u8));
+        // Not for plain community orders, nor for people without a drug problem.
+        let plain = s.order_schemes(OrderKind::Community);
+        assert_eq!((plain.breach_mult, plain.offending_mult), (1.0, 1.0));
+        let mut events = Vec::new();
+        let mut none = testkit::sim(&m, testkit::person(Substance::None, 30.0), &mut events);
+        let t = none.order_schemes(OrderKind::Drr);
+        assert_eq!((t.breach_mult, t.offending_mult), (1.0, 1.0));
+    }
+
+    #[test]
+    fn a_scheme_effect_on_offending_lasts_its_days() {
+        let m = testkit::model();
+        let mut events = Vec::new();
+        let mut s = testkit::sim(
+            &m,
+            testkit::person(Substance::OpiatesCrack, 30.0),
+            &mut events,
+        );
+        assert_eq!(s.scheme_offending_mult(), 1.0);
+        s.schemes.programme_effect = (0.85, 730.0);
+        s.start_programme_effect();
+        assert_eq!(s.scheme_offending_mult(), 0.85);
+        assert_eq!(s.schemes.programme_effect, (1.0, 0.0), "used once");
+        s.t += 730.0;
+        assert_eq!(s.scheme_offending_mult(), 1.0);
+    }
+}

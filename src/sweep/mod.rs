@@ -430,8 +430,6 @@ pub fn finish(
     }
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let manifest = serde_json::json!({
-        "pathsim_version": env!("CARGO_PKG_VERSION"),
-        "command_line": std::env::args().collect::<Vec<_>>(),
         "sweep": sweep.name,
         "description": sweep.file.description,
         "sweep_file": sweep.path.display().to_string(),
@@ -454,7 +452,7 @@ pub fn finish(
         crate::output::write_atomic(&out.join(name), text.as_bytes())?;
     }
     crate::output::write_codebook(&out.join(crate::output::CODEBOOK), &codebook_rows(sweep))?;
-    let json = serde_json::to_string_pretty(&manifest).context("manifest")?;
+    let json = crate::output::manifest_json(&manifest)?;
     crate::output::write_atomic(&out.join("sweep.json"), json.as_bytes())?;
     let analysis = match sweep.design.plan.kind() {
         Kind::Sobol => SweepAnalysis::Sobol {
