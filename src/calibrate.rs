@@ -755,53 +755,131 @@ pub fn fitted_values(base: &Params, priors: &[Prior], x: &[f64]) -> Vec<(String,
     out
 }
 
-/// Pattern search (Hooke and Jeeves' exploratory moves) on the unit cube: try
-/// each coordinate up and down by `step`, keep any move that lowers `f`, halve
-/// the step after a sweep with no improvement, stop below `min_step` or after
-/// `max_evals` evaluations. With common random numbers `f` is a deterministic
-/// function of `x`, which is what a local optimiser needs. `improved` is called
-/// with every new best point (for checkpoints). Returns the best point and value.
+/// Where a pattern search stands: the best point and its distance, the step,
+/// the simulations done, and the next move to try (coordinate `i`, direction
+/// `d`: 0 up, 1 down; `moved` if this sweep improved). Saved after every
+/// simulation, so a search killed at any moment resumes on the same path with
+/// the budget it had left.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchState {
+    pub x: Vec<f64>,
+    #[serde(with = "json_f64")]
+    pub fx: f64,
+    pub step: f64,
+    pub evals: usize,
+    pub i: usize,
+    pub d: usize,
+    pub moved: bool,
+}
+
+impl SearchState {
+    /// A new search from `x0` (whose distance is `fx0`, one simulation).
+    pub fn start(x0: &[f64], fx0: f64, step: f64) -> SearchState {
+        SearchState {
+            x: x0.to_vec(),
+            fx: fx0,
+            step,
+            evals: 1,
+            i: 0,
+            d: 0,
+            moved: false,
+        }
+    }
+}
+
+/// Compass (pattern) search on the unit cube: try a step up and down each
+/// coordinate in turn, keep the first improvement, halve the step after a sweep
+/// without one; stop at `min_step` or after `max_evals` simulations in all
+/// (those of earlier sessions included). `improved` is called at each
+/// improvement, `checkpoint` after every simulation and step change.
+pub fn pattern_search_from(
+    mut st: SearchState,
+    mut f: impl FnMut(&[f64]) -> f64,
+    min_step: f64,
+    max_evals: usize,
+    mut improved: impl FnMut(&[f64], f64, usize) -> anyhow::Result<()>,
+    mut checkpoint: impl FnMut(&SearchState) -> anyhow::Result<()>,
+) -> anyhow::Result<(Vec<f64>, f64, usize)> {
+    let n = st.x.len();
+    while st.step >= min_step && st.evals < max_evals {
+        if st.i >= n {
+            if !st.moved {
+                st.step /= 2.0;
+            }
+            st.i = 0;
+            st.d = 0;
+            st.moved = false;
+            checkpoint(&st)?;
+            continue;
+        }
+        let dir = if st.d == 0 { 1.0 } else { -1.0 };
+        let v = (st.x[st.i] + dir * st.step).clamp(0.0, 1.0);
+        let next = |st: &mut SearchState| {
+            st.d += 1;
+            if st.d == 2 {
+                st.d = 0;
+                st.i += 1;
+            }
+        };
+        if v == st.x[st.i] {
+            next(&mut st);
+            continue;
+        }
+        let mut y = st.x.clone();
+        y[st.i] = v;
+        let fy = f(&y);
+        st.evals += 1;
+        if fy < st.fx {
+            st.x = y;
+            st.fx = fy;
+            st.moved = true;
+            st.d = 0;
+            st.i += 1;
+            improved(&st.x, st.fx, st.evals)?;
+        } else {
+            next(&mut st);
+        }
+        checkpoint(&st)?;
+    }
+    Ok((st.x, st.fx, st.evals))
+}
+
+/// [`pattern_search_from`] a new start, without checkpoints.
 pub fn pattern_search(
     x0: &[f64],
     mut f: impl FnMut(&[f64]) -> f64,
     step: f64,
     min_step: f64,
     max_evals: usize,
-    mut improved: impl FnMut(&[f64], f64, usize) -> anyhow::Result<()>,
+    improved: impl FnMut(&[f64], f64, usize) -> anyhow::Result<()>,
 ) -> anyhow::Result<(Vec<f64>, f64, usize)> {
-    let mut x = x0.to_vec();
-    let mut fx = f(&x);
-    let mut evals = 1;
-    let mut step = step;
-    while step >= min_step && evals < max_evals {
-        let mut moved = false;
-        for i in 0..x.len() {
-            for dir in [1.0, -1.0] {
-                if evals >= max_evals {
-                    break;
-                }
-                let v = (x[i] + dir * step).clamp(0.0, 1.0);
-                if v == x[i] {
-                    continue;
-                }
-                let mut y = x.clone();
-                y[i] = v;
-                let fy = f(&y);
-                evals += 1;
-                if fy < fx {
-                    x = y;
-                    fx = fy;
-                    moved = true;
-                    improved(&x, fx, evals)?;
-                    break;
-                }
-            }
-        }
-        if !moved {
-            step /= 2.0;
-        }
-    }
-    Ok((x, fx, evals))
+    let fx0 = f(x0);
+    pattern_search_from(
+        SearchState::start(x0, fx0, step),
+        f,
+        min_step,
+        max_evals,
+        improved,
+        |_| Ok(()),
+    )
+}
+
+/// A saved pattern search: the state, the settings it was started with, and
+/// the fitted values last written, so a resume picks up only its own search.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct RefineState {
+    fingerprint: String,
+    written: Vec<(String, f64)>,
+    search: SearchState,
+}
+
+/// Where a refinement keeps its state: beside the ABC state file.
+fn refine_state_path(abc_state: &Path) -> PathBuf {
+    let name = abc_state
+        .file_name()
+        .map(|n| n.to_string_lossy().replace("abc_state", "refine_state"))
+        .unwrap_or_else(|| "refine_state.json".into());
+    abc_state.with_file_name(name)
 }
 
 /// `pathsim calibrate FILE`.
@@ -809,8 +887,9 @@ pub fn pattern_search(
 /// With `finish`, no further generations run: the result is written from the
 /// generations saved so far (to stop a long fit early without losing it). With
 /// `refine`, no ABC runs: a pattern search starts from the scenario's current
-/// values (the last fit) and writes every improvement, so it resumes by
-/// re-running.
+/// values (the last fit), writes every improvement, and saves its state after
+/// every simulation (`refine_state.json` beside the ABC state), so re-running
+/// resumes the same search with the budget it had left.
 pub fn calibrate(
     path: &Path,
     threads: Option<usize>,
@@ -882,27 +961,109 @@ pub fn calibrate(
         }
     };
     if let Some(max_evals) = refine {
-        let bar = crate::progress::bar(max_evals as u64, 0, "refine", "simulations", quiet);
+        let refine_path = refine_state_path(&state_path);
+        // Resume only the search that wrote the scenario's current values.
+        let now: std::collections::HashMap<String, f64> =
+            base.numeric_leaves().into_iter().collect();
+        let saved: Option<RefineState> = match std::fs::read_to_string(&refine_path) {
+            Ok(text) => Some(serde_json::from_str(&text).map_err(|e| {
+                CliError::Input(format!(
+                    "{}: the refinement state is damaged ({e}); delete it to start afresh",
+                    refine_path.display()
+                ))
+            })?),
+            Err(_) => None,
+        };
+        let resumed = saved.filter(|s| {
+            s.fingerprint == fingerprint
+                && s.written
+                    .iter()
+                    .all(|(k, v)| now.get(k).is_some_and(|w| w == v))
+        });
+        // The values the scenario holds now, as a later load will read them.
+        let current_values: Vec<(String, f64)> = fitted_values(&base, &file.parameters, &initial)
+            .into_iter()
+            .map(|(k, v)| {
+                let now_v = now.get(&k).copied().unwrap_or(v);
+                (k, now_v)
+            })
+            .collect();
+        let state = match resumed {
+            Some(s) => {
+                if !quiet {
+                    println!(
+                        "resuming the refinement from {} ({} simulations done, step {})",
+                        refine_path.display(),
+                        s.search.evals,
+                        s.search.step
+                    );
+                }
+                s.search
+            }
+            None => {
+                let fx0 = pool.install(|| dist(&initial));
+                SearchState::start(&initial, fx0, 0.1)
+            }
+        };
+        let bar = crate::progress::bar(
+            max_evals as u64,
+            state.evals.min(max_evals) as u64,
+            "refine",
+            "simulations",
+            quiet,
+        );
+        let written = std::sync::Mutex::new(current_values);
         let (best_x, best_d, evals) = pool
             .install(|| {
-                pattern_search(&initial, dist, 0.1, 0.01, max_evals, |x, d, evals| {
-                    bar.set_position(evals as u64);
-                    bar.set_message(format!("best {d:.3}"));
-                    let note = format!(
-                        "Fitted by `pathsim calibrate {} --refine` (pattern search from the previous fit, \
-                         {evals} simulations so far at scale {} x {} replicates).\n\
-                         Distance (RMS of error / tolerance over calibration targets): {d:.3}.\n\
-                         Generated file: do not edit by hand; re-run the calibration instead.",
-                        path.display(),
-                        file.scale,
-                        file.replicates
-                    );
-                    crate::output::write_atomic(
-                        &output,
-                        calibrated_toml(&fitted_values(&base, &file.parameters, x), &note)
-                            .as_bytes(),
-                    )
-                })
+                pattern_search_from(
+                    state,
+                    dist,
+                    0.01,
+                    max_evals,
+                    |x, d, evals| {
+                        bar.set_message(format!("best {d:.3}"));
+                        let note = format!(
+                            "Fitted by `pathsim calibrate {} --refine` (pattern search from the previous fit, \
+                             {evals} simulations so far at scale {} x {} replicates).\n\
+                             Distance (RMS of error / tolerance over calibration targets): {d:.3}.\n\
+                             Generated file: do not edit by hand; re-run the calibration instead.",
+                            path.display(),
+                            file.scale,
+                            file.replicates
+                        );
+                        let values = fitted_values(&base, &file.parameters, x);
+                        let text = calibrated_toml(&values, &note);
+                        crate::output::write_atomic(&output, text.as_bytes())?;
+                        // What a later load reads back (values are rounded when written).
+                        let back: toml::Table = text.parse()?;
+                        let mut leaves = Vec::new();
+                        crate::parameter::collect_numeric(
+                            "",
+                            &toml::Value::Table(back),
+                            &mut leaves,
+                        );
+                        *written.lock().expect("one writer") = values
+                            .iter()
+                            .map(|(k, _)| {
+                                let v = leaves.iter().find(|(l, _)| l == k).map(|(_, v)| *v);
+                                (k.clone(), v.unwrap_or(f64::NAN))
+                            })
+                            .collect();
+                        Ok(())
+                    },
+                    |st| {
+                        bar.set_position(st.evals as u64);
+                        let saved = RefineState {
+                            fingerprint: fingerprint.clone(),
+                            written: written.lock().expect("one writer").clone(),
+                            search: st.clone(),
+                        };
+                        crate::output::write_atomic(
+                            &refine_path,
+                            serde_json::to_string(&saved)?.as_bytes(),
+                        )
+                    },
+                )
             })
             .map_err(|e| CliError::Input(e.to_string()))?;
         bar.finish_and_clear();
@@ -1156,6 +1317,47 @@ mod tests {
         // The evaluation budget is respected.
         let (_, _, evals) = pattern_search(&[0.5; 3], f, 0.1, 0.001, 7, |_, _, _| Ok(())).unwrap();
         assert_eq!(evals, 7);
+    }
+
+    #[test]
+    fn a_pattern_search_resumed_from_any_checkpoint_ends_where_an_unbroken_one_does() {
+        let c = [0.3, 0.77, 0.05];
+        let f = |x: &[f64]| x.iter().zip(c).map(|(a, b)| (a - b).powi(2)).sum::<f64>();
+        let x0 = [0.5; 3];
+        let mut checkpoints = Vec::new();
+        let whole = pattern_search_from(
+            SearchState::start(&x0, f(&x0), 0.1),
+            f,
+            0.001,
+            200,
+            |_, _, _| Ok(()),
+            |st| {
+                checkpoints.push(st.clone());
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert!(checkpoints.len() > 20);
+        for k in [0, 7, checkpoints.len() / 2, checkpoints.len() - 1] {
+            // Through JSON, as the state file stores it.
+            let saved: SearchState =
+                serde_json::from_str(&serde_json::to_string(&checkpoints[k]).unwrap()).unwrap();
+            let resumed =
+                pattern_search_from(saved, f, 0.001, 200, |_, _, _| Ok(()), |_| Ok(())).unwrap();
+            assert_eq!(resumed, whole, "resumed from checkpoint {k}");
+        }
+        assert!(whole.2 < 200, "converged within the budget");
+        // The budget counts every session's simulations.
+        let part = pattern_search_from(
+            checkpoints[3].clone(),
+            f,
+            0.001,
+            10,
+            |_, _, _| Ok(()),
+            |_| Ok(()),
+        )
+        .unwrap();
+        assert_eq!(part.2, 10);
     }
 
     #[test]

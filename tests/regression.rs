@@ -1047,3 +1047,50 @@ fn seed_figure_check_fails_under_ci_when_the_file_is_missing() {
     std::fs::write(&missing, "id,value\n").unwrap();
     assert!(seed_figures_text(&missing, true).unwrap().is_some());
 }
+
+/// `calibrate --refine N` defect: after a kill (or any stop) it restarted with a
+/// fresh budget and step from the rounded values it had written, so two sessions
+/// ended at a different fit from one, and the header miscounted simulations.
+/// Now the search state is saved after every simulation and resumed: a refine
+/// stopped at 4 simulations and resumed to 10 ends exactly where one of 10 does.
+#[test]
+fn refine_resumes_its_search_with_the_budget_and_step_it_had_left() {
+    let split = tempfile::tempdir().unwrap();
+    let whole = tempfile::tempdir().unwrap();
+    let a = calibration_file(split.path(), "a.toml", &[], "");
+    let b = calibration_file(whole.path(), "a.toml", &[], "");
+    assert_ok(
+        &calibrate(split.path(), &a, &["--quiet", "--refine", "4"]),
+        "refine 4",
+    );
+    let o = calibrate(split.path(), &a, &["--refine", "10"]);
+    assert_ok(&o, "resume to 10");
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("resuming the refinement"),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert_ok(
+        &calibrate(whole.path(), &b, &["--quiet", "--refine", "10"]),
+        "refine 10",
+    );
+    let read = |dir: &Path| {
+        std::fs::read_to_string(dir.join("fitted.toml"))
+            .unwrap()
+            .replace(&dir.display().to_string(), "DIR")
+    };
+    let (s, w) = (read(split.path()), read(whole.path()));
+    assert!(s.contains("10 simulations so far"), "{s}");
+    assert_eq!(s, w);
+}
+
+/// `bench --threads 0` defect: accepted where every other command refuses it.
+#[test]
+fn bench_refuses_zero_threads() {
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_pathsim"))
+        .args(["bench", "--threads", "0", "--scale", "20000", "--no-kernel"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--threads"));
+}

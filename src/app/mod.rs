@@ -78,7 +78,8 @@ pub enum Command {
         #[arg(long)]
         finish: bool,
         /// Refine the last fit by pattern search (at most this many simulations)
-        /// instead of running ABC-SMC; resumes from the last improvement.
+        /// instead of running ABC-SMC; a stopped refinement resumes where it was
+        /// (MAX_SIMULATIONS counts every session's simulations).
         #[arg(long, value_name = "MAX_SIMULATIONS", conflicts_with = "finish")]
         refine: Option<usize>,
     },
