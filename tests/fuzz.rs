@@ -593,3 +593,87 @@ fn fuzz_loaders_quick() {
 fn fuzz_loaders_full() {
     fuzz(env_u64("FUZZ_INPUTS", 100_000), env_u64("FUZZ_SEED", 12));
 }
+
+/// The binary on mutated files: `pathsim check` on every mutant and, for an
+/// accepted scenario, a tiny `pathsim run`; every exit code must be 0 (accepted)
+/// or 2 (refused with a message), never a panic (101) or another failure.
+fn fuzz_binary(inputs: u64, seed: u64) {
+    use std::process::Command;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tmp = tempfile::tempdir().unwrap();
+    copy_tree(&root.join("scenarios"), &tmp.path().join("scenarios"));
+    copy_tree(&root.join("calibration"), &tmp.path().join("calibration"));
+    let seeds = seeds(tmp.path());
+    let keys: Vec<String> = pathsim::params::baseline()
+        .numeric_leaves()
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect();
+    let mut rng = Rng(seed);
+    let (mut checked, mut ran, mut accepted) = (0u64, 0u64, 0u64);
+    let mut bad = Vec::new();
+    for n in 0..inputs {
+        let s = &seeds[(rng.next() % seeds.len() as u64) as usize];
+        let text = mutate(&mut rng, &s.text, &keys);
+        // Beside the original, so relative `base` paths resolve.
+        let path = tmp
+            .path()
+            .join(s.rel.with_file_name(format!("fuzz_{n}.toml")));
+        std::fs::write(&path, &text).unwrap();
+        let o = Command::new(env!("CARGO_BIN_EXE_pathsim"))
+            .arg("check")
+            .arg(&path)
+            .output()
+            .unwrap();
+        checked += 1;
+        let code = o.status.code();
+        if !matches!(code, Some(0) | Some(2)) {
+            bad.push(format!("check {}: exit {code:?}\n{text}", path.display()));
+        }
+        if code == Some(0) {
+            accepted += 1;
+        }
+        if code == Some(0) && matches!(s.kind, Kind::Scenario) {
+            let out = tmp.path().join(format!("out_{n}"));
+            let o = Command::new(env!("CARGO_BIN_EXE_pathsim"))
+                .arg("run")
+                .arg(&path)
+                .args(["--scale", "20000", "--replicates", "1", "--quiet", "--out"])
+                .arg(&out)
+                .output()
+                .unwrap();
+            ran += 1;
+            if !matches!(o.status.code(), Some(0) | Some(2)) {
+                bad.push(format!(
+                    "run {}: exit {:?}: {}\n{text}",
+                    path.display(),
+                    o.status.code(),
+                    String::from_utf8_lossy(&o.stderr)
+                ));
+            }
+            std::fs::remove_dir_all(&out).ok();
+        }
+        std::fs::remove_file(&path).ok();
+    }
+    println!(
+        "fuzz (binary): {checked} files checked, {accepted} accepted, {ran} runs, {} exits other than 0 and 2 (seed {seed})",
+        bad.len()
+    );
+    assert!(bad.is_empty(), "{}", bad[..bad.len().min(5)].join("\n\n"));
+}
+
+/// A few hundred mutants through the binary, in the normal test suite.
+#[test]
+fn fuzz_binary_exit_codes_quick() {
+    fuzz_binary(150, 5);
+}
+
+/// The full binary pass: `cargo test --release --test fuzz -- --ignored --nocapture`.
+#[test]
+#[ignore = "long: run with -- --ignored"]
+fn fuzz_binary_exit_codes_full() {
+    fuzz_binary(
+        env_u64("FUZZ_BINARY_INPUTS", 3_000),
+        env_u64("FUZZ_SEED", 12),
+    );
+}
