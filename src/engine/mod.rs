@@ -97,3 +97,79 @@ where
             a
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::{EventKind, Histories};
+
+    /// Counts people and career starts: an observer whose merge is a sum.
+    #[derive(Default)]
+    struct Count {
+        people: u64,
+        starts: u64,
+        ids: u64,
+    }
+
+    impl Observer for Count {
+        fn observe(&mut self, h: &Histories) {
+            for (p, events) in h.iter() {
+                self.people += 1;
+                self.ids = self.ids.wrapping_add(p.id.wrapping_mul(0x9E37_79B9));
+                self.starts += events
+                    .iter()
+                    .filter(|e| e.kind == EventKind::CareerStart)
+                    .count() as u64;
+            }
+        }
+        fn merge(&mut self, other: Self) {
+            self.people += other.people;
+            self.starts += other.starts;
+            self.ids = self.ids.wrapping_add(other.ids);
+        }
+    }
+
+    #[test]
+    fn every_person_is_simulated_once_in_chunks_on_any_pool() {
+        let mut p = crate::params::baseline();
+        p.run.scale = 2000.0;
+        let roster = Roster::new(&p);
+        let model = Model::new(&p);
+        assert_eq!(n_chunks(&roster), roster.total.div_ceil(CHUNK));
+        let count = |threads| {
+            thread_pool(Some(threads))
+                .unwrap()
+                .install(|| run_with(&p, &model, &roster, 7, Count::default, &|| {}))
+        };
+        let (one, two) = (count(1), count(2));
+        assert_eq!(one.people, roster.total);
+        assert_eq!(one.starts, roster.total, "one career start per person");
+        let expected_ids =
+            (0..roster.total).fold(0u64, |a, id| a.wrapping_add(id.wrapping_mul(0x9E37_79B9)));
+        assert_eq!(one.ids, expected_ids, "ids 0..total, each once");
+        assert_eq!(
+            (two.people, two.starts, two.ids),
+            (one.people, one.starts, one.ids)
+        );
+    }
+
+    #[test]
+    fn a_chunk_of_histories_keeps_each_persons_events_together() {
+        let mut p = crate::params::baseline();
+        p.run.scale = 2000.0;
+        let roster = Roster::new(&p);
+        let model = Model::new(&p);
+        let mut h = Histories::default();
+        simulate_people(&p, &model, &roster, 7, 10..20, &mut h);
+        assert_eq!(h.people.len(), 10);
+        for (i, (person, events)) in h.iter().enumerate() {
+            assert_eq!(person.id, 10 + i as u64);
+            assert_eq!(events[0].kind, EventKind::CareerStart);
+            assert!(
+                events.windows(2).all(|w| w[0].day <= w[1].day),
+                "in time order"
+            );
+        }
+        assert!(thread_pool(Some(0)).is_err());
+    }
+}
