@@ -39,9 +39,10 @@ pub fn bar(len: u64, done: u64, message: &str, unit: &str, quiet: bool) -> Progr
         let bar = ProgressBar::with_draw_target(Some(len), target);
         bar.set_style(
             ProgressStyle::with_template(&format!(
-                "{{msg}}: {{pos}}/{{len}} {unit} ({{percent}}%), {{per_sec}}, {{elapsed}} elapsed, about {{eta}} left"
+                "{{msg}}: {{pos}}/{{len}} {unit} ({{percent}}%), {{per_sec}}, {{elapsed}} elapsed, {{left}}"
             ))
-            .expect("valid template"),
+            .expect("valid template")
+            .with_key("left", time_left),
         );
         bar.set_message(message.to_string());
         bar.set_position(done);
@@ -179,6 +180,16 @@ impl TermLike for PlainLines {
         }
         Ok(())
     }
+}
+
+/// "about N left", or "time left not known yet" before any unit is done (a
+/// rate of nothing gives no estimate).
+fn time_left(state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write) {
+    let _ = if state.pos() == 0 {
+        write!(w, "time left not known yet")
+    } else {
+        write!(w, "about {} left", indicatif::HumanDuration(state.eta()))
+    };
 }
 
 #[cfg(test)]
