@@ -17,33 +17,6 @@ pub const DOC_END: &str = "<!-- END GENERATED -->";
 /// Date meaning "never" (no end, no expansion) in the baseline.
 const NEVER: &str = "2100-01-01";
 
-/// Where each intervention acts, in one phrase, and the core keys (with its
-/// stage) that hold its calibrated start dates, coverage and effects, if any.
-const ACTS: &[(&str, &str, &str)] = &[
-    ("testing_on_arrest", "arrests for trigger offences are tested for opiates and cocaine", "testing.*"),
-    ("required_assessment", "a positive tester must attend an assessment; not attending is an offence", "dip.*"),
-    ("restriction_on_bail", "a positive tester facing prosecution is bailed on condition of treatment assessment", ""),
-    ("conditional_caution", "a drug user early in their record is cautioned with a drug condition instead of prosecuted", ""),
-    ("diversion", "a drug user early in their record is diverted from prosecution with a drug referral", ""),
-    ("dtto_drr", "the court adds a drug treatment requirement to a community or suspended sentence", "sentencing.dtto_*, sentencing.drr_*, orders.*"),
-    ("low_intensity_order", "a DTTO/DRR is made at low intensity: shorter, fewer appointments", ""),
-    ("atr", "the court adds an alcohol treatment requirement for alcohol users", "sentencing.atr_share, orders.atr_*"),
-    ("drug_courts", "a DTTO/DRR is reviewed by the same sentencer: fewer breaches, less offending on the order", ""),
-    ("asro", "a community order for a drug user carries the ASRO programme", ""),
-    ("osap", "a community order for a drug user carries the OSAP programme", ""),
-    ("intensive_partnership", "people with repeated positive tests are engaged by caseworkers into treatment", ""),
-    ("carat", "a drug user received into prison is assessed and offered throughcare", ""),
-    ("detox_maintenance", "a drug user (opiates/crack or other drugs) received into prison is detoxified or maintained: fewer deaths after release", ""),
-    ("idts", "receptions into IDTS prisons get more clinical treatment and coordination", ""),
-    ("rapt", "a drug user serving at least min_days_served joins the RAPt 12-step programme", ""),
-    ("therapeutic_community", "a drug user serving at least min_days_served joins a therapeutic community", ""),
-    ("cbt_high_intensity", "a drug user serving at least min_days_served joins FOCUS or STOP", ""),
-    ("short_duration_programme", "a drug user serving at least min_days_served joins a 4-week programme", ""),
-    ("pasro", "a drug user serving at least min_days_served joins P-ASRO", ""),
-    ("drug_free_wings", "a drug user serving at least min_days_served is placed on a drug-free wing", ""),
-    ("continuity_of_care", "a drug user released from prison is linked to community treatment", "treatment.release_continuity_probability"),
-];
-
 /// One row of the table.
 #[derive(Clone, Debug)]
 pub struct Row {
@@ -97,7 +70,7 @@ fn is_assumed(info: &InterventionInfo, field: &str, v: &toml::Value) -> bool {
         return false;
     }
     let key = format!("interventions.{}.{field}", info.key);
-    crate::interventions::info(&key)
+    crate::params::info(&key)
         .is_some_and(|i| i.source.starts_with("assumption") || i.source.contains("assumed"))
 }
 
@@ -142,10 +115,7 @@ pub fn rows() -> Vec<Row> {
                     assumed.push(field.to_string());
                 }
             }
-            let &(_, acts, core) = ACTS
-                .iter()
-                .find(|(k, _, _)| *k == info.key)
-                .expect("every catalogue entry has a phrase");
+            let (acts, core) = (info.acts, info.core);
             Row {
                 key: info.key,
                 label: info.label,
@@ -269,10 +239,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_catalogue_entry_has_a_phrase_and_every_phrase_an_entry() {
-        assert_eq!(ACTS.len(), CATALOGUE.len());
+    fn every_catalogue_entry_says_where_it_acts() {
         for info in CATALOGUE {
-            assert!(ACTS.iter().any(|(k, _, _)| *k == info.key), "{}", info.key);
+            assert!(!info.acts.is_empty(), "{} has no phrase", info.key);
         }
     }
 

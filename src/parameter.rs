@@ -54,21 +54,6 @@ pub struct ParamInfo {
 
 pub const INF: f64 = f64::INFINITY;
 
-macro_rules! p {
-    ($key:expr, $unit:expr, $min:expr, $max:expr, $source:expr) => {
-        ParamInfo {
-            key: $key,
-            unit: $unit,
-            min: $min,
-            max: $max,
-            source: $source,
-            doc: "",
-            fitted: false,
-        }
-    };
-}
-pub(crate) use p;
-
 /// The calibrated values: the partial scenario `pathsim calibrate` writes,
 /// compiled in, so the code's defaults are the calibrated baseline without any
 /// copy of a fitted number in the source.

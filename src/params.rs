@@ -26,27 +26,28 @@ pub use crate::pathway::{
     Params, RunParams,
 };
 
-/// Every numeric parameter and date, block by block in scenario order: each
-/// stage's declarations ([`Params::BLOCKS`]). The interventions' rows are in
-/// [`crate::interventions::REGISTRY`]. A test checks the two cover every
-/// numeric key of [`Params`] and nothing else.
+/// Every parameter, block by block in scenario order: each stage's
+/// declarations ([`Params::BLOCKS`]), every intervention block's
+/// ([`crate::interventions::registry`]) and the capacity block's. A test checks
+/// they cover every numeric key of [`Params`] and nothing else.
 pub fn registry() -> impl Iterator<Item = &'static ParamInfo> {
-    Params::BLOCKS.iter().copied().flatten()
+    Params::BLOCKS
+        .iter()
+        .copied()
+        .flatten()
+        .chain(crate::interventions::registry())
+        .chain(crate::interventions::Capacity::INFO)
 }
 
 impl ParamInfo {
     /// Dates and switches are listed for documentation; only numbers have ranges.
     pub fn is_numeric(&self) -> bool {
-        !matches!(self.unit, "date" | "on/off")
+        !matches!(self.unit, "date" | "on/off" | "choice")
     }
 }
 
-/// The registry entry for a dotted key (matching `.*` entries for substance groups;
-/// intervention and capacity keys are in [`crate::interventions::REGISTRY`]).
+/// The registry entry for a dotted key (matching `.*` entries for substance groups).
 pub fn info(key: &str) -> Option<&'static ParamInfo> {
-    if key.starts_with("interventions.") || key.starts_with("capacity.") {
-        return crate::interventions::info(key);
-    }
     registry().find(|p| {
         p.key == key
             || p.key.strip_suffix(".*").is_some_and(|stem| {
@@ -399,10 +400,7 @@ mod tests {
         for (key, _) in &leaves {
             assert!(info(key).is_some(), "no registry entry for {key}");
         }
-        for p in registry()
-            .chain(crate::interventions::REGISTRY)
-            .filter(|p| p.is_numeric() && !p.key.contains(".*."))
-        {
+        for p in registry().filter(|p| p.is_numeric()) {
             let covered = leaves
                 .iter()
                 .any(|(k, _)| info(k).is_some_and(|i| i.key == p.key));
@@ -450,17 +448,12 @@ mod tests {
         );
         for key in &keys {
             let info = info(key).unwrap_or_else(|| panic!("{key} is not a parameter"));
-            // Intervention blocks are not declared with `parameters!` yet: their one
-            // fitted value reads `parameter::fitted` by hand.
-            if !key.starts_with("interventions.") {
-                assert!(
-                    info.fitted,
-                    "{key} is in calibrated.toml: declare it `fitted`"
-                );
-            }
+            assert!(
+                info.fitted,
+                "{key} is in calibrated.toml: declare it `fitted`"
+            );
         }
         for info in registry()
-            .chain(crate::interventions::REGISTRY)
             .filter(|i| i.fitted || keys.iter().any(|k| info(k).is_some_and(|j| j.key == i.key)))
         {
             assert!(

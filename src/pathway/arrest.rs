@@ -3,7 +3,7 @@
 use super::model::{by_band, by_group, daily};
 use crate::calendar::Date;
 use crate::calendar::DAYS_PER_YEAR;
-use crate::history::{EventKind, Route};
+use crate::history::{EventKind, Person, Route};
 use crate::parameter::{parameters, BySubstance};
 use crate::pathway::PersonSim;
 use rand::RngExt;
@@ -232,6 +232,31 @@ impl OffendingState {
         self.crisis = false;
     }
 
+    /// At the start of the career: in crisis when `u` falls below the stationary
+    /// share of time in crisis, with the person's fixed multiplier.
+    pub fn at_entry(rates: &OffendingRates, person: &Person, u: f64) -> Self {
+        let onset = rates.crisis_onset[person.substance.index()];
+        let p_crisis = if onset + rates.crisis_recovery > 0.0 {
+            onset / (onset + rates.crisis_recovery)
+        } else {
+            0.0
+        };
+        let housing = if person.unstable_housing {
+            rates.housing_mult
+        } else {
+            1.0
+        };
+        let mental_health = if person.mental_health {
+            rates.mental_health_mult
+        } else {
+            1.0
+        };
+        OffendingState::new(
+            u < p_crisis,
+            person.propensity as f64 * housing * mental_health,
+        )
+    }
+
     pub fn new(crisis: bool, person_mult: f64) -> Self {
         OffendingState {
             crisis,
@@ -268,7 +293,7 @@ impl PersonSim<'_> {
             * self.offending.age_mult
             * crisis
             * treatment
-            * self.scheme_offending_mult()
+            * self.offending_hook()
     }
 
     /// Rate of switching phase: into crisis when stable, out of it when in crisis.

@@ -61,7 +61,7 @@ impl PersonSim<'_> {
         self.open_release_window();
         let u: f64 = self.release_rng.get().random();
         let delay = Self::exp_days(&mut self.release_rng, m.treatment.continuity_delay_mean);
-        self.start_programme_effect();
+        self.schemes_at_release();
         if self.person.substance.uses_drugs()
             && m.iv.continuity.open(self.t)
             && u < m.iv.continuity_p.at(self.t) * self.schemes.continuity_mult

@@ -15,33 +15,14 @@
 //! 3. carry out the event (pathway modules under `crate::pathway`), recording it;
 //! 4. recompute every rate from the new state.
 
-use super::Model;
+use super::{PersonSim, CLOCK_PROCESS};
 use crate::calendar::DAYS_PER_YEAR;
-use crate::history::{Event, EventKind, Person, Route};
+use crate::history::{Event, EventKind};
 use crate::rng::{LazyStream, Process, Stream};
 use rand_distr::{Distribution, Exp1};
 
-/// Indices of the exponential clocks.
-pub(crate) const ARREST: usize = 0;
-pub(crate) const CRISIS: usize = 1;
-pub(crate) const ENTRY: usize = 2;
-pub(crate) const DROPOUT: usize = 3;
-pub(crate) const COMPLETION: usize = 4;
-pub(crate) const BREACH: usize = 5;
-pub(crate) const DEATH: usize = 6;
-pub(crate) const DESIST: usize = 7;
-const N_CLOCKS: usize = 8;
-
-const CLOCK_PROCESS: [Process; N_CLOCKS] = [
-    Process::Offending,
-    Process::Crisis,
-    Process::TreatmentEntry,
-    Process::TreatmentExit,
-    Process::TreatmentCompletion,
-    Process::Orders,
-    Process::Death,
-    Process::Desistance,
-];
+/// How many clocks `pathway/mod.rs` registers.
+const N_CLOCKS: usize = CLOCK_PROCESS.len();
 
 /// What happens next.
 #[derive(Clone, Copy, Debug)]
@@ -49,24 +30,13 @@ enum Next {
     Clock(usize),
     Refresh,
     AgeBand,
-    PhaseBoundary,
-    OrderEnd,
-    Release,
-    RiskWindowEnd,
-    TreatmentStart,
-    Conviction(usize),
-    EffectEnd,
+    Timer(usize),
     Horizon,
 }
 
-/// The state of one person during simulation.
-pub struct PersonSim<'a> {
-    pub(crate) m: &'a Model,
-    pub(crate) person: Person,
-    pub(crate) g: usize,
-    pub(crate) t: f64,
-    pub(crate) events: &'a mut Vec<Event>,
-    // clocks
+/// The event loop's own state: the clocks, the calendar refreshes and the next
+/// age band. No stage reads or writes it.
+pub struct Schedule {
     clock_rng: [LazyStream; N_CLOCKS],
     /// Internal (unit-rate) time each clock had consumed at `since[k]`.
     internal: [f64; N_CLOCKS],
@@ -75,100 +45,39 @@ pub struct PersonSim<'a> {
     next_fire: [f64; N_CLOCKS],
     /// Calendar time of each clock's next firing at its current rate.
     next_time: [f64; N_CLOCKS],
-    pub(crate) rate: [f64; N_CLOCKS],
-    // decision streams
-    pub(crate) arrest_rng: LazyStream,
-    pub(crate) court_rng: LazyStream,
-    pub(crate) sentencing_rng: LazyStream,
-    pub(crate) release_rng: LazyStream,
-    pub(crate) caution_rng: LazyStream,
-    pub(crate) diversion_rng: LazyStream,
-    pub(crate) bail_rng: LazyStream,
-    pub(crate) intensive_rng: LazyStream,
-    pub(crate) assessment_rng: LazyStream,
-    pub(crate) court_scheme_rng: LazyStream,
-    pub(crate) prison_rng: LazyStream,
-    pub(crate) waiting_rng: LazyStream,
+    rate: [f64; N_CLOCKS],
     refresh_idx: usize,
     /// Day the person moves into the next age band.
     next_age_band: f64,
-    // Each stage's slice of the person's state, declared in the stage's file.
-    pub(crate) offending: super::arrest::OffendingState,
-    pub(crate) court: super::sentencing::CourtState,
-    pub(crate) orders: super::orders::OrderState,
-    pub(crate) treatment: super::treatment::TreatmentState,
-    pub(crate) custody: super::custody::CustodyState,
-    pub(crate) mortality: super::mortality::MortalityState,
-    pub(crate) schemes: super::schemes::SchemeState,
 }
 
-impl<'a> PersonSim<'a> {
-    pub fn new(m: &'a Model, person: Person, seed: u64, events: &'a mut Vec<Event>) -> Self {
-        let id = person.id;
-        let mut clock_rng = CLOCK_PROCESS.map(|p| LazyStream::new(seed, id, p));
-        let g = person.substance.index();
-        // Start in the stationary mix of stable and crisis phases.
-        let onset = m.offending.crisis_onset[g];
-        let p_crisis = if onset + m.offending.crisis_recovery > 0.0 {
-            onset / (onset + m.offending.crisis_recovery)
-        } else {
-            0.0
-        };
-        // The first draw of the crisis stream sets the starting phase; its clock
-        // starts from the draws after it, so the two are independent.
-        let u: f64 = rand::RngExt::random(clock_rng[CRISIS].get());
-        let t = person.entry_day as f64;
-        let refresh_idx = m.refresh_days.partition_point(|&d| d <= t);
-        PersonSim {
-            m,
-            person,
-            g,
-            t,
-            events,
-            clock_rng,
+impl Schedule {
+    /// Every clock off, its first firing drawn when its rate first turns positive.
+    pub(crate) fn new(seed: u64, id: u64, t: f64, refresh_days: &[f64]) -> Schedule {
+        Schedule {
+            clock_rng: std::array::from_fn(|k| LazyStream::new(seed, id, CLOCK_PROCESS[k])),
             internal: [0.0; N_CLOCKS],
             since: [t; N_CLOCKS],
-            // Each clock's first firing is drawn when its rate first turns positive.
             next_fire: [f64::NAN; N_CLOCKS],
             next_time: [f64::INFINITY; N_CLOCKS],
             rate: [0.0; N_CLOCKS],
-            arrest_rng: LazyStream::new(seed, id, Process::ArrestDecisions),
-            court_rng: LazyStream::new(seed, id, Process::Court),
-            sentencing_rng: LazyStream::new(seed, id, Process::Sentencing),
-            release_rng: LazyStream::new(seed, id, Process::Release),
-            caution_rng: LazyStream::new(seed, id, Process::Schemes),
-            diversion_rng: LazyStream::new(seed, id, Process::Diversion),
-            bail_rng: LazyStream::new(seed, id, Process::Bail),
-            intensive_rng: LazyStream::new(seed, id, Process::Intensive),
-            assessment_rng: LazyStream::new(seed, id, Process::AssessmentFailure),
-            court_scheme_rng: LazyStream::new(seed, id, Process::CourtSchemes),
-            prison_rng: LazyStream::new(seed, id, Process::Prison),
-            waiting_rng: LazyStream::new(seed, id, Process::Waiting),
-            refresh_idx,
+            refresh_idx: refresh_days.partition_point(|&d| d <= t),
             next_age_band: f64::INFINITY,
-            offending: super::arrest::OffendingState::new(
-                u < p_crisis,
-                person.propensity as f64
-                    * if person.unstable_housing {
-                        m.offending.housing_mult
-                    } else {
-                        1.0
-                    }
-                    * if person.mental_health {
-                        m.offending.mental_health_mult
-                    } else {
-                        1.0
-                    },
-            ),
-            court: super::sentencing::CourtState::default(),
-            orders: super::orders::OrderState::default(),
-            treatment: super::treatment::TreatmentState::default(),
-            custody: super::custody::CustodyState::default(),
-            mortality: super::mortality::MortalityState::default(),
-            schemes: super::schemes::SchemeState::default(),
         }
     }
 
+    /// The stream of the clock driven by `process`, for a draw a stage takes
+    /// before the clock starts (the crisis phase at entry).
+    pub(crate) fn clock_stream(&mut self, process: Process) -> &mut Stream {
+        let k = CLOCK_PROCESS
+            .iter()
+            .position(|&p| p == process)
+            .expect("a registered clock");
+        self.clock_rng[k].get()
+    }
+}
+
+impl PersonSim<'_> {
     /// Record an event on the current day.
     #[inline]
     pub(crate) fn record(&mut self, kind: EventKind, detail: u8, extra: u16) {
@@ -199,7 +108,7 @@ impl<'a> PersonSim<'a> {
         let m = self.m;
         self.offending.set_age_band(&m.offending, band);
         self.mortality.set_age_band(&m.mortality, band);
-        self.next_age_band = if band + 1 < N_AGE_BANDS {
+        self.schedule.next_age_band = if band + 1 < N_AGE_BANDS {
             birth + (band + 1) as f64 * AGE_BAND_YEARS * DAYS_PER_YEAR
         } else {
             f64::INFINITY
@@ -209,27 +118,19 @@ impl<'a> PersonSim<'a> {
     /// Recompute every clock's rate from the state; a clock whose rate changed
     /// banks the internal time it consumed and gets a new next firing time.
     fn update_rates(&mut self) {
-        let new = [
-            self.arrest_rate(),
-            self.crisis_rate(),
-            self.entry_rate(),
-            self.dropout_rate(),
-            self.completion_rate(),
-            self.breach_rate(),
-            self.death_rate(),
-            self.desistance_rate(),
-        ];
         let t = self.t;
+        let new = self.clock_rates();
+        let c = &mut self.schedule;
         for (k, &rate) in new.iter().enumerate() {
-            if rate != self.rate[k] {
-                if self.next_fire[k].is_nan() {
-                    self.next_fire[k] = Exp1.sample(self.clock_rng[k].get());
+            if rate != c.rate[k] {
+                if c.next_fire[k].is_nan() {
+                    c.next_fire[k] = Exp1.sample(c.clock_rng[k].get());
                 }
-                self.internal[k] += self.rate[k] * (t - self.since[k]);
-                self.since[k] = t;
-                self.rate[k] = rate;
-                self.next_time[k] = if rate > 0.0 {
-                    t + (self.next_fire[k] - self.internal[k]) / rate
+                c.internal[k] += c.rate[k] * (t - c.since[k]);
+                c.since[k] = t;
+                c.rate[k] = rate;
+                c.next_time[k] = if rate > 0.0 {
+                    t + (c.next_fire[k] - c.internal[k]) / rate
                 } else {
                     f64::INFINITY
                 };
@@ -247,35 +148,17 @@ impl<'a> PersonSim<'a> {
             self.t = when;
             match next {
                 Next::Clock(k) => {
-                    self.internal[k] = self.next_fire[k];
-                    self.since[k] = when;
-                    let e: f64 = Exp1.sample(self.clock_rng[k].get());
-                    self.next_fire[k] += e;
-                    self.next_time[k] = when + e / self.rate[k];
-                    match k {
-                        ARREST => self.on_arrest(),
-                        CRISIS => self.on_crisis_switch(),
-                        ENTRY => self.request_treatment(Route::Voluntary),
-                        DROPOUT => self.on_dropout(),
-                        COMPLETION => self.on_completion(),
-                        BREACH => self.on_breach(),
-                        DEATH => self.on_death(),
-                        DESIST => self.on_desistance(),
-                        _ => unreachable!(),
-                    }
+                    let c = &mut self.schedule;
+                    c.internal[k] = c.next_fire[k];
+                    c.since[k] = when;
+                    let e: f64 = Exp1.sample(c.clock_rng[k].get());
+                    c.next_fire[k] += e;
+                    c.next_time[k] = when + e / c.rate[k];
+                    self.fire_clock(k);
                 }
-                Next::Refresh => self.refresh_idx += 1,
+                Next::Refresh => self.schedule.refresh_idx += 1,
                 Next::AgeBand => self.refresh_age(),
-                Next::PhaseBoundary => {}
-                Next::OrderEnd => self.on_order_end(),
-                Next::Release => self.on_release(),
-                Next::RiskWindowEnd => self.close_release_window(),
-                Next::TreatmentStart => self.on_pending_treatment(),
-                Next::EffectEnd => self.end_scheme_effect(),
-                Next::Conviction(i) => {
-                    let offence_day = self.close_case(i);
-                    self.on_conviction(offence_day);
-                }
+                Next::Timer(i) => self.fire_timer(i),
                 Next::Horizon => break,
             }
             self.update_rates();
@@ -283,12 +166,15 @@ impl<'a> PersonSim<'a> {
         (self.t as i32).min(self.m.horizon_day as i32 - 1)
     }
 
+    /// The earliest clock firing or scheduled day; on a tie the clock (or
+    /// timer) registered first goes first.
     fn next_event(&self) -> (f64, Next) {
         let mut best = self.m.horizon_day;
         let mut next = Next::Horizon;
+        let c = &self.schedule;
         for k in 0..N_CLOCKS {
-            if self.next_time[k] < best {
-                best = self.next_time[k];
+            if c.next_time[k] < best {
+                best = c.next_time[k];
                 next = Next::Clock(k);
             }
         }
@@ -298,24 +184,12 @@ impl<'a> PersonSim<'a> {
                 next = what;
             }
         };
-        if let Some(&d) = self.m.refresh_days.get(self.refresh_idx) {
+        if let Some(&d) = self.m.refresh_days.get(c.refresh_idx) {
             consider(d, Next::Refresh);
         }
-        consider(self.next_age_band, Next::AgeBand);
-        if self.treatment.episode.is_some() {
-            consider(self.next_phase_boundary(), Next::PhaseBoundary);
-        }
-        consider(self.orders.end, Next::OrderEnd);
-        consider(self.custody.release_day, Next::Release);
-        if self.mortality.risk_until > self.t {
-            consider(self.mortality.risk_until, Next::RiskWindowEnd);
-        }
-        consider(self.treatment.pending, Next::TreatmentStart);
-        if self.schemes.effect_until > self.t {
-            consider(self.schemes.effect_until, Next::EffectEnd);
-        }
-        for i in 0..self.court.n_cases {
-            consider(self.court.cases[i].0, Next::Conviction(i));
+        consider(c.next_age_band, Next::AgeBand);
+        for (i, when) in self.timer_days().into_iter().enumerate() {
+            consider(when, Next::Timer(i));
         }
         (best.max(self.t), next)
     }
@@ -378,6 +252,6 @@ mod tests {
         // Band 25-30 now; the next band starts at the 30th birthday.
         assert_eq!(s.offending.age_mult, m.offending.age_offending[5]);
         let birth = s.person.birth_day as f64;
-        assert!((s.next_age_band - (birth + 30.0 * DAYS_PER_YEAR)).abs() < 1e-9);
+        assert!((s.schedule.next_age_band - (birth + 30.0 * DAYS_PER_YEAR)).abs() < 1e-9);
     }
 }

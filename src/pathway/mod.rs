@@ -35,11 +35,12 @@ pub mod schemes;
 pub mod sentencing;
 pub mod treatment;
 
-pub use life::PersonSim;
 pub use schemes::CapacityPlan;
 
 use crate::calendar::Date;
+use crate::history::{Event, Person, Route};
 use crate::parameter::{parameters, INF};
+use crate::rng::{LazyStream, Process};
 use arrest::{DipRates, OffendingRates, TestingRates};
 use custody::CustodyRates;
 use mortality::MortalityRates;
@@ -145,6 +146,183 @@ impl Model {
             refresh_days,
             iv: SchemeModel::new(p),
         }
+    }
+}
+
+/// One person's simulation state: the event loop's schedule, the decision
+/// streams and each stage's slice of the state (declared in the stage's file,
+/// written only by its code). A new stage adds its `...State` here and in
+/// [`PersonSim::new`].
+pub struct PersonSim<'a> {
+    pub(crate) m: &'a Model,
+    pub(crate) person: Person,
+    /// The person's substance group, as an index.
+    pub(crate) g: usize,
+    /// Now (day number, fractional).
+    pub(crate) t: f64,
+    pub(crate) events: &'a mut Vec<Event>,
+    /// The competing clocks and scheduled days ([`life`]).
+    pub(crate) schedule: life::Schedule,
+    // Decision streams of the stages (the schemes keep theirs in `SchemeState`).
+    pub(crate) arrest_rng: LazyStream,
+    pub(crate) court_rng: LazyStream,
+    pub(crate) sentencing_rng: LazyStream,
+    pub(crate) release_rng: LazyStream,
+    pub(crate) waiting_rng: LazyStream,
+    pub(crate) offending: arrest::OffendingState,
+    pub(crate) court: sentencing::CourtState,
+    pub(crate) orders: orders::OrderState,
+    pub(crate) treatment: treatment::TreatmentState,
+    pub(crate) custody: custody::CustodyState,
+    pub(crate) mortality: mortality::MortalityState,
+    pub(crate) schemes: schemes::SchemeState,
+}
+
+impl<'a> PersonSim<'a> {
+    pub fn new(m: &'a Model, person: Person, seed: u64, events: &'a mut Vec<Event>) -> Self {
+        let id = person.id;
+        let t = person.entry_day as f64;
+        let mut schedule = life::Schedule::new(seed, id, t, &m.refresh_days);
+        // The first draw of the crisis stream sets the starting phase; its clock
+        // starts from the draws after it, so the two are independent.
+        let u: f64 = rand::RngExt::random(schedule.clock_stream(Process::Crisis));
+        PersonSim {
+            m,
+            g: person.substance.index(),
+            t,
+            events,
+            schedule,
+            arrest_rng: LazyStream::new(seed, id, Process::ArrestDecisions),
+            court_rng: LazyStream::new(seed, id, Process::Court),
+            sentencing_rng: LazyStream::new(seed, id, Process::Sentencing),
+            release_rng: LazyStream::new(seed, id, Process::Release),
+            waiting_rng: LazyStream::new(seed, id, Process::Waiting),
+            offending: arrest::OffendingState::at_entry(&m.offending, &person, u),
+            court: Default::default(),
+            orders: Default::default(),
+            treatment: Default::default(),
+            custody: Default::default(),
+            mortality: Default::default(),
+            schemes: schemes::SchemeState::new(seed, id),
+            person,
+        }
+    }
+}
+
+/// Declares the event loop's clocks and timers: each row a stage's rate (or
+/// scheduled day) and handler. Expands to the processes' streams and to
+/// statically dispatched `clock_rates`, `fire_clock`, `timer_days` and
+/// `fire_timer`, so the loop pays no indirect call.
+macro_rules! schedule {
+    (
+        clocks { $( $process:ident => |$rs:ident| $rate:expr, |$fs:ident| $fire:expr; )* }
+        timers { $( |$ws:ident| $when:expr, |$ts:ident| $tfire:expr; )* }
+    ) => {
+        /// The stream of each clock, in row order.
+        pub(crate) const CLOCK_PROCESS: &[Process] = &[$(Process::$process),*];
+        /// How many timers there are.
+        pub(crate) const N_TIMERS: usize = [$(stringify!($when)),*].len();
+
+        impl PersonSim<'_> {
+            /// Every clock's rate per day, in row order.
+            #[inline]
+            pub(crate) fn clock_rates(&self) -> [f64; CLOCK_PROCESS.len()] {
+                [$({ let $rs = self; $rate }),*]
+            }
+
+            /// Carry out what clock `k` does when it fires.
+            #[inline]
+            pub(crate) fn fire_clock(&mut self, k: usize) {
+                let mut i = 0;
+                $(
+                    if k == i {
+                        let $fs = self;
+                        $fire;
+                        return;
+                    }
+                    i += 1;
+                )*
+                let _ = i;
+                unreachable!("clock {k}");
+            }
+
+            /// Every timer's next day (infinite when nothing is scheduled), in row order.
+            #[inline]
+            pub(crate) fn timer_days(&self) -> [f64; N_TIMERS] {
+                [$({ let $ws = self; $when }),*]
+            }
+
+            /// Carry out timer `k`.
+            #[inline]
+            pub(crate) fn fire_timer(&mut self, k: usize) {
+                let mut i = 0;
+                $(
+                    if k == i {
+                        let $ts = self;
+                        $tfire;
+                        return;
+                    }
+                    i += 1;
+                )*
+                let _ = i;
+                unreachable!("timer {k}");
+            }
+        }
+    };
+}
+
+// The clocks the event loop runs (a competing process with its own exponential
+// clock and random stream: rate per day, 0 = off; handler), then the timers (a
+// day a stage knows in advance; handler), considered after the calendar
+// refreshes and age bands. On a tie the earlier row goes first. A stage with a
+// clock adds one row here and a `Process` in `src/rng.rs` for its stream; a
+// stage with a scheduled day adds one timer row.
+schedule! {
+    clocks {
+        Offending => |s| s.arrest_rate(), |s| s.on_arrest();
+        Crisis => |s| s.crisis_rate(), |s| s.on_crisis_switch();
+        TreatmentEntry => |s| s.entry_rate(), |s| s.request_treatment(Route::Voluntary);
+        TreatmentExit => |s| s.dropout_rate(), |s| s.on_dropout();
+        TreatmentCompletion => |s| s.completion_rate(), |s| s.on_completion();
+        Orders => |s| s.breach_rate(), |s| s.on_breach();
+        Death => |s| s.death_rate(), |s| s.on_death();
+        Desistance => |s| s.desistance_rate(), |s| s.on_desistance();
+    }
+    timers {
+        // The dropout hazard changes at 3 and 12 months in treatment: nothing
+        // else happens, the rates are recomputed.
+        |s| s.next_phase_boundary(), |_s| {};
+        |s| s.orders.end, |s| s.on_order_end();
+        |s| s.custody.release_day, |s| s.on_release();
+        |s| s.release_window_end(), |s| s.close_release_window();
+        |s| s.treatment.pending, |s| s.on_pending_treatment();
+        |s| s.scheme_effect_end(), |s| s.end_scheme_effect();
+        |s| s.next_conviction(), |s| s.on_next_conviction();
+    }
+}
+
+/// Hooks: the factors by which one stage (or a scheme, or a lever) changes
+/// another stage's rate. Each rate function multiplies in its hook; a new effect
+/// on a rate is one factor here, so no stage edits another's rate function.
+impl PersonSim<'_> {
+    /// On the arrest rate (`arrest_rate`): a scheme's effect while it lasts, a
+    /// drug-court order, an intensively managed episode.
+    #[inline]
+    pub(crate) fn offending_hook(&self) -> f64 {
+        self.scheme_offending_mult()
+    }
+
+    /// On the treatment dropout hazard (`dropout_rate`): intensive management.
+    #[inline]
+    pub(crate) fn dropout_hook(&self) -> f64 {
+        self.scheme_dropout_mult()
+    }
+
+    /// On the excess death rate after release (`death_rate`): treatment in
+    /// prison at the last reception.
+    #[inline]
+    pub(crate) fn release_death_hook(&self) -> f64 {
+        self.schemes.release_death_mult
     }
 }
 

@@ -87,7 +87,7 @@ impl PersonSim<'_> {
             r *= m.treatment.mortality_in_treatment;
         }
         if self.t < self.mortality.risk_until {
-            r += m.mortality.release_excess[self.g] * self.schemes.release_death_mult;
+            r += m.mortality.release_excess[self.g] * self.release_death_hook();
         }
         r
     }
@@ -106,6 +106,15 @@ impl PersonSim<'_> {
     }
 
     /// The post-release window has closed.
+    /// When the open post-release window closes (infinite when none is open).
+    pub(crate) fn release_window_end(&self) -> f64 {
+        if self.mortality.risk_until > self.t {
+            self.mortality.risk_until
+        } else {
+            f64::INFINITY
+        }
+    }
+
     pub(crate) fn close_release_window(&mut self) {
         self.mortality.risk_until = f64::NEG_INFINITY;
     }

@@ -16,6 +16,7 @@ use crate::calendar::DAYS_PER_YEAR;
 use crate::history::{EventKind, Route};
 use crate::interventions::Scheme;
 use crate::pathway::PersonSim;
+use crate::rng::{LazyStream, Process};
 use rand::RngExt;
 
 /// A caution or diversion scheme, compiled.
@@ -279,7 +280,7 @@ pub struct OrderTerms {
     pub offending_mult: f64,
 }
 
-/// The schemes' slice of a person's state.
+/// The schemes' slice of a person's state, with the schemes' random streams.
 #[derive(Debug, Clone)]
 pub struct SchemeState {
     /// Arrest-rate multiplier of a scheme's effect (a caution, a programme), until
@@ -292,17 +293,34 @@ pub struct SchemeState {
     pub release_death_mult: f64,
     pub continuity_mult: f64,
     pub programme_effect: (f64, f64),
+    // Each scheme draws from its own stream, so a scheme that draws only for
+    // the people it reaches moves no one else's draws. A scheme with new
+    // behaviour adds its stream here (and a `Process` in `src/rng.rs`).
+    pub(crate) caution_rng: LazyStream,
+    pub(crate) diversion_rng: LazyStream,
+    pub(crate) bail_rng: LazyStream,
+    pub(crate) intensive_rng: LazyStream,
+    pub(crate) assessment_rng: LazyStream,
+    pub(crate) court_scheme_rng: LazyStream,
+    pub(crate) prison_rng: LazyStream,
 }
 
-/// At the start of a career.
-impl Default for SchemeState {
-    fn default() -> Self {
+impl SchemeState {
+    /// At the start of a career: no effect running, each stream unseeded.
+    pub fn new(seed: u64, id: u64) -> Self {
         SchemeState {
             effect_mult: 1.0,
             effect_until: f64::NEG_INFINITY,
             release_death_mult: 1.0,
             continuity_mult: 1.0,
             programme_effect: (1.0, 0.0),
+            caution_rng: LazyStream::new(seed, id, Process::Schemes),
+            diversion_rng: LazyStream::new(seed, id, Process::Diversion),
+            bail_rng: LazyStream::new(seed, id, Process::Bail),
+            intensive_rng: LazyStream::new(seed, id, Process::Intensive),
+            assessment_rng: LazyStream::new(seed, id, Process::AssessmentFailure),
+            court_scheme_rng: LazyStream::new(seed, id, Process::CourtSchemes),
+            prison_rng: LazyStream::new(seed, id, Process::Prison),
         }
     }
 }
@@ -325,14 +343,34 @@ impl PersonSim<'_> {
         r
     }
 
+    /// Dropout-hazard multiplier from schemes: an intensively managed episode.
+    #[inline]
+    pub(crate) fn scheme_dropout_mult(&self) -> f64 {
+        if self.treatment.intensive_episode {
+            self.m.iv.intensive_dropout_mult
+        } else {
+            1.0
+        }
+    }
+
+    /// When the running scheme effect ends (infinite when none runs).
+    pub(crate) fn scheme_effect_end(&self) -> f64 {
+        if self.schemes.effect_until > self.t {
+            self.schemes.effect_until
+        } else {
+            f64::INFINITY
+        }
+    }
+
     /// A scheme's effect on offending starts now and lasts `days`.
     fn start_effect(&mut self, mult: f64, days: f64) {
         self.schemes.effect_mult = mult;
         self.schemes.effect_until = self.t + days;
     }
 
-    /// At release: a prison programme's effect on offending starts.
-    pub(crate) fn start_programme_effect(&mut self) {
+    /// The schemes' step at release: a prison programme's effect on offending
+    /// starts. A scheme that acts at release adds its step here.
+    pub(crate) fn schemes_at_release(&mut self) {
         let (mult, days) = std::mem::replace(&mut self.schemes.programme_effect, (1.0, 0.0));
         if mult != 1.0 {
             self.start_effect(mult, days);
@@ -375,7 +413,7 @@ impl PersonSim<'_> {
             return;
         }
         let [u_cover, u_treat, u_delay]: [f64; 3] =
-            std::array::from_fn(|_| self.intensive_rng.get().random());
+            std::array::from_fn(|_| self.schemes.intensive_rng.get().random());
         if u_cover >= iv.intensive_coverage {
             return;
         }
@@ -393,7 +431,8 @@ impl PersonSim<'_> {
     /// A required assessment not attended: an offence, sometimes prosecuted.
     pub(crate) fn failed_assessment(&mut self) {
         self.record(EventKind::AssessmentFailed, 0, 0);
-        let [u, u_delay]: [f64; 2] = std::array::from_fn(|_| self.assessment_rng.get().random());
+        let [u, u_delay]: [f64; 2] =
+            std::array::from_fn(|_| self.schemes.assessment_rng.get().random());
         if u < self.m.iv.failure_prosecution_p {
             let delay = -self.m.court.delay_mean * (1.0 - u_delay).ln();
             self.add_case(self.t + delay, self.t);
@@ -416,8 +455,8 @@ impl PersonSim<'_> {
                 continue;
             }
             let rng = match scheme {
-                Scheme::Diversion => &mut self.diversion_rng,
-                _ => &mut self.caution_rng,
+                Scheme::Diversion => &mut self.schemes.diversion_rng,
+                _ => &mut self.schemes.caution_rng,
             };
             let [u_cover, u_treat, u_comply, u_delay]: [f64; 4] =
                 std::array::from_fn(|_| rng.get().random());
@@ -444,7 +483,7 @@ impl PersonSim<'_> {
             return;
         }
         let [u_cover, u_treat, u_delay]: [f64; 3] =
-            std::array::from_fn(|_| self.bail_rng.get().random());
+            std::array::from_fn(|_| self.schemes.bail_rng.get().random());
         if u_cover >= iv.bail_coverage {
             return;
         }
@@ -468,7 +507,7 @@ impl PersonSim<'_> {
             return terms;
         }
         let [u_low, u_court, u_a, u_b]: [f64; 4] =
-            std::array::from_fn(|_| self.court_scheme_rng.get().random());
+            std::array::from_fn(|_| self.schemes.court_scheme_rng.get().random());
         if matches!(kind, OrderKind::Dtto | OrderKind::Drr) {
             if iv.low_intensity.open(self.t) && u_low < iv.low_intensity_share {
                 self.record(EventKind::Intervention, Scheme::LowIntensityOrder as u8, 0);
@@ -504,7 +543,7 @@ impl PersonSim<'_> {
         }
         let t = self.t;
         let [u_carat, u_idts, u_detox, u_place]: [f64; 4] =
-            std::array::from_fn(|_| self.prison_rng.get().random());
+            std::array::from_fn(|_| self.schemes.prison_rng.get().random());
         if iv.carat.open(t) && u_carat < iv.carat_coverage.at(t) {
             self.record(EventKind::Intervention, Scheme::Carat as u8, 0);
             self.schemes.continuity_mult *= iv.carat_continuity_mult;
@@ -530,7 +569,7 @@ impl PersonSim<'_> {
             1.0
         };
         for prog in iv.prison_programmes {
-            let u: f64 = self.prison_rng.get().random();
+            let u: f64 = self.schemes.prison_rng.get().random();
             if !prog.window.open(t) || days < prog.min_days || u >= prog.coverage.at(t) {
                 continue;
             }
@@ -598,7 +637,7 @@ mod tests {
         );
         assert_eq!(s.scheme_offending_mult(), 1.0);
         s.schemes.programme_effect = (0.85, 730.0);
-        s.start_programme_effect();
+        s.schemes_at_release();
         assert_eq!(s.scheme_offending_mult(), 0.85);
         assert_eq!(s.schemes.programme_effect, (1.0, 0.0), "used once");
         s.t += 730.0;

@@ -296,6 +296,25 @@ impl PersonSim<'_> {
         }
     }
 
+    /// The day of the next conviction due (infinite with no open case).
+    pub(crate) fn next_conviction(&self) -> f64 {
+        self.court.cases[..self.court.n_cases]
+            .iter()
+            .fold(f64::INFINITY, |t, c| if c.0 < t { c.0 } else { t })
+    }
+
+    /// The next conviction is due: close its case (of cases due at the same
+    /// moment, the one in the lowest slot) and sentence.
+    pub(crate) fn on_next_conviction(&mut self) {
+        let due = self.next_conviction();
+        let i = self.court.cases[..self.court.n_cases]
+            .iter()
+            .position(|c| c.0 == due)
+            .expect("a case is due");
+        let offence_day = self.close_case(i);
+        self.on_conviction(offence_day);
+    }
+
     /// Close open case `i` (its conviction is due); returns its offence day.
     pub(crate) fn close_case(&mut self, i: usize) -> f64 {
         let (_, offence_day) = self.court.cases[i];

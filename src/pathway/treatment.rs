@@ -190,10 +190,7 @@ impl PersonSim<'_> {
             r *= m.treatment.cj_dropout_mult;
         }
         r = m.treatment.dropout_change.apply(r, self.t);
-        if self.treatment.intensive_episode {
-            r *= m.iv.intensive_dropout_mult;
-        }
-        r
+        r * self.dropout_hook()
     }
 
     /// Completion hazard: zero before the minimum time in treatment.
@@ -210,6 +207,9 @@ impl PersonSim<'_> {
 
     /// The next time a treatment rate changes with time in treatment.
     pub(crate) fn next_phase_boundary(&self) -> f64 {
+        if self.treatment.episode.is_none() {
+            return f64::INFINITY;
+        }
         let since = self.t - self.treatment.start;
         [PHASE_3M, PHASE_12M, self.m.treatment.completion_min_days]
             .into_iter()
