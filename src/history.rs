@@ -100,6 +100,49 @@ pub enum EventKind {
     /// Eligible for a prison programme but no place was free. detail: the
     /// [`crate::interventions::Scheme`].
     NoPlace = 17,
+    /// The person's offence rate (every offence, detected or not) from this day:
+    /// thousandths of an offence a year, in 24 bits (detail: the high 8, extra:
+    /// the low 16). Offences are counted as this rate's integral.
+    OffendingRate = 18,
+}
+
+/// Offence group of an offence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[repr(u8)]
+pub enum OffenceGroup {
+    /// Shoplifting, theft, burglary, robbery, fraud.
+    Acquisitive = 0,
+    /// Violence against the person.
+    Violence = 1,
+    /// Possession and supply of drugs.
+    Drugs = 2,
+    /// Criminal damage, public order, motoring and the rest.
+    Other = 3,
+}
+
+impl OffenceGroup {
+    pub const N: usize = 4;
+    pub const ALL: [OffenceGroup; 4] = [
+        OffenceGroup::Acquisitive,
+        OffenceGroup::Violence,
+        OffenceGroup::Drugs,
+        OffenceGroup::Other,
+    ];
+    pub fn from_u16(v: u16) -> OffenceGroup {
+        OffenceGroup::ALL[(v as usize).min(3)]
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            OffenceGroup::Acquisitive => "acquisitive",
+            OffenceGroup::Violence => "violence",
+            OffenceGroup::Drugs => "drugs",
+            OffenceGroup::Other => "other",
+        }
+    }
+    /// Trigger offences for testing on arrest: acquisitive and drug offences.
+    pub fn is_trigger(self) -> bool {
+        matches!(self, OffenceGroup::Acquisitive | OffenceGroup::Drugs)
+    }
 }
 
 /// Sentence passed at conviction.
@@ -329,6 +372,9 @@ pub struct Person {
     pub risk_score: u8,
     pub unstable_housing: bool,
     pub mental_health: bool,
+    /// Proven offences (convictions and cautions) before entry: none for a new
+    /// career, drawn for people already active on the start date.
+    pub prior_offences: u16,
 }
 
 impl Person {

@@ -8,8 +8,8 @@
 use crate::calendar::{Date, DAYS_PER_YEAR};
 use crate::history::Observer;
 use crate::history::{
-    CustodyKind, EventKind, Histories, OrderKind, OrderOutcome, Route, Sentence, Substance,
-    TreatmentExit,
+    CustodyKind, EventKind, Histories, OffenceGroup, OrderKind, OrderOutcome, Route, Sentence,
+    Substance, TreatmentExit,
 };
 use crate::params::Params;
 
@@ -23,6 +23,8 @@ pub enum Grouping {
     Sentence,
     /// Intervention schemes ([`crate::interventions::Scheme`]).
     Scheme,
+    /// Offence groups ([`OffenceGroup`]).
+    Offence,
 }
 
 impl Grouping {
@@ -37,6 +39,7 @@ impl Grouping {
                 .iter()
                 .map(|s| s.name())
                 .collect(),
+            Grouping::Offence => OffenceGroup::ALL.iter().map(|s| s.name()).collect(),
         }
     }
 }
@@ -48,6 +51,9 @@ pub enum Kind {
     Count,
     /// Days in a state, reported as real person-years.
     PersonYears,
+    /// An expected count kept in thousandths (offences as a rate's integral),
+    /// scaled to real people.
+    Thousandths,
     /// numerator / denominator, both metric indices.
     Ratio(usize, usize),
 }
@@ -83,7 +89,9 @@ macro_rules! metrics {
 
 metrics! {
     ACTIVE = "active_offenders", "Offenders with an active career", "person-years", Substance, Kind::PersonYears;
+    OFFENCES = "offences", "Offences committed, detected or not (expected count)", "offences", Offence, Kind::Thousandths;
     ARRESTS = "arrests", "Arrests", "arrests", Substance, Kind::Count;
+    DETECTED_OFFENCES = "detected_offences", "Offences detected (arrests) by offence group", "offences", Offence, Kind::Count;
     TRIGGER_ARRESTS = "trigger_arrests", "Arrests for trigger offences", "arrests", Substance, Kind::Count;
     TESTS = "tests", "Drug tests on arrest", "tests", Substance, Kind::Count;
     POSITIVE_TESTS = "positive_tests", "Positive tests (opiates/cocaine)", "tests", Substance, Kind::Count;
@@ -152,6 +160,7 @@ impl Grouping {
             Grouping::Custody => CustodyKind::ALL.len(),
             Grouping::Sentence => Sentence::ALL.len(),
             Grouping::Scheme => crate::interventions::Scheme::ALL.len(),
+            Grouping::Offence => OffenceGroup::N,
         }
     }
 }
@@ -188,6 +197,8 @@ pub struct Metrics {
     pub events: u64,
     /// Person-days simulated, all years including burn-in.
     pub person_days: u64,
+    /// Share of each substance group's offences in each offence group.
+    offence_share: [[f64; OffenceGroup::N]; 4],
 }
 
 impl Metrics {
@@ -207,6 +218,8 @@ impl Metrics {
             counts: vec![0; METRICS.len() * MAX_GROUPS * n_years],
             events: 0,
             person_days: 0,
+            offence_share: crate::pathway::arrest::OffendingRates::new(&p.offending, &p.detection)
+                .group_share,
         }
     }
 
@@ -303,6 +316,7 @@ impl Metrics {
                     let value = match def.kind {
                         Kind::Count => Some(num * scale),
                         Kind::PersonYears => Some(num / DAYS_PER_YEAR * scale),
+                        Kind::Thousandths => Some(num / 1000.0 * scale),
                         Kind::Ratio(..) => (den > 0.0).then(|| num / den),
                     };
                     if let Some(value) = value {
@@ -346,18 +360,26 @@ impl Observer for Metrics {
         for (p, events) in h.iter() {
             let g = p.substance.index();
             self.person_days += (p.exit_day + 1 - p.entry_day).max(0) as u64;
-            self.add_days(M::ACTIVE, g, p.entry_day, p.exit_day + 1);
             let mut treat_from: Option<i32> = None;
             let mut custody_from: Option<i32> = None;
             let mut reoff_year: Option<usize> = None;
             // Last DIP assessment or failed assessment: what follows within a year
             // is the net-widening cost the UKDPC warned of.
             let mut assessed: Option<i32> = None;
+            // The offence rate in force since a day (encoded), and the end of the
+            // active career.
+            let mut rate: Option<(i32, u32)> = None;
+            let mut active_until = p.exit_day + 1;
             for (i, e) in events.iter().enumerate() {
                 let d = e.day;
                 match e.kind {
                     EventKind::Arrest => {
                         self.add(M::ARRESTS, g, d);
+                        self.add(
+                            M::DETECTED_OFFENCES,
+                            OffenceGroup::from_u16(e.extra) as usize,
+                            d,
+                        );
                         if e.detail == 1 {
                             self.add(M::TRIGGER_ARRESTS, g, d);
                         }
@@ -448,11 +470,25 @@ impl Observer for Metrics {
                             self.add(M::DEATHS_AFTER_RELEASE, g, d);
                         }
                     }
-                    EventKind::Desistance => self.add(M::DESISTANCES, g, d),
+                    EventKind::Desistance => {
+                        self.add(M::DESISTANCES, g, d);
+                        active_until = d;
+                    }
+                    EventKind::OffendingRate => {
+                        if let Some((from, r)) = rate.take() {
+                            self.add_offences(g, from, d, r);
+                        }
+                        let code = ((e.detail as u32) << 16) | e.extra as u32;
+                        rate = Some((d, code));
+                    }
                     EventKind::CareerStart => {}
                 }
             }
             let end = p.exit_day + 1;
+            if let Some((from, r)) = rate {
+                self.add_offences(g, from, end, r);
+            }
+            self.add_days(M::ACTIVE, g, p.entry_day, active_until);
             if let Some(a) = treat_from {
                 self.add_days(M::IN_TREATMENT, g, a, end);
             }
@@ -472,6 +508,35 @@ impl Observer for Metrics {
 }
 
 impl Metrics {
+    /// Offences in [a, b) at an encoded yearly rate, split by offence group in the
+    /// substance group's shares and by calendar year, in thousandths.
+    fn add_offences(&mut self, g: usize, a: i32, b: i32, code: u32) {
+        if code == 0 || b <= a || self.n_years == 0 {
+            return;
+        }
+        // code is thousandths of an offence a year: per day, in thousandths.
+        let per_day = code as f64 / DAYS_PER_YEAR;
+        let first = self
+            .year_starts
+            .partition_point(|&s| s <= a)
+            .saturating_sub(1);
+        let last = self
+            .year_starts
+            .partition_point(|&s| s < b)
+            .min(self.n_years);
+        for y in first..last {
+            let lo = a.max(self.year_starts[y]);
+            let hi = b.min(self.year_starts[y + 1]);
+            if hi > lo {
+                let total = per_day * (hi - lo) as f64;
+                for k in 0..OffenceGroup::N {
+                    let s = self.slot(M::OFFENCES, k, y);
+                    self.counts[s] += (total * self.offence_share[g][k]).round() as u64;
+                }
+            }
+        }
+    }
+
     /// A cohort entry (non-custodial sentence or release) at event `i`: the first in
     /// its year joins that year's cohort and is followed up for proven reoffending.
     fn reoffending_index(
@@ -558,6 +623,7 @@ mod tests {
             risk_score: 50,
             unstable_housing: false,
             mental_health: false,
+            prior_offences: 0,
         }
     }
 

@@ -434,6 +434,7 @@ fn grouping_words(g: crate::metrics::Grouping) -> &'static str {
         Grouping::Custody => "custody kind",
         Grouping::Sentence => "sentence type",
         Grouping::Scheme => "intervention scheme",
+        Grouping::Offence => "offence group",
     }
 }
 
@@ -448,6 +449,10 @@ pub fn metric_definition(def: &crate::metrics::MetricDef, group: &str) -> String
         Kind::PersonYears => {
             "time spent in the state during the calendar year (period), as real person-years".to_string()
         }
+        Kind::Thousandths => format!(
+            "expected count of {} in the calendar year (period): the integral of each person's offence rate, scaled to real people",
+            def.unit
+        ),
         Kind::Ratio(n, d) => {
             let (n, d) = (crate::metrics::METRICS[n].name, crate::metrics::METRICS[d].name);
             if def.unit == "share" {

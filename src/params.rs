@@ -482,8 +482,8 @@ mod tests {
         assert_eq!(i.source, "calibrated to bold_outcome_dropout");
         assert!(i.doc.contains("first 3 months"), "{}", i.doc);
         assert!(i.fitted);
-        let g = info("offending.arrest_rate.none").unwrap();
-        assert_eq!(g.key, "offending.arrest_rate.*");
+        let g = info("offending.offence_rate.none").unwrap();
+        assert_eq!(g.key, "offending.offence_rate.*");
         assert_eq!(
             crate::pathway::treatment::TreatmentParams::default().completion_min_days,
             84.0

@@ -730,12 +730,12 @@ mod tests {
         let p = with_values(
             &Params::default(),
             &[
-                ("offending.arrest_rate.none".into(), 0.9),
+                ("offending.offence_rate.none".into(), 0.9),
                 ("run.replicates".into(), 3.0),
             ],
         )
         .unwrap();
-        assert_eq!(p.offending.arrest_rate.none, 0.9);
+        assert_eq!(p.offending.offence_rate.none, 0.9);
         assert_eq!(p.run.replicates, 3);
     }
 }

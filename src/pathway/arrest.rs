@@ -3,25 +3,27 @@
 use super::model::{by_band, by_group, daily};
 use crate::calendar::Date;
 use crate::calendar::DAYS_PER_YEAR;
-use crate::history::{EventKind, Person, Route};
+use crate::history::{EventKind, OffenceGroup, Person, Route};
 use crate::parameter::{parameters, BySubstance};
 use crate::pathway::PersonSim;
 use rand::RngExt;
 
 parameters! {
-    /// Offending (as arrests), its variation over a career, and desistance.
+    /// Offending: offences at a rate by offence group, its variation over a
+    /// career, and desistance.
     pub struct OffendingParams in "offending" {
-        /// Arrests a year under age 25 (age effects act in 5-year bands, evaluated at
-        /// mid-band), propensity 1, stable phase, out of treatment.
-        arrest_rate: BySubstance = [fitted, 1.5, 1.5, 1.4], "arrests per year", 0.0, 100.0,
-            "calibrated to ukdpc_arrestee_pdu_share, nao_pilot_reconviction_2y, ukdpc_reconviction_noncompleters";
-        /// Proportional fall in the arrest rate per year of age over 25.
+        /// Offences a year, detected or not, under age 25 (age effects act in
+        /// 5-year bands, evaluated at mid-band), propensity 1, stable phase, out of
+        /// treatment.
+        offence_rate: BySubstance = [60.0, 8.0, 6.0, 4.0], "offences per year", 0.0, 10000.0,
+            "assumption, set by hand to the order of the national arrest count: ukdpc_pdu_daily_crime (31% of heroin/crack arrestees offend daily, 3% of others); fitted to the national series in the calendar issue";
+        /// Proportional fall in the offence rate per year of age over 25.
         age_decline: f64 = 0.03, "per year of age", 0.0, 1.0,
             "assumption: age-crime curve";
-        /// Arrest-rate multiplier for people with unstable housing.
+        /// Offence-rate multiplier for people with unstable housing.
         unstable_housing_multiplier: f64 = 1.3, "multiplier", 0.0, 100.0,
             "assumption";
-        /// Arrest-rate multiplier for people with a mental health problem.
+        /// Offence-rate multiplier for people with a mental health problem.
         mental_health_multiplier: f64 = 1.1, "multiplier", 0.0, 100.0,
             "assumption";
         /// Rate of entering a crisis phase of chaotic use and high offending (per year).
@@ -30,17 +32,57 @@ parameters! {
         /// Rate of leaving a crisis phase (per year).
         crisis_recovery_rate: f64 = fitted, "per year", 0.0, 100.0,
             "calibrated (docs/calibration.md); assumed mechanism: crises last months, not years";
-        /// Arrest-rate multiplier during a crisis phase.
+        /// Offence-rate multiplier during a crisis phase.
         crisis_offending_multiplier: f64 = fitted, "multiplier", 1.0, 100.0,
             "calibrated to nta_dropout_reduction (the before/after fall without much treatment)";
-        /// Share of arrests that are for trigger offences (acquisitive crime, drug offences).
-        trigger_share: BySubstance = [0.65, 0.40, 0.20, 0.30], "share of arrests", 0.0, 1.0,
-            "assumption: PDU offending is mostly acquisitive (ukdpc_weekly_user_acquisitive_12m vs ukdpc_other_arrestee_acquisitive_12m)";
-        /// Desistance rate (per year) under age 30 (5-year bands, evaluated at mid-band).
+        /// Share of offences that are acquisitive (shoplifting, theft, burglary,
+        /// robbery, fraud).
+        acquisitive_share: BySubstance = [0.85, 0.35, 0.25, 0.30], "share of offences", 0.0, 1.0,
+            "assumption: heroin/crack users' offending is mostly acquisitive (ukdpc_weekly_user_acquisitive_12m vs ukdpc_other_arrestee_acquisitive_12m)";
+        /// Share of offences that are violence against the person.
+        violence_share: BySubstance = [0.05, 0.20, 0.40, 0.30], "share of offences", 0.0, 1.0,
+            "assumption: alcohol-related offending is often violent";
+        /// Share of offences that are drug offences (possession, supply); the rest
+        /// are other offences (criminal damage, public order, motoring).
+        drugs_share: BySubstance = [0.06, 0.25, 0.05, 0.05], "share of offences", 0.0, 1.0,
+            "assumption";
+        /// Desistance rate (per year) under age 30 (5-year bands, evaluated at
+        /// mid-band), at propensity 1.
         desistance_rate: BySubstance = [fitted, 0.10, 0.09, 0.12], "per year", 0.0, 10.0,
             "calibrated (docs/calibration.md) for opiates_crack; assumption for the others: careers of about 10 years";
         /// Proportional rise in the desistance rate per year of age over 30.
         desistance_age_increase: f64 = 0.03, "per year of age", 0.0, 1.0,
+            "assumption";
+        /// Desistance rate x propensity^(-this): people who offend rarely stop
+        /// sooner, so most careers are short and a few prolific ones are long.
+        desistance_propensity_exponent: f64 = 0.5, "exponent", 0.0, 3.0,
+            "assumption: criminal careers research finds low-rate offenders have short careers";
+        /// Desistance-rate multiplier while in treatment.
+        desistance_in_treatment_multiplier: f64 = 1.0, "multiplier", 0.0, 10.0,
+            "assumption: treatment acts on the offence rate; no separate effect on stopping";
+        /// Desistance-rate multiplier while on a community or suspended order.
+        desistance_on_order_multiplier: f64 = 1.0, "multiplier", 0.0, 10.0,
+            "assumption: supervision acts through breach and the offence rate";
+        /// Desistance-rate multiplier while a court case is pending.
+        desistance_case_pending_multiplier: f64 = 1.0, "multiplier", 0.0, 10.0,
+            "assumption: a pending case neither speeds nor slows stopping; the case still ends in court";
+    }
+}
+
+parameters! {
+    /// Detection: the probability that an offence leads to an arrest, by offence group.
+    pub struct DetectionParams in "detection" {
+        /// Probability an acquisitive offence leads to an arrest.
+        acquisitive_probability: f64 = 0.035, "probability", 0.0, 1.0,
+            "assumption: most shoplifting and theft is never detected; set by hand to the order of the national arrest count";
+        /// Probability a violent offence leads to an arrest.
+        violence_probability: f64 = 0.20, "probability", 0.0, 1.0,
+            "assumption: victims report violence more often";
+        /// Probability a drug offence leads to an arrest.
+        drugs_probability: f64 = 0.20, "probability", 0.0, 1.0,
+            "assumption: drug offences are found by police activity";
+        /// Probability another offence leads to an arrest.
+        other_probability: f64 = 0.12, "probability", 0.0, 1.0,
             "assumption";
     }
 }
@@ -102,30 +144,68 @@ parameters! {
 /// and age-band multipliers.
 #[derive(Debug, Clone)]
 pub struct OffendingRates {
-    pub arrest_rate: [f64; 4],
+    /// Offences per day (every offence, detected or not).
+    pub offence_rate: [f64; 4],
     pub housing_mult: f64,
     pub mental_health_mult: f64,
     pub crisis_onset: [f64; 4],
     pub crisis_recovery: f64,
     pub crisis_mult: f64,
-    pub trigger_share: [f64; 4],
+    /// Share of each substance group's offences in each offence group.
+    pub group_share: [[f64; OffenceGroup::N]; 4],
+    /// Probability an offence of each group is detected (leads to an arrest).
+    pub detection: [f64; OffenceGroup::N],
+    /// Share of each substance group's offences that are detected.
+    pub detected_share: [f64; 4],
     pub desistance: [f64; 4],
-    /// Arrest and desistance multipliers by age band.
+    pub desistance_propensity_exponent: f64,
+    pub desistance_in_treatment: f64,
+    pub desistance_on_order: f64,
+    pub desistance_case_pending: f64,
+    /// Offence and desistance multipliers by age band.
     pub age_offending: Vec<f64>,
     pub age_desistance: Vec<f64>,
 }
 
 impl OffendingRates {
-    pub fn new(o: &OffendingParams) -> Self {
+    pub fn new(o: &OffendingParams, d: &DetectionParams) -> Self {
+        let acq = by_group(&o.acquisitive_share);
+        let vio = by_group(&o.violence_share);
+        let drugs = by_group(&o.drugs_share);
+        let group_share: [[f64; OffenceGroup::N]; 4] = std::array::from_fn(|g| {
+            [
+                acq[g],
+                vio[g],
+                drugs[g],
+                (1.0 - acq[g] - vio[g] - drugs[g]).max(0.0),
+            ]
+        });
+        let detection = [
+            d.acquisitive_probability,
+            d.violence_probability,
+            d.drugs_probability,
+            d.other_probability,
+        ];
+        let detected_share = std::array::from_fn(|g| {
+            (0..OffenceGroup::N)
+                .map(|k| group_share[g][k] * detection[k])
+                .sum()
+        });
         OffendingRates {
-            arrest_rate: daily(&o.arrest_rate),
+            offence_rate: daily(&o.offence_rate),
             housing_mult: o.unstable_housing_multiplier,
             mental_health_mult: o.mental_health_multiplier,
             crisis_onset: daily(&o.crisis_onset_rate),
             crisis_recovery: o.crisis_recovery_rate / DAYS_PER_YEAR,
             crisis_mult: o.crisis_offending_multiplier,
-            trigger_share: by_group(&o.trigger_share),
+            group_share,
+            detection,
+            detected_share,
             desistance: daily(&o.desistance_rate),
+            desistance_propensity_exponent: o.desistance_propensity_exponent,
+            desistance_in_treatment: o.desistance_in_treatment_multiplier,
+            desistance_on_order: o.desistance_on_order_multiplier,
+            desistance_case_pending: o.desistance_case_pending_multiplier,
             age_offending: by_band(|a| (-o.age_decline * (a - 25.0).max(0.0)).exp()),
             age_desistance: by_band(|a| (o.desistance_age_increase * (a - 30.0).max(0.0)).exp()),
         }
@@ -209,19 +289,23 @@ impl DipRates {
 pub struct OffendingState {
     /// In a crisis phase of chaotic use and high offending.
     pub crisis: bool,
-    /// Fixed arrest-rate multiplier: propensity x housing x mental health.
+    /// Fixed offence-rate multiplier: propensity x housing x mental health.
     pub person_mult: f64,
-    /// Age-band multipliers of the arrest and desistance rates.
+    /// Fixed desistance-rate multiplier: propensity^(-exponent).
+    pub desist_person_mult: f64,
+    /// Age-band multipliers of the offence and desistance rates.
     pub age_mult: f64,
     pub desist_age_mult: f64,
-    /// The career goes on (false after desistance).
+    /// Still offending (false after desistance; the person stays in the model).
     pub active: bool,
     /// Days of the last positive tests on arrest (most recent first).
     pub positive_tests: [f64; 3],
+    /// The offence rate last recorded (`OffendingRate` event), per year, encoded.
+    pub recorded_rate: u32,
 }
 
 impl OffendingState {
-    /// The age band's multipliers of the arrest and desistance rates.
+    /// The age band's multipliers of the offence and desistance rates.
     pub fn set_age_band(&mut self, rates: &OffendingRates, band: usize) {
         self.age_mult = rates.age_offending[band];
         self.desist_age_mult = rates.age_desistance[band];
@@ -233,7 +317,7 @@ impl OffendingState {
     }
 
     /// At the start of the career: in crisis when `u` falls below the stationary
-    /// share of time in crisis, with the person's fixed multiplier.
+    /// share of time in crisis, with the person's fixed multipliers.
     pub fn at_entry(rates: &OffendingRates, person: &Person, u: f64) -> Self {
         let onset = rates.crisis_onset[person.substance.index()];
         let p_crisis = if onset + rates.crisis_recovery > 0.0 {
@@ -251,28 +335,34 @@ impl OffendingState {
         } else {
             1.0
         };
-        OffendingState::new(
-            u < p_crisis,
-            person.propensity as f64 * housing * mental_health,
-        )
-    }
-
-    pub fn new(crisis: bool, person_mult: f64) -> Self {
+        let propensity = (person.propensity as f64).max(1e-6);
         OffendingState {
-            crisis,
-            person_mult,
+            crisis: u < p_crisis,
+            person_mult: propensity * housing * mental_health,
+            desist_person_mult: propensity.powf(-rates.desistance_propensity_exponent),
             age_mult: 1.0,
             desist_age_mult: 1.0,
             active: true,
             positive_tests: [f64::NEG_INFINITY; 3],
+            recorded_rate: u32::MAX,
         }
     }
 }
 
+/// An offence rate per year as the 24 bits of an `OffendingRate` event: thousandths
+/// of an offence a year, up to 16,777 a year.
+pub fn encode_rate(per_year: f64) -> u32 {
+    (per_year * 1000.0).round().clamp(0.0, RATE_MAX as f64) as u32
+}
+
+/// The largest encodable rate (thousandths of an offence a year).
+pub const RATE_MAX: u32 = (1 << 24) - 1;
+
 impl PersonSim<'_> {
-    /// Arrests per day: group rate x propensity x age x crisis x treatment effect.
-    pub(crate) fn arrest_rate(&self) -> f64 {
-        if self.custody.in_custody {
+    /// Offences per day, detected or not: group rate x propensity x age x crisis x
+    /// treatment effect x the offending hook. Zero in custody and after desistance.
+    pub(crate) fn offence_rate(&self) -> f64 {
+        if self.custody.in_custody || !self.offending.active {
             return 0.0;
         }
         let m = self.m;
@@ -288,12 +378,27 @@ impl PersonSim<'_> {
         } else {
             1.0
         };
-        m.offending.arrest_rate[self.g]
+        m.offending.offence_rate[self.g]
             * self.offending.person_mult
             * self.offending.age_mult
             * crisis
             * treatment
             * self.offending_hook()
+    }
+
+    /// Arrests per day: the offence rate thinned by detection.
+    pub(crate) fn arrest_rate(&self) -> f64 {
+        self.offence_rate() * self.m.offending.detected_share[self.g]
+    }
+
+    /// Record the offence rate when it has changed (an `OffendingRate` event), so
+    /// observers can count offences, detected or not, as the rate's integral.
+    pub(crate) fn record_offending_rate(&mut self) {
+        let code = encode_rate(self.offence_rate() * DAYS_PER_YEAR);
+        if code != self.offending.recorded_rate {
+            self.offending.recorded_rate = code;
+            self.record(EventKind::OffendingRate, (code >> 16) as u8, code as u16);
+        }
     }
 
     /// Rate of switching phase: into crisis when stable, out of it when in crisis.
@@ -334,14 +439,29 @@ impl PersonSim<'_> {
         }
     }
 
+    /// The offence group of a detected offence: offence share x detection.
+    fn detected_group(&self, u: f64) -> OffenceGroup {
+        let o = &self.m.offending;
+        let mut x = u * o.detected_share[self.g];
+        for k in OffenceGroup::ALL {
+            let w = o.group_share[self.g][k as usize] * o.detection[k as usize];
+            if x < w {
+                return k;
+            }
+            x -= w;
+        }
+        OffenceGroup::Other
+    }
+
     /// An arrest: trigger offence or not, test, DIP, and a possible court case.
     pub(crate) fn on_arrest(&mut self) {
         let m = self.m;
         // Fixed draws per arrest keep this stream aligned across scenarios.
-        let [u_trigger, u_tested, u_positive, u_assess, u_refer]: [f64; 5] =
+        let [u_group, u_tested, u_positive, u_assess, u_refer]: [f64; 5] =
             std::array::from_fn(|_| self.arrest_rng.get().random());
-        let trigger = u_trigger < m.offending.trigger_share[self.g];
-        self.record(EventKind::Arrest, trigger as u8, 0);
+        let group = self.detected_group(u_group);
+        let trigger = group.is_trigger();
+        self.record(EventKind::Arrest, trigger as u8, group as u16);
         if u_tested < self.testing_coverage(trigger) {
             let mut p_pos = m.testing.positive_p[self.g];
             if self.treatment.episode.is_some() {
@@ -390,18 +510,28 @@ impl PersonSim<'_> {
         }
     }
 
-    /// Desistance ends a career; not possible in custody, in treatment, on an order
-    /// or with a court case pending (so no committed offence goes unconvicted).
+    /// Desistance ends offending (the person stays in the model, ageing, dying,
+    /// entering treatment). Not possible in custody (the hazard is of stopping
+    /// at liberty); in treatment, on an order and with a case pending at its
+    /// multipliers.
     pub(crate) fn desistance_rate(&self) -> f64 {
-        if self.custody.in_custody
-            || self.treatment.episode.is_some()
-            || self.orders.kind.is_some()
-            || self.court.n_cases > 0
-        {
-            0.0
-        } else {
-            self.m.offending.desistance[self.g] * self.offending.desist_age_mult
+        if self.custody.in_custody || !self.offending.active {
+            return 0.0;
         }
+        let o = &self.m.offending;
+        let mut r = o.desistance[self.g]
+            * self.offending.desist_age_mult
+            * self.offending.desist_person_mult;
+        if self.treatment.episode.is_some() {
+            r *= o.desistance_in_treatment;
+        }
+        if self.orders.kind.is_some() {
+            r *= o.desistance_on_order;
+        }
+        if self.court.n_cases > 0 {
+            r *= o.desistance_case_pending;
+        }
+        r
     }
 
     pub(crate) fn on_desistance(&mut self) {
@@ -419,7 +549,7 @@ impl PersonSim<'_> {
 mod tests {
     use super::super::testkit;
     use crate::calendar::{Date, DAYS_PER_YEAR};
-    use crate::history::{Route, Substance};
+    use crate::history::{OffenceGroup, Route, Substance};
 
     #[test]
     fn arrest_rate_is_the_product_of_its_factors() {
@@ -430,7 +560,9 @@ mod tests {
         s.offending.crisis = false;
         // Band 35-40 at 37.5: exp(-decline x 12.5).
         let age = (-p.offending.age_decline * 12.5).exp();
-        let base = p.offending.arrest_rate.alcohol / DAYS_PER_YEAR * age;
+        // Offences thinned by detection: the alcohol group's detected share.
+        let base =
+            p.offending.offence_rate.alcohol / DAYS_PER_YEAR * age * m.offending.detected_share[2];
         assert!(
             (s.arrest_rate() - base).abs() < 1e-15,
             "{} vs {base}",
@@ -438,7 +570,7 @@ mod tests {
         );
         s.offending.crisis = true;
         let crisis = base * p.offending.crisis_offending_multiplier;
-        assert!((s.arrest_rate() - crisis).abs() < 1e-15);
+        assert!((s.arrest_rate() - crisis).abs() < 1e-15 * crisis.max(1.0));
         s.treatment.episode = Some(Route::Voluntary);
         let treated = crisis * p.treatment.offending_multiplier_in_treatment;
         assert!((s.arrest_rate() - treated).abs() < 1e-15);
@@ -477,16 +609,73 @@ mod tests {
     }
 
     #[test]
-    fn nobody_desists_with_a_case_pending_in_treatment_custody_or_on_an_order() {
+    fn desistance_runs_at_its_multipliers_in_treatment_on_an_order_and_with_a_case_pending() {
+        let m = testkit::model_with(|p| {
+            p.offending.desistance_in_treatment_multiplier = 0.5;
+            p.offending.desistance_on_order_multiplier = 0.25;
+            p.offending.desistance_case_pending_multiplier = 2.0;
+        });
+        let mut events = Vec::new();
+        let mut s = testkit::sim(&m, testkit::person(Substance::None, 27.0), &mut events);
+        // Propensity 1: the person multiplier is 1; band 25-30 is under 30.
+        let base = m.offending.desistance[3];
+        assert_eq!(s.offending.desist_person_mult, 1.0);
+        assert_eq!(s.desistance_rate(), base);
+        s.add_case(s.t + 30.0, s.t);
+        assert_eq!(s.desistance_rate(), base * 2.0);
+        assert_eq!(s.close_case(0), s.t);
+        s.treatment.episode = Some(Route::Voluntary);
+        assert_eq!(s.desistance_rate(), base * 0.5);
+        s.orders.kind = Some(crate::history::OrderKind::Community);
+        assert_eq!(s.desistance_rate(), base * 0.5 * 0.25);
+        s.custody.in_custody = true;
+        assert_eq!(s.desistance_rate(), 0.0, "no desistance in custody");
+        s.custody.in_custody = false;
+        s.on_desistance();
+        assert_eq!(s.desistance_rate(), 0.0, "once only");
+        assert_eq!(s.offence_rate(), 0.0, "no offending after desistance");
+    }
+
+    #[test]
+    fn desistance_falls_with_propensity_and_the_detected_group_follows_share_times_detection() {
+        let m = testkit::model();
+        let mut events = Vec::new();
+        let mut p = testkit::person(Substance::OpiatesCrack, 27.0);
+        p.propensity = 4.0;
+        let s = testkit::sim(&m, p, &mut events);
+        let k = m.offending.desistance_propensity_exponent;
+        assert!((s.offending.desist_person_mult - 4f64.powf(-k)).abs() < 1e-12);
+        // The share of detected offences that are acquisitive, by inversion of u.
+        let o = &m.offending;
+        let w: Vec<f64> = (0..4)
+            .map(|j| o.group_share[0][j] * o.detection[j])
+            .collect();
+        let acq = w[0] / o.detected_share[0];
+        assert_eq!(s.detected_group(acq * 0.999), OffenceGroup::Acquisitive);
+        assert_eq!(s.detected_group(acq * 1.001), OffenceGroup::Violence);
+        assert_eq!(s.detected_group(0.99999), OffenceGroup::Other);
+        assert!((w.iter().sum::<f64>() - o.detected_share[0]).abs() < 1e-15);
+    }
+
+    #[test]
+    fn the_offence_rate_is_recorded_when_it_changes_and_decodes_to_the_rate() {
         let m = testkit::model();
         let mut events = Vec::new();
         let mut s = testkit::sim(&m, testkit::person(Substance::None, 27.0), &mut events);
-        assert_eq!(s.desistance_rate(), m.offending.desistance[3]);
-        s.add_case(s.t + 30.0, s.t);
-        assert_eq!(s.desistance_rate(), 0.0);
-        assert_eq!(s.close_case(0), s.t);
-        assert_eq!(s.desistance_rate(), m.offending.desistance[3]);
-        s.treatment.episode = Some(Route::Voluntary);
-        assert_eq!(s.desistance_rate(), 0.0);
+        s.offending.crisis = false;
+        s.record_offending_rate();
+        s.record_offending_rate();
+        s.custody.in_custody = true;
+        s.record_offending_rate();
+        let age = s.offending.age_mult;
+        let _ = s;
+        let rates: Vec<u32> = events
+            .iter()
+            .filter(|e| e.kind == crate::history::EventKind::OffendingRate)
+            .map(|e| ((e.detail as u32) << 16) | e.extra as u32)
+            .collect();
+        let yearly = m.offending.offence_rate[3] * DAYS_PER_YEAR * age;
+        assert_eq!(rates, vec![super::encode_rate(yearly), 0], "one per change");
+        assert!((rates[0] as f64 / 1000.0 - yearly).abs() <= 0.0005);
     }
 }

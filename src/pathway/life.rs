@@ -143,7 +143,8 @@ impl PersonSim<'_> {
         self.record(EventKind::CareerStart, self.person.substance as u8, 0);
         self.refresh_age();
         self.update_rates();
-        while self.mortality.alive && self.offending.active {
+        self.after_event();
+        while self.mortality.alive {
             let (when, next) = self.next_event();
             self.t = when;
             match next {
@@ -162,6 +163,7 @@ impl PersonSim<'_> {
                 Next::Horizon => break,
             }
             self.update_rates();
+            self.after_event();
         }
         (self.t as i32).min(self.m.horizon_day as i32 - 1)
     }
@@ -210,7 +212,7 @@ mod tests {
         let m = testkit::model_with(|p| {
             p.run.start = Date::ymd(2010, 1, 1);
             p.run.horizon = Date::ymd(2011, 1, 1);
-            p.offending.arrest_rate.none = 0.0;
+            p.offending.offence_rate.none = 0.0;
             p.offending.crisis_onset_rate.none = 0.0;
             p.offending.desistance_rate.none = 0.0;
             p.treatment.voluntary_entry_rate.none = 0.0;

@@ -60,6 +60,7 @@ pub struct Params {
     pub run: RunParams,
     pub population: population::PopulationParams,
     pub offending: arrest::OffendingParams,
+    pub detection: arrest::DetectionParams,
     pub court: sentencing::CourtParams,
     pub testing: arrest::TestingParams,
     pub dip: arrest::DipParams,
@@ -82,6 +83,7 @@ impl Params {
         RunParams::INFO,
         population::PopulationParams::INFO,
         arrest::OffendingParams::INFO,
+        arrest::DetectionParams::INFO,
         sentencing::CourtParams::INFO,
         arrest::TestingParams::INFO,
         arrest::DipParams::INFO,
@@ -134,7 +136,7 @@ impl Model {
         Model {
             start_day: p.run.start.as_f64(),
             horizon_day: p.run.horizon.as_f64(),
-            offending: OffendingRates::new(&p.offending),
+            offending: OffendingRates::new(&p.offending, &p.detection),
             testing: TestingRates::new(&p.testing, lv.testing_extension()),
             dip: DipRates::new(&p.dip),
             court: CourtRates::new(&p.court),
@@ -198,7 +200,7 @@ impl<'a> PersonSim<'a> {
             release_rng: LazyStream::new(seed, id, Process::Release),
             waiting_rng: LazyStream::new(seed, id, Process::Waiting),
             offending: arrest::OffendingState::at_entry(&m.offending, &person, u),
-            court: Default::default(),
+            court: sentencing::CourtState::with_priors(person.prior_offences),
             orders: Default::default(),
             treatment: Default::default(),
             custody: Default::default(),
@@ -301,6 +303,15 @@ schedule! {
     }
 }
 
+impl PersonSim<'_> {
+    /// After every event and the rates' update: what stages note about the new
+    /// state (the offence rate, for counting offences).
+    #[inline]
+    pub(crate) fn after_event(&mut self) {
+        self.record_offending_rate();
+    }
+}
+
 /// Hooks: the factors by which one stage (or a scheme, or a lever) changes
 /// another stage's rate. Each rate function multiplies in its hook; a new effect
 /// on a rate is one factor here, so no stage edits another's rate function.
@@ -382,6 +393,7 @@ pub(crate) mod testkit {
             risk_score: 50,
             unstable_housing: false,
             mental_health: false,
+            prior_offences: 0,
         }
     }
 

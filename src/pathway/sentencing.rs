@@ -174,10 +174,17 @@ pub struct CourtState {
 /// At the start of a career.
 impl Default for CourtState {
     fn default() -> Self {
+        CourtState::with_priors(0)
+    }
+}
+
+impl CourtState {
+    /// No open case, and `priors` proven offences on the record.
+    pub fn with_priors(priors: u16) -> Self {
         CourtState {
             cases: [(f64::INFINITY, 0.0); MAX_PENDING],
             n_cases: 0,
-            priors: 0,
+            priors: priors as u32,
         }
     }
 }

@@ -36,7 +36,7 @@ pub fn unit_words(metric: M) -> String {
     let d = metric.def();
     match d.kind {
         _ if d.unit == "share" => "share, in %".to_string(),
-        Kind::Count => format!("{} a year, England and Wales", d.unit),
+        Kind::Count | Kind::Thousandths => format!("{} a year, England and Wales", d.unit),
         Kind::PersonYears => "person-years in the year, England and Wales".to_string(),
         Kind::Ratio(..) => d.unit.to_string(),
     }

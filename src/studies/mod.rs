@@ -211,6 +211,7 @@ pub(crate) mod testkit {
             risk_score: 50,
             unstable_housing: false,
             mental_health: false,
+            prior_offences: 0,
         }
     }
 

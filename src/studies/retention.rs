@@ -222,6 +222,7 @@ mod tests {
             risk_score: 50,
             unstable_housing: false,
             mental_health: false,
+            prior_offences: 0,
         }
     }
 

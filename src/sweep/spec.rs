@@ -623,7 +623,7 @@ min = 1.0
 max = 2.0
 
 [[parameter]]
-key = "offending.arrest_rate.opiates_crack"
+key = "offending.offence_rate.opiates_crack"
 distribution = "levels"
 levels = [1.0, 1.5]
 
