@@ -80,9 +80,11 @@ pub enum EventKind {
     TreatmentStart = 7,
     /// End of a treatment episode. detail: [`Route`]; extra: [`TreatmentExit`].
     TreatmentEnd = 8,
-    /// Reception into custody. detail: [`CustodyKind`].
+    /// Reception into custody. detail: [`CustodyKind`]; extra: 1 if sentenced
+    /// while already on remand (a sentenced reception, not a first reception).
     CustodyStart = 9,
-    /// Release from custody.
+    /// Release from custody. detail: 1 if from remand (not convicted, or not
+    /// given custody).
     Release = 10,
     /// Death. detail: 1 if within the high-risk window after release.
     Death = 11,
@@ -104,6 +106,48 @@ pub enum EventKind {
     /// thousandths of an offence a year, in 24 bits (detail: the high 8, extra:
     /// the low 16). Offences are counted as this rate's integral.
     OffendingRate = 18,
+    /// What the police do with a detected offence. detail: [`Disposal`].
+    Disposal = 19,
+}
+
+/// The outcome of an arrest: no further action, an out-of-court disposal, or a
+/// charge. Cautions are proven offences (the proven-reoffending measure counts
+/// them); penalty notices are not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[repr(u8)]
+pub enum Disposal {
+    NoFurtherAction = 0,
+    PenaltyNotice = 1,
+    Caution = 2,
+    /// A conditional caution (with a drug condition: the scheme).
+    ConditionalCaution = 3,
+    Charge = 4,
+}
+
+impl Disposal {
+    pub const ALL: [Disposal; 5] = [
+        Disposal::NoFurtherAction,
+        Disposal::PenaltyNotice,
+        Disposal::Caution,
+        Disposal::ConditionalCaution,
+        Disposal::Charge,
+    ];
+    pub fn from_u8(v: u8) -> Disposal {
+        Disposal::ALL[(v as usize).min(4)]
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            Disposal::NoFurtherAction => "no_further_action",
+            Disposal::PenaltyNotice => "penalty_notice",
+            Disposal::Caution => "caution",
+            Disposal::ConditionalCaution => "conditional_caution",
+            Disposal::Charge => "charge",
+        }
+    }
+    /// Cautions, simple or conditional: proven offences.
+    pub fn is_caution(self) -> bool {
+        matches!(self, Disposal::Caution | Disposal::ConditionalCaution)
+    }
 }
 
 /// Offence group of an offence.
@@ -314,10 +358,17 @@ pub enum CustodyKind {
     Long = 1,
     /// Resentenced after an order was breached and revoked.
     Breach = 2,
+    /// Remanded in custody to await trial or sentence.
+    Remand = 3,
 }
 
 impl CustodyKind {
-    pub const ALL: [CustodyKind; 3] = [CustodyKind::Short, CustodyKind::Long, CustodyKind::Breach];
+    pub const ALL: [CustodyKind; 4] = [
+        CustodyKind::Short,
+        CustodyKind::Long,
+        CustodyKind::Breach,
+        CustodyKind::Remand,
+    ];
     pub fn from_u8(v: u8) -> CustodyKind {
         CustodyKind::ALL[v as usize]
     }
@@ -326,6 +377,7 @@ impl CustodyKind {
             CustodyKind::Short => "short",
             CustodyKind::Long => "long",
             CustodyKind::Breach => "breach",
+            CustodyKind::Remand => "remand",
         }
     }
 }

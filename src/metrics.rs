@@ -8,8 +8,8 @@
 use crate::calendar::{Date, DAYS_PER_YEAR};
 use crate::history::Observer;
 use crate::history::{
-    CustodyKind, EventKind, Histories, OffenceGroup, OrderKind, OrderOutcome, Route, Sentence,
-    Substance, TreatmentExit,
+    CustodyKind, Disposal, EventKind, Histories, OffenceGroup, OrderKind, OrderOutcome, Route,
+    Sentence, Substance, TreatmentExit,
 };
 use crate::params::Params;
 
@@ -25,6 +25,8 @@ pub enum Grouping {
     Scheme,
     /// Offence groups ([`OffenceGroup`]).
     Offence,
+    /// Police disposals of arrests ([`Disposal`]).
+    Disposal,
 }
 
 impl Grouping {
@@ -40,6 +42,7 @@ impl Grouping {
                 .map(|s| s.name())
                 .collect(),
             Grouping::Offence => OffenceGroup::ALL.iter().map(|s| s.name()).collect(),
+            Grouping::Disposal => Disposal::ALL.iter().map(|s| s.name()).collect(),
         }
     }
 }
@@ -96,6 +99,8 @@ metrics! {
     TESTS = "tests", "Drug tests on arrest", "tests", Substance, Kind::Count;
     POSITIVE_TESTS = "positive_tests", "Positive tests (opiates/cocaine)", "tests", Substance, Kind::Count;
     DIP_ASSESSMENTS = "dip_assessments", "DIP assessments", "assessments", Substance, Kind::Count;
+    DISPOSALS = "disposals", "Arrests by police disposal: no further action, penalty notice, caution, conditional caution, charge", "arrests", Disposal, Kind::Count;
+    CAUTIONS = "cautions", "Cautions (simple and conditional)", "cautions", Substance, Kind::Count;
     CONVICTIONS = "convictions", "Convictions", "convictions", Substance, Kind::Count;
     SENTENCES = "sentences", "Sentences by type", "sentences", Sentence, Kind::Count;
     TREATMENT_STARTS = "treatment_starts", "Treatment starts by referral route", "episodes", Route, Kind::Count;
@@ -107,6 +112,8 @@ metrics! {
     ORDER_COMPLETIONS = "order_completions", "Orders completed", "orders", Order, Kind::Count;
     ORDER_REVOCATIONS = "order_revocations", "Orders breached and revoked", "orders", Order, Kind::Count;
     CUSTODY_RECEPTIONS = "custody_receptions", "Custody receptions", "receptions", Custody, Kind::Count;
+    FIRST_RECEPTIONS = "first_receptions", "First receptions into prison (remand, or sentenced from liberty)", "receptions", Substance, Kind::Count;
+    SENTENCED_RECEPTIONS = "sentenced_receptions", "Receptions under an immediate custodial sentence (from liberty or from remand)", "receptions", Substance, Kind::Count;
     IN_CUSTODY = "in_custody", "Time in custody", "person-years", Substance, Kind::PersonYears;
     RELEASES = "releases", "Releases from custody", "releases", Substance, Kind::Count;
     DEATHS = "deaths", "Deaths", "deaths", Substance, Kind::Count;
@@ -161,6 +168,7 @@ impl Grouping {
             Grouping::Sentence => Sentence::ALL.len(),
             Grouping::Scheme => crate::interventions::Scheme::ALL.len(),
             Grouping::Offence => OffenceGroup::N,
+            Grouping::Disposal => Disposal::ALL.len(),
         }
     }
 }
@@ -423,7 +431,17 @@ impl Observer for Metrics {
                         if let Some(a) = custody_from.take() {
                             self.add_days(M::IN_CUSTODY, g, a, d);
                         }
-                        self.reoffending_index(g, events, i, &mut reoff_year);
+                        // Releases from remand are not in the cohort (MoJ).
+                        if e.detail == 0 {
+                            self.reoffending_index(g, events, i, &mut reoff_year);
+                        }
+                    }
+                    EventKind::Disposal => {
+                        self.add(M::DISPOSALS, e.detail as usize, d);
+                        if Disposal::from_u8(e.detail).is_caution() {
+                            self.add(M::CAUTIONS, g, d);
+                            self.reoffending_index(g, events, i, &mut reoff_year);
+                        }
                     }
                     EventKind::TreatmentStart => {
                         self.add(M::TREATMENT_STARTS, e.detail as usize, d);
@@ -459,6 +477,18 @@ impl Observer for Metrics {
                     }
                     EventKind::CustodyStart => {
                         self.add(M::CUSTODY_RECEPTIONS, e.detail as usize, d);
+                        let remand = e.detail == CustodyKind::Remand as u8;
+                        let from_remand = e.extra == 1;
+                        if !from_remand {
+                            self.add(M::FIRST_RECEPTIONS, g, d);
+                        }
+                        if !remand {
+                            self.add(M::SENTENCED_RECEPTIONS, g, d);
+                        }
+                        if from_remand {
+                            // Sentenced where they were: the stay goes on.
+                            continue;
+                        }
                         custody_from = Some(d);
                         if assessed.is_some_and(|a| d - a <= 365) {
                             self.add(M::CUSTODY_AFTER_ASSESSMENT, g, d);
@@ -561,18 +591,21 @@ impl Metrics {
     }
 }
 
-/// Whether an offence committed within a year after event `i` led to a conviction
-/// within 18 months of it (the Ministry of Justice proven-reoffending measure).
+/// Whether an offence committed within a year after event `i` was proven (a
+/// conviction or a caution) within 18 months of it (the Ministry of Justice
+/// proven-reoffending measure).
 pub fn reoffended(events: &[crate::history::Event], i: usize) -> bool {
     let d = events[i].day;
     events[i + 1..]
         .iter()
         .take_while(|e| e.day <= d + REOFFENDING_CONVICTION_DAYS)
         .any(|e| {
-            let offence = e.day - e.extra as i32;
-            e.kind == EventKind::Conviction
-                && offence > d
-                && offence <= d + REOFFENDING_OFFENCE_DAYS
+            let offence = match e.kind {
+                EventKind::Conviction => e.day - e.extra as i32,
+                EventKind::Disposal if Disposal::from_u8(e.detail).is_caution() => e.day,
+                _ => return false,
+            };
+            offence > d && offence <= d + REOFFENDING_OFFENCE_DAYS
         })
 }
 

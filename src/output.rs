@@ -435,6 +435,7 @@ fn grouping_words(g: crate::metrics::Grouping) -> &'static str {
         Grouping::Sentence => "sentence type",
         Grouping::Scheme => "intervention scheme",
         Grouping::Offence => "offence group",
+        Grouping::Disposal => "police disposal of an arrest",
     }
 }
 

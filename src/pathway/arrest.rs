@@ -3,7 +3,7 @@
 use super::model::{by_band, by_group, daily};
 use crate::calendar::Date;
 use crate::calendar::DAYS_PER_YEAR;
-use crate::history::{EventKind, OffenceGroup, Person, Route};
+use crate::history::{Disposal, EventKind, OffenceGroup, Person, Route};
 use crate::parameter::{parameters, BySubstance};
 use crate::pathway::PersonSim;
 use rand::RngExt;
@@ -499,14 +499,36 @@ impl PersonSim<'_> {
                 }
             }
         }
-        let u_convict: f64 = self.court_rng.get().random();
+        self.dispose_of_arrest();
+    }
+
+    /// What follows a detected offence: a caution, a penalty notice, no further
+    /// action, or a charge (unless a diversion scheme takes the case), with
+    /// remand in custody for some defendants.
+    fn dispose_of_arrest(&mut self) {
+        let m = self.m;
+        // Fixed draws per arrest keep this stream aligned across scenarios.
+        let [u_disposal, u_convict, u_remand]: [f64; 3] =
+            std::array::from_fn(|_| self.court_rng.get().random());
         let delay = Self::exp_days(&mut self.court_rng, m.court.delay_mean);
-        if u_convict < m.court.conviction_p && !self.diverted() {
-            let offence_day = self.t;
-            self.add_case(self.t + delay, offence_day);
-            if self.tested_positive_today() {
-                self.restriction_on_bail();
+        let priors = self.court.priors as f64;
+        match m.court.disposal(priors, u_disposal) {
+            Disposal::Caution => self.caution(Disposal::Caution),
+            Disposal::Charge => {
+                if self.diverted() {
+                    return;
+                }
+                self.record(EventKind::Disposal, Disposal::Charge as u8, 0);
+                let remanded = u_remand < m.court.remand_probability(priors);
+                let convicted = u_convict < m.court.conviction_p;
+                self.add_case(self.t + delay, self.t, convicted, remanded);
+                if remanded {
+                    self.enter_remand();
+                } else if self.tested_positive_today() {
+                    self.restriction_on_bail();
+                }
             }
+            other => self.record(EventKind::Disposal, other as u8, 0),
         }
     }
 
@@ -621,9 +643,9 @@ mod tests {
         let base = m.offending.desistance[3];
         assert_eq!(s.offending.desist_person_mult, 1.0);
         assert_eq!(s.desistance_rate(), base);
-        s.add_case(s.t + 30.0, s.t);
+        s.add_case(s.t + 30.0, s.t, true, false);
         assert_eq!(s.desistance_rate(), base * 2.0);
-        assert_eq!(s.close_case(0), s.t);
+        assert_eq!(s.close_case(0).offence_day, s.t);
         s.treatment.episode = Some(Route::Voluntary);
         assert_eq!(s.desistance_rate(), base * 0.5);
         s.orders.kind = Some(crate::history::OrderKind::Community);

@@ -40,6 +40,10 @@ impl CustodyRates {
 pub struct CustodyState {
     pub in_custody: bool,
     pub release_day: f64,
+    /// In custody on remand (released when the case ends, unless given custody).
+    pub on_remand: bool,
+    /// The day the current remand began.
+    pub remand_start: f64,
 }
 
 /// At the start of a career.
@@ -48,16 +52,20 @@ impl Default for CustodyState {
         CustodyState {
             in_custody: false,
             release_day: f64::INFINITY,
+            on_remand: false,
+            remand_start: f64::NEG_INFINITY,
         }
     }
 }
 
 impl PersonSim<'_> {
+    /// Release at the end of the time to serve (or of remand).
     pub(crate) fn on_release(&mut self) {
         let m = self.m;
+        let from_remand = std::mem::take(&mut self.custody.on_remand);
         self.custody.in_custody = false;
         self.custody.release_day = f64::INFINITY;
-        self.record(EventKind::Release, 0, 0);
+        self.record(EventKind::Release, from_remand as u8, 0);
         self.open_release_window();
         let u: f64 = self.release_rng.get().random();
         let delay = Self::exp_days(&mut self.release_rng, m.treatment.continuity_delay_mean);
@@ -70,8 +78,41 @@ impl PersonSim<'_> {
         }
     }
 
-    /// Enter custody: ends any treatment episode and order, cancels pending treatment.
+    /// Remanded in custody until a case ends: treatment is interrupted and any
+    /// pending start cancelled; an order stays open (its breach clock stops in
+    /// custody). No prison scheme reaches remand prisoners (an assumption).
+    pub(crate) fn enter_remand(&mut self) {
+        self.end_treatment(crate::history::TreatmentExit::Custody);
+        self.cancel_pending_treatment();
+        self.custody.in_custody = true;
+        self.custody.on_remand = true;
+        self.custody.remand_start = self.t;
+        self.custody.release_day = f64::INFINITY;
+        self.offending.leave_crisis();
+        self.record(EventKind::CustodyStart, CustodyKind::Remand as u8, 0);
+    }
+
+    /// The case ends without custody: released from remand, with the risks and
+    /// the continuity of care of any release.
+    pub(crate) fn release_from_remand(&mut self) {
+        self.on_release();
+    }
+
+    /// Enter custody: ends any treatment episode and order, cancels pending
+    /// treatment. Someone on remand is sentenced where they are: the days on
+    /// remand count towards the time to serve.
     pub(crate) fn enter_custody(&mut self, kind: CustodyKind) {
+        if self.custody.on_remand {
+            self.custody.on_remand = false;
+            self.end_order(crate::history::OrderOutcome::Custody);
+            self.record(EventKind::CustodyStart, kind as u8, 1);
+            let u: f64 = rand::RngExt::random(self.sentencing_rng.get());
+            let served = self.m.custody.days_mean[kind as usize] * (0.5 + u);
+            let days = (served - (self.t - self.custody.remand_start)).max(1.0);
+            self.custody.release_day = self.t + days;
+            self.prison_reception(days);
+            return;
+        }
         self.end_treatment(crate::history::TreatmentExit::Custody);
         self.end_order(crate::history::OrderOutcome::Custody);
         self.cancel_pending_treatment();

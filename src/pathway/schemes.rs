@@ -435,7 +435,8 @@ impl PersonSim<'_> {
             std::array::from_fn(|_| self.schemes.assessment_rng.get().random());
         if u < self.m.iv.failure_prosecution_p {
             let delay = -self.m.court.delay_mean * (1.0 - u_delay).ln();
-            self.add_case(self.t + delay, self.t);
+            // Prosecuted means convicted here: the probability is of both.
+            self.add_case(self.t + delay, self.t, true, false);
         }
     }
 
@@ -470,7 +471,12 @@ impl PersonSim<'_> {
             if d.offending_mult != 1.0 {
                 self.start_effect(d.offending_mult, d.effect_days);
             }
-            return u_comply < d.comply_p;
+            let complied = u_comply < d.comply_p;
+            if complied && scheme == Scheme::ConditionalCaution {
+                // A conditional caution met is a proven offence.
+                self.caution(crate::history::Disposal::ConditionalCaution);
+            }
+            return complied;
         }
         false
     }

@@ -4,18 +4,41 @@
 use super::model::DatedShare;
 use crate::calendar::Date;
 use crate::calendar::DAYS_PER_YEAR;
-use crate::history::{CustodyKind, EventKind, OrderKind, Sentence, Substance};
+use crate::history::{CustodyKind, Disposal, EventKind, OrderKind, Sentence, Substance};
 use crate::parameter::{parameters, INF};
 use crate::pathway::PersonSim;
 use rand::RngExt;
 
 parameters! {
-    /// From arrest to conviction.
+    /// From arrest to disposal, charge, remand and conviction.
     pub struct CourtParams in "court" {
-        /// Probability an arrest ends in a conviction.
-        conviction_probability: f64 = fitted, "probability", 0.0, 1.0,
-            "calibrated (docs/calibration.md); not every arrest ends in conviction";
-        /// Mean days from arrest to conviction (exponential).
+        /// Probability an arrest of someone with no previous offence ends in a
+        /// caution (simple caution, a proven offence).
+        caution_probability: f64 = 0.30, "probability", 0.0, 1.0,
+            "assumption: cautions are for early, low-level offending; set by hand to the order of the national count";
+        /// Proportional fall in the caution probability per previous offence;
+        /// the cautions not given become charges.
+        caution_decline_per_prior: f64 = 0.5, "per previous offence", 0.0, 10.0,
+            "assumption: repeat offenders are charged";
+        /// Probability an arrest ends in a penalty notice for disorder (not a
+        /// proven offence).
+        penalty_notice_probability: f64 = 0.06, "probability", 0.0, 1.0,
+            "assumption: penalty notices, from 2004, for minor offences";
+        /// Probability an arrest ends in a charge, besides the cautions not given.
+        charge_probability: f64 = 0.40, "probability", 0.0, 1.0,
+            "assumption: about half of arrests are charged; the rest end in no further action";
+        /// Probability a charged defendant is convicted.
+        conviction_probability: f64 = 0.80, "probability", 0.0, 1.0,
+            "assumption: most prosecutions end in conviction";
+        /// Probability a charged defendant with no previous offence is remanded
+        /// in custody until the case ends.
+        remand_probability: f64 = 0.03, "probability", 0.0, 1.0,
+            "assumption: remand is for serious or repeat offending";
+        /// Proportional rise in the remand probability per previous offence
+        /// (capped at 20).
+        remand_increase_per_prior: f64 = 0.15, "per previous offence", 0.0, 10.0,
+            "assumption: a long record raises the risk of failing to surrender";
+        /// Mean days from charge to the case's end (exponential).
         delay_days_mean: f64 = 75.0, "days", 0.0, 3650.0,
             "assumption: cases take a few months";
     }
@@ -91,16 +114,50 @@ const PRIOR_CAP: u32 = 20;
 /// From arrest to conviction, compiled.
 #[derive(Debug, Clone)]
 pub struct CourtRates {
+    pub caution_p: f64,
+    pub caution_decline: f64,
+    pub penalty_notice_p: f64,
+    pub charge_p: f64,
     pub conviction_p: f64,
+    pub remand_p: f64,
+    pub remand_increase: f64,
     pub delay_mean: f64,
 }
 
 impl CourtRates {
     pub fn new(c: &CourtParams) -> Self {
         CourtRates {
+            caution_p: c.caution_probability,
+            caution_decline: c.caution_decline_per_prior,
+            penalty_notice_p: c.penalty_notice_probability,
+            charge_p: c.charge_probability,
             conviction_p: c.conviction_probability,
+            remand_p: c.remand_probability,
+            remand_increase: c.remand_increase_per_prior,
             delay_mean: c.delay_days_mean,
         }
+    }
+
+    /// The police disposal of an arrest of someone with `priors` previous
+    /// offences, for a uniform draw `u`: caution, penalty notice, charge or no
+    /// further action, in that order on [0, 1).
+    pub fn disposal(&self, priors: f64, u: f64) -> Disposal {
+        let caution = self.caution_p * (-self.caution_decline * priors).exp();
+        let charge = self.charge_p + (self.caution_p - caution);
+        if u < caution {
+            Disposal::Caution
+        } else if u < caution + self.penalty_notice_p {
+            Disposal::PenaltyNotice
+        } else if u < caution + self.penalty_notice_p + charge {
+            Disposal::Charge
+        } else {
+            Disposal::NoFurtherAction
+        }
+    }
+
+    /// Probability a charged defendant with `priors` previous offences is remanded.
+    pub fn remand_probability(&self, priors: f64) -> f64 {
+        (self.remand_p * (1.0 + self.remand_increase * priors.min(PRIOR_CAP as f64))).min(1.0)
     }
 }
 
@@ -161,13 +218,34 @@ impl SentencingRates {
 /// are pending leads to no further case (rare: it needs 8 open cases).
 pub const MAX_PENDING: usize = 8;
 
+/// A charge awaiting its end in court.
+#[derive(Debug, Clone, Copy)]
+pub struct Case {
+    /// The day the case ends (verdict and, if convicted, sentence).
+    pub due: f64,
+    pub offence_day: f64,
+    /// Ends in a conviction (drawn at charge).
+    pub convicted: bool,
+    /// The defendant is remanded in custody until it ends.
+    pub remanded: bool,
+}
+
+impl Case {
+    const NONE: Case = Case {
+        due: f64::INFINITY,
+        offence_day: 0.0,
+        convicted: false,
+        remanded: false,
+    };
+}
+
 /// The court's slice of a person's state: open cases and the criminal record.
 #[derive(Debug, Clone)]
 pub struct CourtState {
-    /// Open cases: (conviction day, offence day); the first `n_cases` are used.
-    pub cases: [(f64, f64); MAX_PENDING],
+    /// Open cases; the first `n_cases` are used.
+    pub cases: [Case; MAX_PENDING],
     pub n_cases: usize,
-    /// Convictions so far.
+    /// Proven offences so far (convictions and cautions, with those before entry).
     pub priors: u32,
 }
 
@@ -182,7 +260,7 @@ impl CourtState {
     /// No open case, and `priors` proven offences on the record.
     pub fn with_priors(priors: u16) -> Self {
         CourtState {
-            cases: [(f64::INFINITY, 0.0); MAX_PENDING],
+            cases: [Case::NONE; MAX_PENDING],
             n_cases: 0,
             priors: priors as u32,
         }
@@ -230,15 +308,16 @@ impl PersonSim<'_> {
         }
     }
 
-    /// A conviction for an offence committed on `offence_day`.
-    pub(crate) fn on_conviction(&mut self, offence_day: f64) {
+    /// A conviction for an offence committed on `offence_day`; `remanded` if the
+    /// defendant was remanded in custody for this case.
+    pub(crate) fn on_conviction(&mut self, offence_day: f64, remanded: bool) {
         let m = self.m;
         let [u_sentence, u_lever, u_requirement, u_engage]: [f64; 4] =
             std::array::from_fn(|_| self.sentencing_rng.get().random());
         let lag = (self.t.floor() - offence_day.floor()).clamp(0.0, u16::MAX as f64) as u16;
         let priors = self.court.priors.min(PRIOR_CAP) as f64;
         self.court.priors += 1;
-        if self.custody.in_custody {
+        if self.custody.in_custody && !self.custody.on_remand {
             self.record(EventKind::Conviction, Sentence::Concurrent as u8, lag);
             return;
         }
@@ -273,6 +352,9 @@ impl PersonSim<'_> {
             sentence = Sentence::Community;
         }
         self.record(EventKind::Conviction, sentence as u8, lag);
+        if remanded && self.custody.on_remand && !sentence.is_custody() {
+            self.release_from_remand();
+        }
         match sentence {
             Sentence::DischargeFine | Sentence::Concurrent => {}
             Sentence::Community | Sentence::Suspended => {
@@ -285,8 +367,10 @@ impl PersonSim<'_> {
                 );
                 // A person already on an order keeps it: the new sentence runs
                 // alongside (an assumption: courts often add to an order rather than
-                // revoke it), so a conviction alone does not end an order.
-                if self.orders.kind.is_none() {
+                // revoke it), so a conviction alone does not end an order. Someone
+                // still on remand for another case gets no order (an assumption:
+                // rare, and the other case decides).
+                if self.orders.kind.is_none() && !self.custody.on_remand {
                     self.start_order(kind, u_engage);
                 }
             }
@@ -295,40 +379,57 @@ impl PersonSim<'_> {
         }
     }
 
-    /// Add a court case for an offence on day `offence_day`, convicted on `due`.
-    pub(crate) fn add_case(&mut self, due: f64, offence_day: f64) {
+    /// Add a court case for an offence on day `offence_day`, ending on `due`.
+    pub(crate) fn add_case(&mut self, due: f64, offence_day: f64, convicted: bool, remanded: bool) {
         if self.court.n_cases < MAX_PENDING {
-            self.court.cases[self.court.n_cases] = (due, offence_day);
+            self.court.cases[self.court.n_cases] = Case {
+                due,
+                offence_day,
+                convicted,
+                remanded,
+            };
             self.court.n_cases += 1;
         }
     }
 
-    /// The day of the next conviction due (infinite with no open case).
+    /// The day the next case ends (infinite with no open case).
     pub(crate) fn next_conviction(&self) -> f64 {
         self.court.cases[..self.court.n_cases]
             .iter()
-            .fold(f64::INFINITY, |t, c| if c.0 < t { c.0 } else { t })
+            .fold(f64::INFINITY, |t, c| if c.due < t { c.due } else { t })
     }
 
-    /// The next conviction is due: close its case (of cases due at the same
-    /// moment, the one in the lowest slot) and sentence.
+    /// The next case ends (of cases ending at the same moment, the one in the
+    /// lowest slot): a conviction and sentence, or an acquittal; a remanded
+    /// defendant not given custody is released.
     pub(crate) fn on_next_conviction(&mut self) {
         let due = self.next_conviction();
         let i = self.court.cases[..self.court.n_cases]
             .iter()
-            .position(|c| c.0 == due)
+            .position(|c| c.due == due)
             .expect("a case is due");
-        let offence_day = self.close_case(i);
-        self.on_conviction(offence_day);
+        let case = self.close_case(i);
+        if case.convicted {
+            self.on_conviction(case.offence_day, case.remanded);
+        }
+        if case.remanded && self.custody.on_remand {
+            self.release_from_remand();
+        }
     }
 
-    /// Close open case `i` (its conviction is due); returns its offence day.
-    pub(crate) fn close_case(&mut self, i: usize) -> f64 {
-        let (_, offence_day) = self.court.cases[i];
+    /// Close open case `i`; returns it.
+    pub(crate) fn close_case(&mut self, i: usize) -> Case {
+        let case = self.court.cases[i];
         self.court.n_cases -= 1;
         self.court.cases[i] = self.court.cases[self.court.n_cases];
-        self.court.cases[self.court.n_cases] = (f64::INFINITY, 0.0);
-        offence_day
+        self.court.cases[self.court.n_cases] = Case::NONE;
+        case
+    }
+
+    /// A proven offence outside court (a caution) joins the record.
+    pub(crate) fn caution(&mut self, kind: Disposal) {
+        self.court.priors += 1;
+        self.record(EventKind::Disposal, kind as u8, 0);
     }
 }
 
@@ -336,7 +437,98 @@ impl PersonSim<'_> {
 mod tests {
     use super::super::testkit;
     use crate::calendar::{Date, DAYS_PER_YEAR};
-    use crate::history::{OrderKind, Substance};
+    use crate::history::{CustodyKind, Disposal, EventKind, OrderKind, Substance};
+
+    #[test]
+    fn the_disposal_partitions_the_unit_interval_and_cautions_give_way_to_charges() {
+        let c = super::CourtRates::new(&super::CourtParams {
+            caution_probability: 0.3,
+            caution_decline_per_prior: 0.5,
+            penalty_notice_probability: 0.06,
+            charge_probability: 0.4,
+            ..Default::default()
+        });
+        for (u, d) in [
+            (0.2999, Disposal::Caution),
+            (0.3001, Disposal::PenaltyNotice),
+            (0.3599, Disposal::PenaltyNotice),
+            (0.3601, Disposal::Charge),
+            (0.7599, Disposal::Charge),
+            (0.7601, Disposal::NoFurtherAction),
+        ] {
+            assert_eq!(c.disposal(0.0, u), d, "u = {u}");
+        }
+        // Two previous offences: the caution share falls by exp(-1) and the rest
+        // are charged, so no further action keeps its share.
+        let caution = 0.3 * (-1.0f64).exp();
+        assert_eq!(c.disposal(2.0, caution - 1e-9), Disposal::Caution);
+        assert_eq!(c.disposal(2.0, caution + 1e-9), Disposal::PenaltyNotice);
+        assert_eq!(c.disposal(2.0, 0.7599), Disposal::Charge);
+        assert_eq!(c.disposal(2.0, 0.7601), Disposal::NoFurtherAction);
+        assert!((c.remand_probability(0.0) - c.remand_p).abs() < 1e-15);
+        assert!(
+            (c.remand_probability(100.0) - c.remand_p * (1.0 + 20.0 * c.remand_increase)).abs()
+                < 1e-12
+        );
+    }
+
+    #[test]
+    fn remand_ends_in_release_on_acquittal_and_counts_towards_a_custodial_sentence() {
+        // Acquitted: released from remand on the day the case ends.
+        let m = testkit::model();
+        let mut events = Vec::new();
+        let mut s = testkit::sim(&m, testkit::person(Substance::None, 30.0), &mut events);
+        let t0 = s.t;
+        s.add_case(t0 + 40.0, t0, false, true);
+        s.enter_remand();
+        assert!(s.custody.in_custody && s.custody.on_remand);
+        assert_eq!(s.next_conviction(), t0 + 40.0);
+        s.t = t0 + 40.0;
+        s.on_next_conviction();
+        assert!(!s.custody.in_custody && !s.custody.on_remand);
+        let _ = s;
+        let last = events.last().unwrap();
+        assert_eq!((last.kind, last.detail), (EventKind::Release, 1));
+        assert!(!events.iter().any(|e| e.kind == EventKind::Conviction));
+
+        // Convicted and given long custody: sentenced where they are, the 40 days
+        // on remand taken off the time to serve.
+        let m = testkit::model_with(|p| {
+            let w = &mut p.sentencing;
+            w.weight_discharge_fine = 0.0;
+            w.weight_community = 0.0;
+            w.weight_suspended = 0.0;
+            w.weight_short_custody = 0.0;
+            w.weight_long_custody = 1.0;
+        });
+        let mut events = Vec::new();
+        let mut s = testkit::sim(&m, testkit::person(Substance::None, 30.0), &mut events);
+        let t0 = s.t;
+        s.add_case(t0 + 40.0, t0, true, true);
+        s.enter_remand();
+        s.t = t0 + 40.0;
+        s.on_next_conviction();
+        assert!(s.custody.in_custody && !s.custody.on_remand);
+        let mean = m.custody.days_mean[CustodyKind::Long as usize];
+        let left = s.custody.release_day - s.t;
+        assert!(
+            (0.5 * mean - 40.0..1.5 * mean - 40.0).contains(&left),
+            "{left}"
+        );
+        let _ = s;
+        let kinds: Vec<(EventKind, u8, u16)> = events
+            .iter()
+            .filter(|e| matches!(e.kind, EventKind::CustodyStart | EventKind::Release))
+            .map(|e| (e.kind, e.detail, e.extra))
+            .collect();
+        assert_eq!(
+            kinds,
+            vec![
+                (EventKind::CustodyStart, CustodyKind::Remand as u8, 0),
+                (EventKind::CustodyStart, CustodyKind::Long as u8, 1),
+            ]
+        );
+    }
 
     #[test]
     fn drr_use_declines_exponentially_after_its_start_date() {
