@@ -1013,6 +1013,33 @@ pub fn calibrate(
             quiet,
         );
         let written = std::sync::Mutex::new(current_values);
+        // Write a fit with its header (every session's simulations counted).
+        let write_fit = |x: &[f64], d: f64, evals: usize| -> anyhow::Result<()> {
+            let note = format!(
+                "Fitted by `pathsim calibrate {} --refine` (pattern search from the previous fit, \
+                 {evals} simulations so far at scale {} x {} replicates).\n\
+                 Distance (RMS of error / tolerance over calibration targets): {d:.3}.\n\
+                 Generated file: do not edit by hand; re-run the calibration instead.",
+                path.display(),
+                file.scale,
+                file.replicates
+            );
+            let values = fitted_values(&base, &file.parameters, x);
+            let text = calibrated_toml(&values, &note);
+            crate::output::write_atomic(&output, text.as_bytes())?;
+            // What a later load reads back (values are rounded when written).
+            let back: toml::Table = text.parse()?;
+            let mut leaves = Vec::new();
+            crate::parameter::collect_numeric("", &toml::Value::Table(back), &mut leaves);
+            *written.lock().expect("one writer") = values
+                .iter()
+                .map(|(k, _)| {
+                    let v = leaves.iter().find(|(l, _)| l == k).map(|(_, v)| *v);
+                    (k.clone(), v.unwrap_or(f64::NAN))
+                })
+                .collect();
+            Ok(())
+        };
         let (best_x, best_d, evals) = pool
             .install(|| {
                 pattern_search_from(
@@ -1022,34 +1049,7 @@ pub fn calibrate(
                     max_evals,
                     |x, d, evals| {
                         bar.set_message(format!("best {d:.3}"));
-                        let note = format!(
-                            "Fitted by `pathsim calibrate {} --refine` (pattern search from the previous fit, \
-                             {evals} simulations so far at scale {} x {} replicates).\n\
-                             Distance (RMS of error / tolerance over calibration targets): {d:.3}.\n\
-                             Generated file: do not edit by hand; re-run the calibration instead.",
-                            path.display(),
-                            file.scale,
-                            file.replicates
-                        );
-                        let values = fitted_values(&base, &file.parameters, x);
-                        let text = calibrated_toml(&values, &note);
-                        crate::output::write_atomic(&output, text.as_bytes())?;
-                        // What a later load reads back (values are rounded when written).
-                        let back: toml::Table = text.parse()?;
-                        let mut leaves = Vec::new();
-                        crate::parameter::collect_numeric(
-                            "",
-                            &toml::Value::Table(back),
-                            &mut leaves,
-                        );
-                        *written.lock().expect("one writer") = values
-                            .iter()
-                            .map(|(k, _)| {
-                                let v = leaves.iter().find(|(l, _)| l == k).map(|(_, v)| *v);
-                                (k.clone(), v.unwrap_or(f64::NAN))
-                            })
-                            .collect();
-                        Ok(())
+                        write_fit(x, d, evals)
                     },
                     |st| {
                         bar.set_position(st.evals as u64);
@@ -1066,6 +1066,9 @@ pub fn calibrate(
                 )
             })
             .map_err(|e| CliError::Input(e.to_string()))?;
+        // The best may not have moved in this session: the header still counts
+        // its simulations. (Same values, so the saved state still matches.)
+        write_fit(&best_x, best_d, evals).map_err(|e| CliError::Input(e.to_string()))?;
         bar.finish_and_clear();
         return finish_report(
             &sc.params, &file, &reg, &best_x, best_d, evals, &output, &report, &pool, quiet,

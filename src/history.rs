@@ -80,11 +80,12 @@ pub enum EventKind {
     TreatmentStart = 7,
     /// End of a treatment episode. detail: [`Route`]; extra: [`TreatmentExit`].
     TreatmentEnd = 8,
-    /// Reception into custody. detail: [`CustodyKind`]; extra: 1 if sentenced
-    /// while already on remand (a sentenced reception, not a first reception).
+    /// Reception into custody. detail: [`CustodyKind`]; extra: bit 0 set if
+    /// sentenced while already on remand (a sentenced reception, not a first
+    /// reception), bits 1-2 the sentence's [`LengthBand`].
     CustodyStart = 9,
     /// Release from custody. detail: 1 if from remand (not convicted, or not
-    /// given custody).
+    /// given custody); extra: days of licence and supervision that follow.
     Release = 10,
     /// Death. detail: 1 if within the high-risk window after release.
     Death = 11,
@@ -283,6 +284,8 @@ pub enum OrderOutcome {
     Died = 3,
     /// Replaced by a new order for another offence.
     Replaced = 4,
+    /// Breached by a new conviction and revoked (the court resentences).
+    RevokedOnReconviction = 5,
 }
 
 /// How a person came into treatment.
@@ -360,14 +363,64 @@ pub enum CustodyKind {
     Breach = 2,
     /// Remanded in custody to await trial or sentence.
     Remand = 3,
+    /// Recalled from licence.
+    Recall = 4,
+}
+
+/// Length band of a custodial sentence (the MoJ's bands).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[repr(u8)]
+pub enum LengthBand {
+    /// Up to and including 6 months.
+    UpTo6m = 0,
+    /// Over 6 and under 12 months.
+    Over6m = 1,
+    /// 12 months to under 4 years.
+    Under4y = 2,
+    /// 4 years and over.
+    Over4y = 3,
+}
+
+impl LengthBand {
+    pub const ALL: [LengthBand; 4] = [
+        LengthBand::UpTo6m,
+        LengthBand::Over6m,
+        LengthBand::Under4y,
+        LengthBand::Over4y,
+    ];
+    pub fn from_u16(v: u16) -> LengthBand {
+        LengthBand::ALL[(v as usize).min(3)]
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            LengthBand::UpTo6m => "up_to_6m",
+            LengthBand::Over6m => "6m_to_12m",
+            LengthBand::Under4y => "12m_to_4y",
+            LengthBand::Over4y => "4y_plus",
+        }
+    }
+    /// The band of a sentence of `days`.
+    pub fn of_days(days: f64) -> LengthBand {
+        let month = crate::calendar::DAYS_PER_YEAR / 12.0;
+        if days <= 6.0 * month {
+            LengthBand::UpTo6m
+        } else if days < 12.0 * month {
+            LengthBand::Over6m
+        } else if days < 48.0 * month {
+            LengthBand::Under4y
+        } else {
+            LengthBand::Over4y
+        }
+    }
 }
 
 impl CustodyKind {
-    pub const ALL: [CustodyKind; 4] = [
+    pub const ALL: [CustodyKind; 5] = [
         CustodyKind::Short,
         CustodyKind::Long,
         CustodyKind::Breach,
         CustodyKind::Remand,
+        CustodyKind::Recall,
     ];
     pub fn from_u8(v: u8) -> CustodyKind {
         CustodyKind::ALL[v as usize]
@@ -378,6 +431,7 @@ impl CustodyKind {
             CustodyKind::Long => "long",
             CustodyKind::Breach => "breach",
             CustodyKind::Remand => "remand",
+            CustodyKind::Recall => "recall",
         }
     }
 }

@@ -8,8 +8,8 @@
 use crate::calendar::{Date, DAYS_PER_YEAR};
 use crate::history::Observer;
 use crate::history::{
-    CustodyKind, Disposal, EventKind, Histories, OffenceGroup, OrderKind, OrderOutcome, Route,
-    Sentence, Substance, TreatmentExit,
+    CustodyKind, Disposal, EventKind, Histories, LengthBand, OffenceGroup, OrderKind, OrderOutcome,
+    Route, Sentence, Substance, TreatmentExit,
 };
 use crate::params::Params;
 
@@ -27,6 +27,61 @@ pub enum Grouping {
     Offence,
     /// Police disposals of arrests ([`Disposal`]).
     Disposal,
+    /// Custodial sentence length bands ([`LengthBand`]).
+    Length,
+    /// What put an offender in the proven-reoffending cohort ([`IndexKind`]).
+    Index,
+    /// Previous proven offences at the cohort entry ([`PriorBand`]).
+    Priors,
+}
+
+/// What put an offender in the proven-reoffending cohort (the MoJ's groups).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum IndexKind {
+    Caution = 0,
+    /// Discharge or fine.
+    NonCustodial = 1,
+    /// A community or suspended order.
+    CourtOrder = 2,
+    /// Released from a custodial sentence under 12 months.
+    CustodyUnder12m = 3,
+    /// Released from a custodial sentence of 12 months or more.
+    Custody12mPlus = 4,
+}
+
+impl IndexKind {
+    pub const NAMES: [&'static str; 5] = [
+        "caution",
+        "discharge_fine",
+        "court_order",
+        "custody_under_12m",
+        "custody_12m_plus",
+    ];
+}
+
+/// Previous proven offences, in the MoJ's bands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum PriorBand {
+    None = 0,
+    OneToTwo = 1,
+    ThreeToSix = 2,
+    SevenToTen = 3,
+    ElevenPlus = 4,
+}
+
+impl PriorBand {
+    pub const NAMES: [&'static str; 5] = ["0", "1_2", "3_6", "7_10", "11_plus"];
+    pub fn of(priors: u32) -> PriorBand {
+        match priors {
+            0 => PriorBand::None,
+            1..=2 => PriorBand::OneToTwo,
+            3..=6 => PriorBand::ThreeToSix,
+            7..=10 => PriorBand::SevenToTen,
+            _ => PriorBand::ElevenPlus,
+        }
+    }
 }
 
 impl Grouping {
@@ -43,6 +98,9 @@ impl Grouping {
                 .collect(),
             Grouping::Offence => OffenceGroup::ALL.iter().map(|s| s.name()).collect(),
             Grouping::Disposal => Disposal::ALL.iter().map(|s| s.name()).collect(),
+            Grouping::Length => LengthBand::ALL.iter().map(|s| s.name()).collect(),
+            Grouping::Index => IndexKind::NAMES.to_vec(),
+            Grouping::Priors => PriorBand::NAMES.to_vec(),
         }
     }
 }
@@ -111,10 +169,15 @@ metrics! {
     ORDER_STARTS = "order_starts", "Order starts by type", "orders", Order, Kind::Count;
     ORDER_COMPLETIONS = "order_completions", "Orders completed", "orders", Order, Kind::Count;
     ORDER_REVOCATIONS = "order_revocations", "Orders breached and revoked", "orders", Order, Kind::Count;
+    ORDER_REVOCATIONS_ON_RECONVICTION = "order_revocations_on_reconviction", "Orders breached by a new conviction and revoked", "orders", Order, Kind::Count;
     CUSTODY_RECEPTIONS = "custody_receptions", "Custody receptions", "receptions", Custody, Kind::Count;
     FIRST_RECEPTIONS = "first_receptions", "First receptions into prison (remand, or sentenced from liberty)", "receptions", Substance, Kind::Count;
     SENTENCED_RECEPTIONS = "sentenced_receptions", "Receptions under an immediate custodial sentence (from liberty or from remand)", "receptions", Substance, Kind::Count;
+    SENTENCED_RECEPTIONS_BY_LENGTH = "sentenced_receptions_by_length", "Sentenced receptions by sentence length band", "receptions", Length, Kind::Count;
+    RECALLS = "recalls", "Recalls to custody from licence", "recalls", Substance, Kind::Count;
     IN_CUSTODY = "in_custody", "Time in custody", "person-years", Substance, Kind::PersonYears;
+    PRISON_POPULATION = "prison_population", "People in custody on 30 June (remand, sentenced, recalled)", "people", Substance, Kind::Count;
+    PROBATION_CASELOAD = "probation_caseload", "People on a community or suspended order, or on licence or post-sentence supervision, on 30 June", "people", Substance, Kind::Count;
     RELEASES = "releases", "Releases from custody", "releases", Substance, Kind::Count;
     DEATHS = "deaths", "Deaths", "deaths", Substance, Kind::Count;
     DEATHS_AFTER_RELEASE = "deaths_after_release", "Deaths within the post-release window", "deaths", Substance, Kind::Count;
@@ -122,6 +185,12 @@ metrics! {
     REOFFENDING_COHORT = "reoffending_cohort", "Offenders in the proven-reoffending cohort", "people", Substance, Kind::Count;
     REOFFENDERS = "reoffenders", "Proven reoffenders within 12 months (+6 for conviction)", "people", Substance, Kind::Count;
     PROVEN_REOFFENDING = "proven_reoffending_rate", "Proven reoffending rate", "share", Substance, Kind::Ratio(M::REOFFENDERS as usize, M::REOFFENDING_COHORT as usize);
+    ADULT_COHORT_BY_INDEX = "adult_reoffending_cohort_by_index", "Adults (18+) in the proven-reoffending cohort, by what put them there", "people", Index, Kind::Count;
+    ADULT_REOFFENDERS_BY_INDEX = "adult_reoffenders_by_index", "Adult proven reoffenders, by what put them in the cohort", "people", Index, Kind::Count;
+    ADULT_REOFFENDING_BY_INDEX = "adult_proven_reoffending_rate_by_index", "Adult proven reoffending rate, by what put them in the cohort (all: every adult)", "share", Index, Kind::Ratio(M::ADULT_REOFFENDERS_BY_INDEX as usize, M::ADULT_COHORT_BY_INDEX as usize);
+    ADULT_COHORT_BY_PRIORS = "adult_reoffending_cohort_by_priors", "Adults in the proven-reoffending cohort, by previous proven offences", "people", Priors, Kind::Count;
+    ADULT_REOFFENDERS_BY_PRIORS = "adult_reoffenders_by_priors", "Adult proven reoffenders, by previous proven offences", "people", Priors, Kind::Count;
+    ADULT_REOFFENDING_BY_PRIORS = "adult_proven_reoffending_rate_by_priors", "Adult proven reoffending rate, by previous proven offences", "share", Priors, Kind::Ratio(M::ADULT_REOFFENDERS_BY_PRIORS as usize, M::ADULT_COHORT_BY_PRIORS as usize);
     POSITIVE_RATE = "positive_test_rate", "Share of tests positive", "share", Substance, Kind::Ratio(M::POSITIVE_TESTS as usize, M::TESTS as usize);
     COMPLETION_SHARE = "completion_share", "Completions among treatment exits (completed or dropped out)", "share", Substance, Kind::Ratio(M::COMPLETIONS as usize, M::EXITS as usize);
     EXITS = "treatment_exits", "Treatment exits by dropout or completion", "episodes", Substance, Kind::Count;
@@ -169,6 +238,9 @@ impl Grouping {
             Grouping::Scheme => crate::interventions::Scheme::ALL.len(),
             Grouping::Offence => OffenceGroup::N,
             Grouping::Disposal => Disposal::ALL.len(),
+            Grouping::Length => LengthBand::ALL.len(),
+            Grouping::Index => IndexKind::NAMES.len(),
+            Grouping::Priors => PriorBand::NAMES.len(),
         }
     }
 }
@@ -207,6 +279,10 @@ pub struct Metrics {
     pub person_days: u64,
     /// Share of each substance group's offences in each offence group.
     offence_share: [[f64; OffenceGroup::N]; 4],
+    /// The snapshot day (30 June) of each observed year.
+    snapshot_days: Vec<i32>,
+    /// One person's spells under supervision (a buffer reused person to person).
+    supervised: Vec<(i32, i32)>,
 }
 
 impl Metrics {
@@ -228,6 +304,10 @@ impl Metrics {
             person_days: 0,
             offence_share: crate::pathway::arrest::OffendingRates::new(&p.offending, &p.detection)
                 .group_share,
+            snapshot_days: (first_year..=last_year)
+                .map(|y| Date::ymd(y, 6, 30).day())
+                .collect(),
+            supervised: Vec::new(),
         }
     }
 
@@ -311,9 +391,22 @@ impl Metrics {
             let names = def.grouping.names();
             for y in 0..self.n_years {
                 let year = self.first_year + y as i32;
-                let is_reoff = matches!(def.kind, Kind::Ratio(n, _) if n == M::REOFFENDERS as usize)
-                    || mi == M::REOFFENDERS as usize
-                    || mi == M::REOFFENDING_COHORT as usize;
+                let follow_up = |m: usize| {
+                    [
+                        M::REOFFENDERS,
+                        M::REOFFENDING_COHORT,
+                        M::ADULT_COHORT_BY_INDEX,
+                        M::ADULT_REOFFENDERS_BY_INDEX,
+                        M::ADULT_COHORT_BY_PRIORS,
+                        M::ADULT_REOFFENDERS_BY_PRIORS,
+                    ]
+                    .iter()
+                    .any(|&r| r as usize == m)
+                };
+                let is_reoff = match def.kind {
+                    Kind::Ratio(n, _) => follow_up(n),
+                    _ => follow_up(mi),
+                };
                 if is_reoff && !self.reoffending_complete(y) {
                     continue;
                 }
@@ -378,6 +471,12 @@ impl Observer for Metrics {
             // active career.
             let mut rate: Option<(i32, u32)> = None;
             let mut active_until = p.exit_day + 1;
+            // Proven offences so far, the band of the last custodial sentence, and
+            // the spells of supervision (orders, licence) for the caseload.
+            let mut proven = p.prior_offences as u32;
+            let mut last_band = LengthBand::UpTo6m;
+            let mut order_from: Option<i32> = None;
+            self.supervised.clear();
             for (i, e) in events.iter().enumerate() {
                 let d = e.day;
                 match e.kind {
@@ -418,29 +517,51 @@ impl Observer for Metrics {
                     EventKind::Conviction => {
                         self.add(M::CONVICTIONS, g, d);
                         self.add(M::SENTENCES, e.detail as usize, d);
-                        let s = Sentence::from_u8(e.detail);
-                        if matches!(
-                            s,
-                            Sentence::DischargeFine | Sentence::Community | Sentence::Suspended
-                        ) {
-                            self.reoffending_index(g, events, i, &mut reoff_year);
+                        let index = match Sentence::from_u8(e.detail) {
+                            Sentence::DischargeFine => Some(IndexKind::NonCustodial),
+                            Sentence::Community | Sentence::Suspended => {
+                                Some(IndexKind::CourtOrder)
+                            }
+                            _ => None,
+                        };
+                        if let Some(kind) = index {
+                            self.reoffending_index(p, g, events, i, &mut reoff_year, kind, proven);
                         }
+                        proven += 1;
                     }
                     EventKind::Release => {
                         self.add(M::RELEASES, g, d);
                         if let Some(a) = custody_from.take() {
                             self.add_days(M::IN_CUSTODY, g, a, d);
+                            self.add_snapshots(M::PRISON_POPULATION, g, a, d);
                         }
                         // Releases from remand are not in the cohort (MoJ).
                         if e.detail == 0 {
-                            self.reoffending_index(g, events, i, &mut reoff_year);
+                            let kind = if (last_band as u8) <= LengthBand::Over6m as u8 {
+                                IndexKind::CustodyUnder12m
+                            } else {
+                                IndexKind::Custody12mPlus
+                            };
+                            self.reoffending_index(p, g, events, i, &mut reoff_year, kind, proven);
+                        }
+                        if e.extra > 0 {
+                            self.supervised.push((d, d + e.extra as i32));
                         }
                     }
                     EventKind::Disposal => {
                         self.add(M::DISPOSALS, e.detail as usize, d);
                         if Disposal::from_u8(e.detail).is_caution() {
                             self.add(M::CAUTIONS, g, d);
-                            self.reoffending_index(g, events, i, &mut reoff_year);
+                            self.reoffending_index(
+                                p,
+                                g,
+                                events,
+                                i,
+                                &mut reoff_year,
+                                IndexKind::Caution,
+                                proven,
+                            );
+                            proven += 1;
                         }
                     }
                     EventKind::TreatmentStart => {
@@ -464,11 +585,26 @@ impl Observer for Metrics {
                             self.add_days(M::IN_TREATMENT, g, a, d);
                         }
                     }
-                    EventKind::OrderStart => self.add(M::ORDER_STARTS, e.detail as usize, d),
+                    EventKind::OrderStart => {
+                        self.add(M::ORDER_STARTS, e.detail as usize, d);
+                        order_from = Some(d);
+                    }
                     EventKind::OrderEnd => {
+                        if let Some(a) = order_from.take() {
+                            self.supervised.push((a, d));
+                        }
                         if e.extra == OrderOutcome::Completed as u16 {
                             self.add(M::ORDER_COMPLETIONS, e.detail as usize, d);
-                        } else if e.extra == OrderOutcome::Revoked as u16 {
+                        } else if e.extra == OrderOutcome::Revoked as u16
+                            || e.extra == OrderOutcome::RevokedOnReconviction as u16
+                        {
+                            if e.extra == OrderOutcome::RevokedOnReconviction as u16 {
+                                self.add(
+                                    M::ORDER_REVOCATIONS_ON_RECONVICTION,
+                                    e.detail as usize,
+                                    d,
+                                );
+                            }
                             self.add(M::ORDER_REVOCATIONS, e.detail as usize, d);
                             if assessed.is_some_and(|a| d - a <= 365) {
                                 self.add(M::REVOCATIONS_AFTER_ASSESSMENT, g, d);
@@ -477,13 +613,19 @@ impl Observer for Metrics {
                     }
                     EventKind::CustodyStart => {
                         self.add(M::CUSTODY_RECEPTIONS, e.detail as usize, d);
-                        let remand = e.detail == CustodyKind::Remand as u8;
-                        let from_remand = e.extra == 1;
-                        if !from_remand {
-                            self.add(M::FIRST_RECEPTIONS, g, d);
-                        }
-                        if !remand {
-                            self.add(M::SENTENCED_RECEPTIONS, g, d);
+                        let kind = CustodyKind::from_u8(e.detail);
+                        let from_remand = e.extra & 1 == 1;
+                        match kind {
+                            CustodyKind::Recall => self.add(M::RECALLS, g, d),
+                            CustodyKind::Remand => self.add(M::FIRST_RECEPTIONS, g, d),
+                            _ => {
+                                last_band = LengthBand::from_u16(e.extra >> 1);
+                                if !from_remand {
+                                    self.add(M::FIRST_RECEPTIONS, g, d);
+                                }
+                                self.add(M::SENTENCED_RECEPTIONS, g, d);
+                                self.add(M::SENTENCED_RECEPTIONS_BY_LENGTH, last_band as usize, d);
+                            }
                         }
                         if from_remand {
                             // Sentenced where they were: the stay goes on.
@@ -524,7 +666,12 @@ impl Observer for Metrics {
             }
             if let Some(a) = custody_from {
                 self.add_days(M::IN_CUSTODY, g, a, end);
+                self.add_snapshots(M::PRISON_POPULATION, g, a, end);
             }
+            if let Some(a) = order_from {
+                self.supervised.push((a, end));
+            }
+            self.add_caseload(g, end);
         }
     }
 
@@ -567,14 +714,46 @@ impl Metrics {
         }
     }
 
-    /// A cohort entry (non-custodial sentence or release) at event `i`: the first in
-    /// its year joins that year's cohort and is followed up for proven reoffending.
+    /// Count one for each 30 June in [a, b).
+    fn add_snapshots(&mut self, m: M, g: usize, a: i32, b: i32) {
+        for y in 0..self.n_years {
+            let s = self.snapshot_days[y];
+            if a <= s && s < b {
+                let slot = self.slot(m, g, y);
+                self.counts[slot] += 1;
+            }
+        }
+    }
+
+    /// The person on the probation caseload on each 30 June inside one of their
+    /// spells of supervision (at most once a year, however many overlap).
+    fn add_caseload(&mut self, g: usize, end: i32) {
+        if self.supervised.is_empty() {
+            return;
+        }
+        for y in 0..self.n_years {
+            let s = self.snapshot_days[y];
+            if s < end && self.supervised.iter().any(|&(a, b)| a <= s && s < b) {
+                let slot = self.slot(M::PROBATION_CASELOAD, g, y);
+                self.counts[slot] += 1;
+            }
+        }
+    }
+
+    /// A cohort entry (caution, non-custodial sentence or release from a
+    /// sentence) at event `i`, with `proven` previous proven offences: the first
+    /// in its year joins that year's cohort and is followed up for proven
+    /// reoffending; adults (18+) also by what put them there and by their record.
+    #[allow(clippy::too_many_arguments)]
     fn reoffending_index(
         &mut self,
+        p: &crate::history::Person,
         g: usize,
         events: &[crate::history::Event],
         i: usize,
         last_year: &mut Option<usize>,
+        kind: IndexKind,
+        proven: u32,
     ) {
         let d = events[i].day;
         let Some(y) = self.year_index(d) else { return };
@@ -582,11 +761,23 @@ impl Metrics {
             return;
         }
         *last_year = Some(y);
-        let s = self.slot(M::REOFFENDING_COHORT, g, y);
-        self.counts[s] += 1;
-        if reoffended(events, i) {
-            let s = self.slot(M::REOFFENDERS, g, y);
+        let reoffended = reoffended(events, i);
+        let mut add = |m: M, group: usize| {
+            let s = self.slot(m, group, y);
             self.counts[s] += 1;
+        };
+        add(M::REOFFENDING_COHORT, g);
+        if reoffended {
+            add(M::REOFFENDERS, g);
+        }
+        if p.age_on(d) >= 18 {
+            let band = PriorBand::of(proven) as usize;
+            add(M::ADULT_COHORT_BY_INDEX, kind as usize);
+            add(M::ADULT_COHORT_BY_PRIORS, band);
+            if reoffended {
+                add(M::ADULT_REOFFENDERS_BY_INDEX, kind as usize);
+                add(M::ADULT_REOFFENDERS_BY_PRIORS, band);
+            }
         }
     }
 }

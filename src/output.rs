@@ -436,6 +436,9 @@ fn grouping_words(g: crate::metrics::Grouping) -> &'static str {
         Grouping::Scheme => "intervention scheme",
         Grouping::Offence => "offence group",
         Grouping::Disposal => "police disposal of an arrest",
+        Grouping::Length => "custodial sentence length band",
+        Grouping::Index => "what put the offender in the proven-reoffending cohort (adults)",
+        Grouping::Priors => "previous proven offences at cohort entry (adults)",
     }
 }
 

@@ -58,6 +58,10 @@ pub enum Process {
     Intensive = 20,
     /// Prosecution of a failed required assessment.
     AssessmentFailure = 21,
+    /// Recall from licence (clock).
+    Recall = 22,
+    /// Recall decisions: at a charge on licence, and the days served.
+    RecallDecisions = 23,
 }
 
 /// The generator behind every stream: small, fast, and of good statistical quality.

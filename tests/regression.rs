@@ -1057,8 +1057,10 @@ fn seed_figure_check_fails_under_ci_when_the_file_is_missing() {
 fn refine_resumes_its_search_with_the_budget_and_step_it_had_left() {
     let split = tempfile::tempdir().unwrap();
     let whole = tempfile::tempdir().unwrap();
-    let a = calibration_file(split.path(), "a.toml", &[], "");
-    let b = calibration_file(whole.path(), "a.toml", &[], "");
+    // Two parameters, so the pattern search is still going after 4 simulations.
+    let second = "[[parameter]]\nkey = \"court.charge_probability\"\nmin = 0.2\nmax = 0.7\n";
+    let a = calibration_file(split.path(), "a.toml", &[], second);
+    let b = calibration_file(whole.path(), "a.toml", &[], second);
     // As in the shipped set-up, the fitted file is the scenario's base, so the
     // scenario holds what a refinement wrote.
     for dir in [split.path(), whole.path()] {

@@ -15,7 +15,7 @@ parameters! {
         /// Offences a year, detected or not, under age 25 (age effects act in
         /// 5-year bands, evaluated at mid-band), propensity 1, stable phase, out of
         /// treatment.
-        offence_rate: BySubstance = [60.0, 8.0, 6.0, 4.0], "offences per year", 0.0, 10000.0,
+        offence_rate: BySubstance = [60.0, 4.0, 3.0, 2.0], "offences per year", 0.0, 10000.0,
             "assumption, set by hand to the order of the national arrest count: ukdpc_pdu_daily_crime (31% of heroin/crack arrestees offend daily, 3% of others); fitted to the national series in the calendar issue";
         /// Proportional fall in the offence rate per year of age over 25.
         age_decline: f64 = 0.03, "per year of age", 0.0, 1.0,
@@ -524,8 +524,11 @@ impl PersonSim<'_> {
                 self.add_case(self.t + delay, self.t, convicted, remanded);
                 if remanded {
                     self.enter_remand();
-                } else if self.tested_positive_today() {
-                    self.restriction_on_bail();
+                } else {
+                    self.recall_on_charge();
+                    if !self.custody.in_custody && self.tested_positive_today() {
+                        self.restriction_on_bail();
+                    }
                 }
             }
             other => self.record(EventKind::Disposal, other as u8, 0),

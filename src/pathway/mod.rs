@@ -171,6 +171,7 @@ pub struct PersonSim<'a> {
     pub(crate) sentencing_rng: LazyStream,
     pub(crate) release_rng: LazyStream,
     pub(crate) waiting_rng: LazyStream,
+    pub(crate) recall_rng: LazyStream,
     pub(crate) offending: arrest::OffendingState,
     pub(crate) court: sentencing::CourtState,
     pub(crate) orders: orders::OrderState,
@@ -199,6 +200,7 @@ impl<'a> PersonSim<'a> {
             sentencing_rng: LazyStream::new(seed, id, Process::Sentencing),
             release_rng: LazyStream::new(seed, id, Process::Release),
             waiting_rng: LazyStream::new(seed, id, Process::Waiting),
+            recall_rng: LazyStream::new(seed, id, Process::RecallDecisions),
             offending: arrest::OffendingState::at_entry(&m.offending, &person, u),
             court: sentencing::CourtState::with_priors(person.prior_offences),
             orders: Default::default(),
@@ -289,6 +291,7 @@ schedule! {
         Orders => |s| s.breach_rate(), |s| s.on_breach();
         Death => |s| s.death_rate(), |s| s.on_death();
         Desistance => |s| s.desistance_rate(), |s| s.on_desistance();
+        Recall => |s| s.recall_rate(), |s| s.on_recall();
     }
     timers {
         // The dropout hazard changes at 3 and 12 months in treatment: nothing
@@ -300,6 +303,8 @@ schedule! {
         |s| s.treatment.pending, |s| s.on_pending_treatment();
         |s| s.scheme_effect_end(), |s| s.end_scheme_effect();
         |s| s.next_conviction(), |s| s.on_next_conviction();
+        // Licence ends at the sentence's end: the recall rate falls to zero.
+        |s| s.licence_end(), |_s| {};
     }
 }
 

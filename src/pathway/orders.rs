@@ -40,6 +40,11 @@ parameters! {
         /// Probability a revoked order is resentenced to custody.
         revocation_custody_probability: f64 = 0.5, "probability", 0.0, 1.0,
             "assumption";
+        /// Probability a conviction for an offence committed during a community
+        /// or suspended order breaches it: the order is revoked and the court
+        /// resentences (custody at `revocation_custody_probability`).
+        reconviction_breach_probability: f64 = 0.6, "probability", 0.0, 1.0,
+            "assumption: reconviction is the main route to revocation (completers reconvict at ukdpc_reconviction_completers, non-completers at ukdpc_reconviction_noncompleters)";
         /// Probability of engaging with treatment on an order with a requirement.
         dtto_engagement_probability: f64 = 0.75, "probability", 0.0, 1.0,
             "assumption: treatment was the core of a DTTO";
@@ -64,6 +69,7 @@ pub struct OrderRates {
     pub engagement_p: [f64; 5],
     pub in_treatment_breach_mult: f64,
     pub revocation_custody_p: f64,
+    pub reconviction_breach_p: f64,
     pub engagement_delay_mean: f64,
 }
 
@@ -104,6 +110,7 @@ impl OrderRates {
             engagement_p,
             in_treatment_breach_mult: od.in_treatment_breach_multiplier,
             revocation_custody_p: od.revocation_custody_probability,
+            reconviction_breach_p: od.reconviction_breach_probability,
             engagement_delay_mean: od.engagement_delay_days_mean,
         }
     }

@@ -18,14 +18,14 @@ parameters! {
     /// Who is in the offender population and how they enter it.
     pub struct PopulationParams in "population" {
         /// Real people with an active offending career on the start date.
-        initial_offenders: f64 = 1_200_000.0, "people", 0.0, 1e8,
-            "assumption: about a million active offenders (brief); ukdpc_arrestee_pdu_people";
+        initial_offenders: f64 = 2_400_000.0, "people", 0.0, 1e8,
+            "assumption, set by hand: most people who offend do so rarely, so the active population is large (the proven-reoffending cohort alone is about 550,000 adults a year, reoffending_cohort_2010_11_adults); fitted in the calendar issue";
         /// Real people starting an offending career each year.
-        entrants_per_year: f64 = 150_000.0, "people per year", 0.0, 1e7,
-            "assumption: keeps the active population near a million";
+        entrants_per_year: f64 = 300_000.0, "people per year", 0.0, 1e7,
+            "assumption, set by hand with initial_offenders: short careers need many entrants";
         /// Share of entrants in each substance group (must sum to 1).
-        substance_share: BySubstance = [fitted, 0.24, 0.18, fitted], "share of entrants", 0.0, 1.0,
-            "calibrated to ukdpc_arrestee_pdu_share; ukdpc_general_pop_pdu_share gives about 300,000 PDUs";
+        substance_share: BySubstance = [0.08, 0.24, 0.18, 0.50], "share of entrants", 0.0, 1.0,
+            "assumption, set by hand: keeps about 300,000 heroin/crack users in the population (ukdpc_general_pop_pdu_share) as the population doubled; fitted in the calendar issue";
         /// Share of entrants who are male.
         male_share: f64 = 0.85, "share", 0.0, 1.0,
             "assumption: 85% of proven offenders are male (MoJ statistics, not a seed)";

@@ -4,7 +4,9 @@
 use super::model::DatedShare;
 use crate::calendar::Date;
 use crate::calendar::DAYS_PER_YEAR;
-use crate::history::{CustodyKind, Disposal, EventKind, OrderKind, Sentence, Substance};
+use crate::history::{
+    CustodyKind, Disposal, EventKind, OrderKind, OrderOutcome, Sentence, Substance,
+};
 use crate::parameter::{parameters, INF};
 use crate::pathway::PersonSim;
 use rand::RngExt;
@@ -312,7 +314,7 @@ impl PersonSim<'_> {
     /// defendant was remanded in custody for this case.
     pub(crate) fn on_conviction(&mut self, offence_day: f64, remanded: bool) {
         let m = self.m;
-        let [u_sentence, u_lever, u_requirement, u_engage]: [f64; 4] =
+        let [u_sentence, u_lever, u_requirement, u_engage, u_breach, u_resentence]: [f64; 6] =
             std::array::from_fn(|_| self.sentencing_rng.get().random());
         let lag = (self.t.floor() - offence_day.floor()).clamp(0.0, u16::MAX as f64) as u16;
         let priors = self.court.priors.min(PRIOR_CAP) as f64;
@@ -351,6 +353,16 @@ impl PersonSim<'_> {
         {
             sentence = Sentence::Community;
         }
+        // A new conviction during an order may breach it: the order is revoked and
+        // the court resentences, to custody at the revocation probability.
+        let mut breach_custody = false;
+        if self.orders.kind.is_some() && u_breach < m.orders.reconviction_breach_p {
+            self.end_order(OrderOutcome::RevokedOnReconviction);
+            if !sentence.is_custody() && u_resentence < m.orders.revocation_custody_p {
+                sentence = Sentence::ShortCustody;
+                breach_custody = true;
+            }
+        }
         self.record(EventKind::Conviction, sentence as u8, lag);
         if remanded && self.custody.on_remand && !sentence.is_custody() {
             self.release_from_remand();
@@ -374,6 +386,7 @@ impl PersonSim<'_> {
                     self.start_order(kind, u_engage);
                 }
             }
+            Sentence::ShortCustody if breach_custody => self.enter_custody(CustodyKind::Breach),
             Sentence::ShortCustody => self.enter_custody(CustodyKind::Short),
             Sentence::LongCustody => self.enter_custody(CustodyKind::Long),
         }
@@ -509,12 +522,14 @@ mod tests {
         s.t = t0 + 40.0;
         s.on_next_conviction();
         assert!(s.custody.in_custody && !s.custody.on_remand);
-        let mean = m.custody.days_mean[CustodyKind::Long as usize];
+        let c = &m.custody;
+        let sentence = s.custody.sentence_end - t0;
         let left = s.custody.release_day - s.t;
         assert!(
-            (0.5 * mean - 40.0..1.5 * mean - 40.0).contains(&left),
+            (left - (sentence * c.release_fraction - 40.0)).abs() < 1e-9,
             "{left}"
         );
+        assert!(sentence > 0.5 * c.band_days[2] && sentence < 1.5 * c.band_days[3]);
         let _ = s;
         let kinds: Vec<(EventKind, u8, u16)> = events
             .iter()
@@ -525,9 +540,67 @@ mod tests {
             kinds,
             vec![
                 (EventKind::CustodyStart, CustodyKind::Remand as u8, 0),
-                (EventKind::CustodyStart, CustodyKind::Long as u8, 1),
+                (
+                    EventKind::CustodyStart,
+                    CustodyKind::Long as u8,
+                    1 | (crate::history::LengthBand::of_days(sentence) as u16) << 1
+                ),
             ]
         );
+    }
+
+    #[test]
+    fn a_conviction_during_an_order_can_revoke_it_and_lead_to_custody() {
+        // Every reconviction breaches, every revocation leads to custody, and the
+        // sentence drawn is a fine: the order ends revoked on reconviction and
+        // the person is resentenced to custody.
+        let m = testkit::model_with(|p| {
+            p.orders.reconviction_breach_probability = 1.0;
+            p.orders.revocation_custody_probability = 1.0;
+            let w = &mut p.sentencing;
+            w.weight_community = 0.0;
+            w.weight_suspended = 0.0;
+            w.weight_short_custody = 0.0;
+            w.weight_long_custody = 0.0;
+        });
+        let mut events = Vec::new();
+        let mut s = testkit::sim(&m, testkit::person(Substance::None, 30.0), &mut events);
+        s.start_order(OrderKind::Community, 1.0);
+        s.t += 30.0;
+        s.on_conviction(s.t - 10.0, false);
+        assert!(s.orders.kind.is_none());
+        assert!(s.custody.in_custody);
+        let _ = s;
+        let end = events
+            .iter()
+            .find(|e| e.kind == EventKind::OrderEnd)
+            .unwrap();
+        assert_eq!(
+            end.extra,
+            crate::history::OrderOutcome::RevokedOnReconviction as u16
+        );
+        let reception = events
+            .iter()
+            .find(|e| e.kind == EventKind::CustodyStart)
+            .unwrap();
+        assert_eq!(reception.detail, CustodyKind::Breach as u8);
+
+        // Never breached: the order runs on beside the fine.
+        let m = testkit::model_with(|p| {
+            p.orders.reconviction_breach_probability = 0.0;
+            let w = &mut p.sentencing;
+            w.weight_community = 0.0;
+            w.weight_suspended = 0.0;
+            w.weight_short_custody = 0.0;
+            w.weight_long_custody = 0.0;
+        });
+        let mut events = Vec::new();
+        let mut s = testkit::sim(&m, testkit::person(Substance::None, 30.0), &mut events);
+        s.start_order(OrderKind::Community, 1.0);
+        s.t += 30.0;
+        s.on_conviction(s.t - 10.0, false);
+        assert_eq!(s.orders.kind, Some(OrderKind::Community));
+        assert!(!s.custody.in_custody);
     }
 
     #[test]
