@@ -19,6 +19,11 @@
 //!   2004-04-01 ..= 2006-03-31 (the evaluation's cohort was identified in DIP's
 //!   early years), arrests in `[a - 183, a]` (the index arrest included) vs
 //!   `(a, a + 183]`;
+//! - a crime a day: of the people arrested in the year (at their first arrest in
+//!   it), the share whose offences in the 365 days before, the integral of their
+//!   recorded offence rate, average at least one a day at liberty (days with a
+//!   positive rate); heroin/crack users against everyone else (the survey's
+//!   weekly heroin/crack users and other arrestees);
 //! - deaths within 2 weeks of release: any death within 14 days of a release of an
 //!   opiate/crack user, releases in 2003-04-01 ..= 2008-03-31 (the estimate names no
 //!   year; five years keep the rare event from being all noise).
@@ -68,6 +73,35 @@ pub struct Ukdpc {
     pub receptions_pdu_year: u64,
     pub releases_pdu: u64,
     pub release_deaths_pdu: u64,
+    /// People arrested in the year who offended at least daily in the year before:
+    /// [heroin/crack users, others] x [arrested, daily].
+    pub daily: [[u64; 2]; 2],
+}
+
+/// Offences and days at liberty (a positive offence rate) in [from, to), from the
+/// `OffendingRate` events before index `i`.
+fn offences_before(events: &[crate::history::Event], i: usize, from: i32, to: i32) -> (f64, i32) {
+    let (mut offences, mut days) = (0.0, 0);
+    let mut end = to;
+    for e in events[..i].iter().rev() {
+        if e.kind != EventKind::OffendingRate {
+            continue;
+        }
+        let start = e.day.max(from);
+        if end > start {
+            let code = ((e.detail as u32) << 16) | e.extra as u32;
+            if code > 0 {
+                offences +=
+                    code as f64 / 1000.0 / crate::calendar::DAYS_PER_YEAR * (end - start) as f64;
+                days += end - start;
+            }
+        }
+        if e.day <= from {
+            break;
+        }
+        end = e.day;
+    }
+    (offences, days)
 }
 
 impl Default for Ukdpc {
@@ -100,6 +134,7 @@ impl Default for Ukdpc {
             receptions_pdu_year: 0,
             releases_pdu: 0,
             release_deaths_pdu: 0,
+            daily: [[0; 2]; 2],
         }
     }
 }
@@ -117,6 +152,12 @@ impl Observer for Ukdpc {
                 match e.kind {
                     EventKind::Arrest => {
                         last_arrest_trigger = e.detail == 1;
+                        if in_year && !arrested {
+                            let (offences, days) = offences_before(events, i, d - 365, d);
+                            let k = (!pdu) as usize;
+                            self.daily[k][0] += 1;
+                            self.daily[k][1] += (days > 0 && offences >= days as f64) as u64;
+                        }
                         arrested |= in_year;
                     }
                     EventKind::Test if in_year && last_arrest_trigger => {
@@ -198,6 +239,14 @@ impl Observer for Ukdpc {
     }
 
     fn merge(&mut self, o: Self) {
+        for (a, b) in self
+            .daily
+            .iter_mut()
+            .flatten()
+            .zip(o.daily.iter().flatten())
+        {
+            *a += b;
+        }
         self.arrested += o.arrested;
         self.arrested_pdu += o.arrested_pdu;
         self.trigger_tests += o.trigger_tests;
@@ -246,10 +295,22 @@ impl Study for Ukdpc {
         "ukdpc_reconviction_completers",
         "ukdpc_reconviction_noncompleters",
         "ukdpc_prison_release_death",
+        "ukdpc_weekly_user_daily_crime",
+        "ukdpc_other_arrestee_daily_crime",
     ];
 
     fn values(&self, scale: f64) -> Vec<Value> {
         let mut out = Vec::new();
+        push(
+            &mut out,
+            "ukdpc_weekly_user_daily_crime",
+            percent(self.daily[0][1], self.daily[0][0]),
+        );
+        push(
+            &mut out,
+            "ukdpc_other_arrestee_daily_crime",
+            percent(self.daily[1][1], self.daily[1][0]),
+        );
         push(
             &mut out,
             "ukdpc_arrestee_pdu_share",
@@ -393,6 +454,49 @@ mod tests {
         assert_eq!((u.trigger_tests, u.trigger_positive), (3, 1));
         assert!((value(&u, "ukdpc_arrestee_pdu_share").unwrap() - 100.0 / 3.0).abs() < 1e-9);
         assert_eq!(value(&u, "ukdpc_arrestee_pdu_people"), Some(10.0));
+    }
+
+    #[test]
+    fn a_crime_a_day_is_the_year_before_the_first_arrest_averaged_over_days_at_liberty() {
+        use crate::history::Event;
+        let rate = |d: i32, per_year: f64| {
+            let code = (per_year * 1000.0).round() as u32;
+            Event::new(d, EventKind::OffendingRate, (code >> 16) as u8, code as u16)
+        };
+        let arrest = |d: i32| Event::new(d, EventKind::Arrest, 1, 0);
+        let a = day(2006, 10, 1);
+        let u = observe(vec![
+            // 400 a year all year: daily.
+            (
+                Substance::OpiatesCrack,
+                vec![rate(a - 500, 400.0), arrest(a)],
+            ),
+            // 300 a year: not daily.
+            (
+                Substance::OpiatesCrack,
+                vec![rate(a - 500, 300.0), arrest(a)],
+            ),
+            // In custody (rate 0) for half the year, 400 a year at liberty: daily,
+            // since only days at liberty count.
+            (
+                Substance::None,
+                vec![rate(a - 500, 0.0), rate(a - 182, 400.0), arrest(a)],
+            ),
+            // 100 a year, then 1000 a year for the last 100 days: 100 x 265/365 +
+            // 1000 x 100/365 = 346.6 offences in 365 days, under one a day.
+            (
+                Substance::None,
+                vec![rate(a - 500, 100.0), rate(a - 100, 1000.0), arrest(a)],
+            ),
+            // Arrested outside the year: not counted.
+            (
+                Substance::None,
+                vec![rate(a - 900, 1000.0), arrest(day(2005, 1, 1))],
+            ),
+        ]);
+        assert_eq!(u.daily, [[2, 1], [2, 1]]);
+        assert_eq!(value(&u, "ukdpc_weekly_user_daily_crime"), Some(50.0));
+        assert_eq!(value(&u, "ukdpc_other_arrestee_daily_crime"), Some(50.0));
     }
 
     #[test]
