@@ -5,7 +5,9 @@
 //! always scores against the register it was built with) says for every figure of
 //! `shared/seed_figures.csv` whether it is a calibration target (fitted), a
 //! validation target (never fitted) or context (not represented, with the reason),
-//! and which study measures it and how.
+//! and which study measures it and how. Rows of the role `national` are the official
+//! national series of `shared/national_series.csv` the `national` study measures:
+//! scored and reported like validation targets, never fitted, and counted apart.
 //!
 //! A target is met when the published value lies inside the 95% interval of the
 //! replicates, or when the mean is within `tolerance_rel` of it: with many
@@ -36,6 +38,9 @@ pub enum Role {
     Validation,
     /// Not represented by the model (the register says why).
     Context,
+    /// An official national series (`shared/national_series.csv`): compared and
+    /// reported, never fitted, and not counted as calibration or validation.
+    National,
     /// Not a published figure: a value a study reports to explain the others
     /// (cohort sizes, the parts of a share).
     Diagnostic,
@@ -47,6 +52,7 @@ impl Role {
             Role::Calibration => "calibration",
             Role::Validation => "validation",
             Role::Context => "context",
+            Role::National => "national",
             Role::Diagnostic => "diagnostic",
         }
     }
@@ -311,6 +317,17 @@ pub fn table(results: &[TargetResult]) -> String {
         let rows: Vec<_> = results.iter().filter(|r| r.role == role).collect();
         let met = rows.iter().filter(|r| r.met == Some(true)).count();
         out.push_str(&format!("{}: {met} of {} met\n", role.name(), rows.len()));
+    }
+    let national: Vec<_> = results
+        .iter()
+        .filter(|r| r.role == Role::National)
+        .collect();
+    if !national.is_empty() {
+        let met = national.iter().filter(|r| r.met == Some(true)).count();
+        out.push_str(&format!(
+            "national: {met} of {} official series within tolerance (compared, not fitted)\n",
+            national.len()
+        ));
     }
     let context = results.iter().filter(|r| r.role == Role::Context).count();
     out.push_str(&format!(
