@@ -34,6 +34,7 @@ fn study_title(study: &str) -> String {
         "bold" => "BOLD (2023): probation orders linked to treatment".into(),
         "nao" => "NAO (2004): Drug Treatment and Testing Orders".into(),
         "best" => "Best et al. (2010): high-rate offenders".into(),
+        "national" => "Official national series, England and Wales (compared, not fitted)".into(),
         other => other.to_uppercase(),
     }
 }
@@ -61,15 +62,19 @@ fn role_short(r: Role) -> &'static str {
         Role::Calibration => "cal",
         Role::Validation => "val",
         Role::Context => "context",
+        Role::National => "nat",
         Role::Diagnostic => "diag",
     }
 }
 
-/// Calibration and validation targets: the ones the met rule applies to.
+/// Calibration, validation and national rows: the ones the met rule applies to.
 fn scored(results: &[TargetResult]) -> impl Iterator<Item = &TargetResult> {
-    results
-        .iter()
-        .filter(|r| matches!(r.role, Role::Calibration | Role::Validation))
+    results.iter().filter(|r| {
+        matches!(
+            r.role,
+            Role::Calibration | Role::Validation | Role::National
+        )
+    })
 }
 
 /// Whether a target is drawn as a ratio to its published value (else on its own
@@ -332,8 +337,15 @@ pub fn targets_page(
     for (role, label) in [
         (Role::Calibration, "Calibration targets met (fitted)"),
         (Role::Validation, "Validation targets met (never fitted)"),
+        (
+            Role::National,
+            "Official national series within tolerance (compared, not fitted)",
+        ),
     ] {
         let rows: Vec<_> = results.iter().filter(|r| r.role == role).collect();
+        if rows.is_empty() && role == Role::National {
+            continue;
+        }
         let met = rows.iter().filter(|r| r.met == Some(true)).count();
         b.push_str(&card(
             if met == rows.len() { "met" } else { "missed" },

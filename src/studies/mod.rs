@@ -18,6 +18,7 @@ pub mod best;
 pub mod bold;
 pub mod causal;
 pub mod nao;
+pub mod national;
 pub mod nta;
 pub mod retention;
 pub mod targets;
@@ -27,6 +28,7 @@ pub mod volumes;
 pub use best::Best;
 pub use bold::Bold;
 pub use nao::Nao;
+pub use national::National;
 pub use nta::Nta;
 pub use ukdpc::Ukdpc;
 pub use volumes::Volumes;
@@ -140,6 +142,7 @@ pub struct Studies {
     pub bold: Bold,
     pub nao: Nao,
     pub volumes: Volumes,
+    pub national: National,
 }
 
 impl Studies {
@@ -154,10 +157,11 @@ impl Studies {
         out.extend(self.bold.values(scale));
         out.extend(self.nao.values(scale));
         out.extend(self.volumes.values(scale));
+        out.extend(self.national.values(scale));
         out
     }
     /// (study name, register ids it computes) for every study.
-    pub fn catalogue() -> [(&'static str, &'static [&'static str]); 6] {
+    pub fn catalogue() -> [(&'static str, &'static [&'static str]); 7] {
         [
             (Nta::NAME, Nta::TARGETS),
             (Ukdpc::NAME, Ukdpc::TARGETS),
@@ -165,6 +169,7 @@ impl Studies {
             (Bold::NAME, Bold::TARGETS),
             (Nao::NAME, Nao::TARGETS),
             (Volumes::NAME, Volumes::TARGETS),
+            (National::NAME, National::TARGETS),
         ]
     }
 }
@@ -177,6 +182,7 @@ impl Observer for Studies {
         self.bold.observe(h);
         self.nao.observe(h);
         self.volumes.observe(h);
+        self.national.observe(h);
     }
     fn merge(&mut self, other: Self) {
         self.nta.merge(other.nta);
@@ -185,6 +191,7 @@ impl Observer for Studies {
         self.bold.merge(other.bold);
         self.nao.merge(other.nao);
         self.volumes.merge(other.volumes);
+        self.national.merge(other.national);
     }
 }
 

@@ -5,7 +5,9 @@
 //! always scores against the register it was built with) says for every figure of
 //! `shared/seed_figures.csv` whether it is a calibration target (fitted), a
 //! validation target (never fitted) or context (not represented, with the reason),
-//! and which study measures it and how.
+//! and which study measures it and how. Rows of the role `national` are the official
+//! national series of `shared/national_series.csv` the `national` study measures:
+//! scored and reported like validation targets, never fitted, and counted apart.
 //!
 //! A target is met when the published value lies inside the 95% interval of the
 //! replicates, or when the mean is within `tolerance_rel` of it: with many
@@ -36,6 +38,9 @@ pub enum Role {
     Validation,
     /// Not represented by the model (the register says why).
     Context,
+    /// An official national series (`shared/national_series.csv`): compared and
+    /// reported, never fitted, and not counted as calibration or validation.
+    National,
     /// Not a published figure: a value a study reports to explain the others
     /// (cohort sizes, the parts of a share).
     Diagnostic,
@@ -47,6 +52,7 @@ impl Role {
             Role::Calibration => "calibration",
             Role::Validation => "validation",
             Role::Context => "context",
+            Role::National => "national",
             Role::Diagnostic => "diagnostic",
         }
     }
@@ -312,6 +318,17 @@ pub fn table(results: &[TargetResult]) -> String {
         let met = rows.iter().filter(|r| r.met == Some(true)).count();
         out.push_str(&format!("{}: {met} of {} met\n", role.name(), rows.len()));
     }
+    let national: Vec<_> = results
+        .iter()
+        .filter(|r| r.role == Role::National)
+        .collect();
+    if !national.is_empty() {
+        let met = national.iter().filter(|r| r.met == Some(true)).count();
+        out.push_str(&format!(
+            "national: {met} of {} official series within tolerance (compared, not fitted)\n",
+            national.len()
+        ));
+    }
     let context = results.iter().filter(|r| r.role == Role::Context).count();
     out.push_str(&format!(
         "context: {context} published figures the model does not represent (reasons in calibration/targets.csv)\n"
@@ -400,7 +417,8 @@ mod tests {
             let row = row.unwrap();
             seeds.push((row[id_col].to_string(), row[value_col].parse::<f64>().ok()));
         }
-        assert_eq!(reg.len(), seeds.len(), "one register row per seed figure");
+        let seeded = reg.iter().filter(|t| t.role != Role::National).count();
+        assert_eq!(seeded, seeds.len(), "one register row per seed figure");
         for (id, value) in &seeds {
             let rows: Vec<_> = reg.iter().filter(|t| &t.id == id).collect();
             assert_eq!(
@@ -412,6 +430,74 @@ mod tests {
             assert_eq!(
                 rows[0].published, *value,
                 "{id}: published value differs from seeds"
+            );
+        }
+    }
+
+    /// The `national` rows are the series of `shared/national_series.csv` (shipped
+    /// as `calibration/national_series.csv`) the `national` study measures, with
+    /// their published value and unit, and the tolerance of the national check
+    /// (15% for counts, 3 points for percentages); every other series is listed
+    /// as not measured, with the reason.
+    #[test]
+    fn national_rows_are_the_national_series() {
+        let reg = register();
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(root.join("calibration/national_series.csv"))
+            .expect("calibration/national_series.csv is shipped");
+        let shared = root.join("../shared/national_series.csv");
+        match std::fs::read_to_string(&shared) {
+            Ok(original) => assert!(
+                original == text,
+                "calibration/national_series.csv differs from {}: copy it again",
+                shared.display()
+            ),
+            Err(_) => println!(
+                "note: {} not read; checked against the shipped copy only",
+                shared.display()
+            ),
+        }
+        let mut r = csv::Reader::from_reader(text.as_bytes());
+        let headers = r.headers().unwrap().clone();
+        let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+        let (id_col, value_col, unit_col) = (col("id"), col("value"), col("unit"));
+        let series: Vec<(String, f64, String)> = r
+            .records()
+            .map(|row| {
+                let row = row.unwrap();
+                let value = row[value_col].parse().unwrap();
+                (row[id_col].to_string(), value, row[unit_col].to_string())
+            })
+            .collect();
+        let unmeasured = crate::studies::national::UNMEASURED;
+        let national: Vec<&Target> = reg.iter().filter(|t| t.role == Role::National).collect();
+        assert_eq!(
+            national.len(),
+            <crate::studies::National as crate::studies::Study>::TARGETS.len()
+        );
+        for t in &national {
+            let (_, value, unit) = series
+                .iter()
+                .find(|s| s.0 == t.id)
+                .unwrap_or_else(|| panic!("{}: not a national series", t.id));
+            assert_eq!(t.published, Some(*value), "{}", t.id);
+            assert_eq!(&t.unit, unit, "{}", t.id);
+            assert_eq!(t.study, "national", "{}", t.id);
+            let tol = t.tolerance_rel.unwrap() * value;
+            if unit == "percent" {
+                assert!((tol - 3.0).abs() < 0.05, "{}: 3 points, not {tol}", t.id);
+                assert_eq!(t.scale_conversion, "share x 100", "{}", t.id);
+            } else {
+                assert_eq!(t.tolerance_rel, Some(0.15), "{}", t.id);
+                assert_eq!(t.scale_conversion, "count x scale", "{}", t.id);
+            }
+        }
+        for (id, ..) in &series {
+            let registered = national.iter().any(|t| &t.id == id);
+            let omitted = unmeasured.iter().any(|(u, why)| u == id && !why.is_empty());
+            assert!(
+                registered != omitted,
+                "{id}: registered or listed as not measured, once"
             );
         }
     }
@@ -540,6 +626,10 @@ mod tests {
         let t = table(&s);
         assert!(t.contains("nta_cohort_n"));
         assert!(t.contains("validation: 0 of 16 met"));
+        let n = <crate::studies::National as crate::studies::Study>::TARGETS.len();
+        assert!(t.contains(&format!(
+            "national: 0 of {n} official series within tolerance"
+        )));
     }
 
     /// The real engine at a coarse scale: every study runs, and the values do not

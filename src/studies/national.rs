@@ -1,0 +1,1036 @@
+//! Official national series (England and Wales, `shared/national_series.csv`):
+//! arrests, drug tests on arrest, DRR starts, sentences, prison receptions and
+//! population, the probation caseload and proven reoffending, each measured on the
+//! histories under the publication's own definition and period. The register gives
+//! these rows the role `national`: compared and reported, never fitted.
+//!
+//! Definitions (windows inclusive at both ends; financial years 1 April - 31 March):
+//! - **event counts** count events, not people: arrests (every `Arrest`); drug tests
+//!   on arrest (a `Test` after a trigger-offence arrest); DRR commencements
+//!   (`OrderStart` of kind drr); immediate custodial sentences (a `Conviction`
+//!   sentenced to short or long custody; concurrent convictions of people already
+//!   serving and resentencing after a revoked order are not counted); offenders
+//!   sentenced (every `Conviction`, concurrent ones included);
+//! - **sentenced receptions**: `CustodyStart` of a sentenced kind (short, long,
+//!   breach), received from liberty or sentenced while on remand, by the sentence's
+//!   length band (bits 1-2 of `extra`); **first receptions**: remand receptions and
+//!   sentenced receptions of people not already on remand (bit 0 of `extra` clear).
+//!   Recalls (any other kind) are neither;
+//! - **prison population on a day**: people in custody that day, a stay running
+//!   from its `CustodyStart` (a sentence passed on remand continues the stay) to the
+//!   day before its `Release`; the **2002 average** is person-days in custody in 2002
+//!   over 365;
+//! - **probation caseload on a day**: people at liberty (not in custody that day)
+//!   who are on a community or suspended order (`OrderStart` to the day before its
+//!   `OrderEnd`, DTTO/DRR/ATR included) or within the supervision that follows a
+//!   release from a sentence (days `[release, release + extra)`, ended by death);
+//!   **people on court orders**: the order part alone;
+//! - **proven reoffending** (Ministry of Justice): the cohort of a period is everyone
+//!   cautioned (simple or conditional), convicted with a non-custodial sentence
+//!   (discharge or fine, community or suspended order) or released from a custodial
+//!   sentence (not from remand) in it; the first such event in the period is the
+//!   index, and a person is an adult if 18 or over on its day; a proven reoffender
+//!   commits an offence within 12 months that is proven within a further 6
+//!   ([`crate::metrics::reoffended`]). Only people observed to the end of the 18
+//!   months are counted in a rate. The old method (2010-11) uses a 12-month cohort;
+//!   the current method 3-month cohorts, a year's rate pooling its four quarters
+//!   (reoffenders over cohort summed over the quarters). Breakdowns by index disposal
+//!   keep the index: "released from custody or starting court orders" are those whose
+//!   index is a release or a community or suspended order; "released from sentences
+//!   under 12 months" those whose index is a release from a stay whose latest
+//!   sentenced reception was in the bands up to 6 months or 6 to 12 months.
+//!
+//! Not measured ([`UNMEASURED`]): the treatment counts and OCU prevalence, whose
+//! populations (everyone in treatment in England, every opiate or crack user aged
+//! 15-64) are not the model's (people with an active offending career in England and
+//! Wales, who leave the model when they desist).
+
+use super::{observed_until, percent, push, Study, Value, Window};
+use crate::calendar::Date;
+use crate::history::{CustodyKind, Disposal, Event, EventKind, Histories, Observer, OrderKind};
+use crate::history::{Person, Sentence};
+use crate::metrics::{reoffended, REOFFENDING_CONVICTION_DAYS};
+
+/// A date as (year, month, day).
+type Ymd = (i32, u32, u32);
+
+/// National series the model does not measure, and why.
+pub const UNMEASURED: [(&str, &str); 9] = [
+    ("treatment_adults_2006_07", TREATMENT),
+    ("treatment_adults_2011_12", TREATMENT),
+    ("treatment_adults_2021_22", TREATMENT),
+    ("treatment_new_2019_20", TREATMENT),
+    ("treatment_new_2021_22", TREATMENT),
+    ("heroin_first_starts_2005_06", TREATMENT),
+    ("heroin_first_starts_2011_12", TREATMENT),
+    ("ocu_prevalence_2011_12", PREVALENCE),
+    ("ocu_prevalence_2016_17", PREVALENCE),
+];
+const PREVALENCE: &str = "an estimate of every opiate or crack user aged 15-64 in England; the model has only users with an active offending career in England and Wales";
+const TREATMENT: &str = "all adults in treatment in England; the model has only people with an active offending career in England and Wales (they leave the model when they desist), and no heroin group apart from crack";
+
+/// What an event count counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Count {
+    Arrests,
+    /// Tests after a trigger-offence arrest.
+    Tests,
+    DrrStarts,
+    /// Convictions sentenced to short or long custody.
+    CustodySentences,
+    /// Every conviction.
+    Sentenced,
+    /// Sentenced receptions; `Some(band)`: of that length band only.
+    SentencedReceptions(Option<u16>),
+    FirstReceptions,
+}
+
+const fn fy(year: i32) -> (Ymd, Ymd) {
+    ((year, 4, 1), (year + 1, 3, 31))
+}
+const fn cal(year: i32) -> (Ymd, Ymd) {
+    ((year, 1, 1), (year, 12, 31))
+}
+
+/// (register id, what, period) of every count.
+const COUNTS: [(&str, Count, (Ymd, Ymd)); 23] = [
+    ("arrests_2001_02", Count::Arrests, fy(2001)),
+    ("arrests_2003_04", Count::Arrests, fy(2003)),
+    ("arrests_2005_06", Count::Arrests, fy(2005)),
+    ("arrests_2007_08", Count::Arrests, fy(2007)),
+    ("arrests_2011_12", Count::Arrests, fy(2011)),
+    ("arrests_2014_15", Count::Arrests, fy(2014)),
+    ("arrests_2016_17", Count::Arrests, fy(2016)),
+    ("arrests_2018_19", Count::Arrests, fy(2018)),
+    ("arrests_2019_20", Count::Arrests, fy(2019)),
+    ("arrests_2023_24", Count::Arrests, fy(2023)),
+    ("dip_tests_2007_08", Count::Tests, fy(2007)),
+    (
+        "sentenced_receptions_2005",
+        Count::SentencedReceptions(None),
+        cal(2005),
+    ),
+    (
+        "sentenced_receptions_2005_le6m",
+        Count::SentencedReceptions(Some(0)),
+        cal(2005),
+    ),
+    (
+        "sentenced_receptions_2005_6_12m",
+        Count::SentencedReceptions(Some(1)),
+        cal(2005),
+    ),
+    (
+        "sentenced_receptions_2005_12m_4y",
+        Count::SentencedReceptions(Some(2)),
+        cal(2005),
+    ),
+    (
+        "sentenced_receptions_2005_4y_plus",
+        Count::SentencedReceptions(Some(3)),
+        cal(2005),
+    ),
+    (
+        "immediate_custody_sentences_2004",
+        Count::CustodySentences,
+        cal(2004),
+    ),
+    (
+        "first_receptions_2018q3",
+        Count::FirstReceptions,
+        ((2018, 7, 1), (2018, 9, 30)),
+    ),
+    (
+        "first_receptions_2023q1",
+        Count::FirstReceptions,
+        ((2023, 1, 1), (2023, 3, 31)),
+    ),
+    (
+        "first_receptions_2024q1",
+        Count::FirstReceptions,
+        ((2024, 1, 1), (2024, 3, 31)),
+    ),
+    ("drr_starts_2008", Count::DrrStarts, cal(2008)),
+    ("drr_starts_2009", Count::DrrStarts, cal(2009)),
+    (
+        "sentenced_all_2011",
+        Count::Sentenced,
+        ((2010, 10, 1), (2011, 9, 30)),
+    ),
+];
+
+/// Who a snapshot counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Snapshot {
+    Prison,
+    /// At liberty on an order or under supervision after release.
+    Caseload,
+    /// At liberty on an order.
+    CourtOrders,
+}
+
+/// (register id, who, day) of every snapshot. A month with no day is taken at its
+/// 15th; April 2010 on the day the source reported (Friday 23 April).
+const SNAPSHOTS: [(&str, Snapshot, Ymd); 11] = [
+    ("prison_population_2001_06", Snapshot::Prison, (2001, 6, 30)),
+    (
+        "prison_population_2005_10",
+        Snapshot::Prison,
+        (2005, 10, 15),
+    ),
+    ("prison_population_2007_06", Snapshot::Prison, (2007, 6, 30)),
+    ("prison_population_2010_04", Snapshot::Prison, (2010, 4, 23)),
+    ("prison_population_2011_12", Snapshot::Prison, (2011, 12, 2)),
+    ("prison_population_2016_06", Snapshot::Prison, (2016, 6, 17)),
+    (
+        "prison_population_2018_12",
+        Snapshot::Prison,
+        (2018, 12, 31),
+    ),
+    ("prison_population_2022_06", Snapshot::Prison, (2022, 6, 30)),
+    ("prison_population_2024_06", Snapshot::Prison, (2024, 6, 30)),
+    (
+        "probation_caseload_2011_09",
+        Snapshot::Caseload,
+        (2011, 9, 30),
+    ),
+    (
+        "probation_court_orders_2011_09",
+        Snapshot::CourtOrders,
+        (2011, 9, 30),
+    ),
+];
+const NS: usize = SNAPSHOTS.len();
+const AVERAGE_2002: &str = "prison_population_2002_avg";
+
+/// Which index events a reoffending figure keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Cohort {
+    All,
+    /// Index a release from a sentence, or a community or suspended order.
+    CustodyOrOrders,
+    /// Index a release from a stay sentenced to under 12 months.
+    ShortCustody,
+}
+
+/// A reoffending figure: register id, adults only, cohort, whether it is the
+/// cohort's size (else the rate), and its periods (pooled).
+struct Reoffending {
+    id: &'static str,
+    adults: bool,
+    cohort: Cohort,
+    size: bool,
+    periods: &'static [(Ymd, Ymd)],
+}
+
+const fn quarters(year: i32) -> [(Ymd, Ymd); 4] {
+    [
+        ((year, 4, 1), (year, 6, 30)),
+        ((year, 7, 1), (year, 9, 30)),
+        ((year, 10, 1), (year, 12, 31)),
+        ((year + 1, 1, 1), (year + 1, 3, 31)),
+    ]
+}
+const JUL_2010_JUN_2011: (Ymd, Ymd) = ((2010, 7, 1), (2011, 6, 30));
+const Q2_2017: (Ymd, Ymd) = ((2017, 4, 1), (2017, 6, 30));
+const Q3_2019: (Ymd, Ymd) = ((2019, 7, 1), (2019, 9, 30));
+
+const REOFFENDING: [Reoffending; 8] = [
+    Reoffending {
+        id: "reoffending_2010_11_all",
+        adults: false,
+        cohort: Cohort::All,
+        size: false,
+        periods: &[JUL_2010_JUN_2011],
+    },
+    Reoffending {
+        id: "reoffending_2008_09_adults",
+        adults: true,
+        cohort: Cohort::All,
+        size: false,
+        periods: &quarters(2008),
+    },
+    Reoffending {
+        id: "reoffending_2017q2_adults",
+        adults: true,
+        cohort: Cohort::All,
+        size: false,
+        periods: &[Q2_2017],
+    },
+    Reoffending {
+        id: "reoffending_2019q3_adults",
+        adults: true,
+        cohort: Cohort::All,
+        size: false,
+        periods: &[Q3_2019],
+    },
+    Reoffending {
+        id: "reoffending_2019q3_custody_orders",
+        adults: true,
+        cohort: Cohort::CustodyOrOrders,
+        size: false,
+        periods: &[Q3_2019],
+    },
+    Reoffending {
+        id: "reoffending_2019q3_short_custody",
+        adults: true,
+        cohort: Cohort::ShortCustody,
+        size: false,
+        periods: &[Q3_2019],
+    },
+    Reoffending {
+        id: "reoffending_2022_23_adults",
+        adults: true,
+        cohort: Cohort::All,
+        size: false,
+        periods: &quarters(2022),
+    },
+    Reoffending {
+        id: "reoffending_cohort_2010_11_adults",
+        adults: true,
+        cohort: Cohort::All,
+        size: true,
+        periods: &[JUL_2010_JUN_2011],
+    },
+];
+const NR: usize = REOFFENDING.len();
+/// The short-custody figure's place in [`REOFFENDING`] (for its diagnostic).
+const SHORT_CUSTODY: usize = 5;
+
+/// Every register id, in the order of the constants above.
+const IDS: [&str; COUNTS.len() + 1 + NS + 1 + NR] = {
+    let mut ids = [""; COUNTS.len() + 1 + NS + 1 + NR];
+    let mut k = 0;
+    let mut i = 0;
+    while i < COUNTS.len() {
+        ids[k] = COUNTS[i].0;
+        k += 1;
+        i += 1;
+    }
+    ids[k] = "dip_positive_2005_06";
+    k += 1;
+    i = 0;
+    while i < NS {
+        ids[k] = SNAPSHOTS[i].0;
+        k += 1;
+        i += 1;
+    }
+    ids[k] = AVERAGE_2002;
+    k += 1;
+    i = 0;
+    while i < NR {
+        ids[k] = REOFFENDING[i].id;
+        k += 1;
+        i += 1;
+    }
+    ids
+};
+
+/// A custody reception of a sentenced kind (short, long, breach).
+fn sentenced_kind(detail: u8) -> bool {
+    detail == CustodyKind::Short as u8
+        || detail == CustodyKind::Long as u8
+        || detail == CustodyKind::Breach as u8
+}
+/// `CustodyStart`: sentenced while already on remand (bit 0 of `extra`).
+fn from_remand(e: &Event) -> bool {
+    e.extra & 1 == 1
+}
+/// `CustodyStart` of a sentenced kind: the sentence's length band (bits 1-2 of
+/// `extra`): 0 up to 6 months, 1 over 6 and under 12 months, 2 12 months to under 4
+/// years, 3 4 years and over.
+fn length_band(e: &Event) -> u16 {
+    (e.extra >> 1) & 3
+}
+
+/// Whether event `e` is one that `count` counts (`trigger`: the last arrest was for
+/// a trigger offence).
+fn counts(count: Count, e: &Event, trigger: bool) -> bool {
+    match (count, e.kind) {
+        (Count::Arrests, EventKind::Arrest) => true,
+        (Count::Tests, EventKind::Test) => trigger,
+        (Count::DrrStarts, EventKind::OrderStart) => e.detail == OrderKind::Drr as u8,
+        (Count::CustodySentences, EventKind::Conviction) => {
+            Sentence::from_u8(e.detail).is_custody()
+        }
+        (Count::Sentenced, EventKind::Conviction) => true,
+        (Count::SentencedReceptions(band), EventKind::CustodyStart) => {
+            sentenced_kind(e.detail) && band.is_none_or(|b| length_band(e) == b)
+        }
+        (Count::FirstReceptions, EventKind::CustodyStart) => {
+            e.detail == CustodyKind::Remand as u8 || (sentenced_kind(e.detail) && !from_remand(e))
+        }
+        _ => false,
+    }
+}
+
+/// A proven-reoffending index event: its kind for the breakdowns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Index {
+    /// A caution, or a discharge or fine.
+    Other,
+    /// A community or suspended order.
+    Order,
+    /// A release from a sentence; `short` if its stay's latest sentence was under 12 months.
+    Release { short: bool },
+}
+
+impl Cohort {
+    fn keeps(self, index: Index) -> bool {
+        match self {
+            Cohort::All => true,
+            Cohort::CustodyOrOrders => index != Index::Other,
+            Cohort::ShortCustody => index == Index::Release { short: true },
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct National {
+    /// Each count's window, as in [`COUNTS`], and its events (simulated, unscaled).
+    count_windows: [Window; COUNTS.len()],
+    pub counts: [u64; COUNTS.len()],
+    /// Tests after trigger arrests in 2005/06, and positives.
+    positive_window: Window,
+    pub tests_2005: u64,
+    pub positive_2005: u64,
+    /// Each snapshot's day, as in [`SNAPSHOTS`], and the people it counts.
+    snapshot_days: [i32; NS],
+    pub snapshots: [u64; NS],
+    /// People counted on the caseload day only for the supervision after a release.
+    pub caseload_post_release: u64,
+    year_2002: Window,
+    pub custody_days_2002: u64,
+    /// (figure in [`REOFFENDING`], period) for every period of every figure.
+    periods: Vec<(usize, Window)>,
+    /// Per figure: cohort and proven reoffenders (simulated, unscaled).
+    pub cohort: [u64; NR],
+    pub reoffenders: [u64; NR],
+}
+
+impl Default for National {
+    fn default() -> Self {
+        let date = |(y, m, d): Ymd| Date::ymd(y, m, d);
+        let window = |(a, b): (Ymd, Ymd)| Window::new(date(a), date(b));
+        let periods = REOFFENDING
+            .iter()
+            .enumerate()
+            .flat_map(|(k, r)| r.periods.iter().map(move |&p| (k, window(p))))
+            .collect();
+        National {
+            count_windows: COUNTS.map(|(_, _, w)| window(w)),
+            counts: [0; COUNTS.len()],
+            positive_window: Window::financial_year(2005),
+            tests_2005: 0,
+            positive_2005: 0,
+            snapshot_days: SNAPSHOTS.map(|(_, _, d)| date(d).day()),
+            snapshots: [0; NS],
+            caseload_post_release: 0,
+            year_2002: window(cal(2002)),
+            custody_days_2002: 0,
+            periods,
+            cohort: [0; NR],
+            reoffenders: [0; NR],
+        }
+    }
+}
+
+impl National {
+    /// Event counts, and the 2005/06 test positivity.
+    fn count_events(&mut self, events: &[Event]) {
+        let mut trigger = false;
+        for e in events {
+            match e.kind {
+                EventKind::Arrest => trigger = e.detail == 1,
+                EventKind::Test if trigger && self.positive_window.contains(e.day) => {
+                    self.tests_2005 += 1;
+                    self.positive_2005 += (e.detail == 1) as u64;
+                }
+                _ => {}
+            }
+            if !matches!(
+                e.kind,
+                EventKind::Arrest
+                    | EventKind::Test
+                    | EventKind::OrderStart
+                    | EventKind::Conviction
+                    | EventKind::CustodyStart
+            ) {
+                continue;
+            }
+            for (k, &(_, count, _)) in COUNTS.iter().enumerate() {
+                if self.count_windows[k].contains(e.day) && counts(count, e, trigger) {
+                    self.counts[k] += 1;
+                }
+            }
+        }
+    }
+
+    /// Who is in custody, on an order and under supervision on each snapshot day,
+    /// and the days in custody in 2002.
+    fn snapshot(&mut self, p: &Person, events: &[Event]) {
+        let by_death = events.last().is_some_and(|e| e.kind == EventKind::Death);
+        // The day after the last simulated day; supervision outlives desistance.
+        let end = p.exit_day + 1;
+        let supervision_end = if by_death { end } else { i32::MAX };
+        let mut in_custody = [false; NS];
+        let mut on_order = [false; NS];
+        let mut supervised = [false; NS];
+        let mark = |days: &[i32; NS], a: i32, b: i32, flags: &mut [bool; NS]| {
+            for (f, &d) in flags.iter_mut().zip(days) {
+                *f |= a <= d && d < b;
+            }
+        };
+        let (mut stay, mut order): (Option<i32>, Option<i32>) = (None, None);
+        let close_stay = |a: i32, b: i32, flags: &mut [bool; NS], days_2002: &mut u64| {
+            mark(&self.snapshot_days, a, b, flags);
+            let y = self.year_2002;
+            let (lo, hi) = (a.max(y.first), b.min(y.last + 1));
+            *days_2002 += (hi - lo).max(0) as u64;
+        };
+        let mut days_2002 = 0;
+        for e in events {
+            match e.kind {
+                EventKind::CustodyStart => {
+                    stay.get_or_insert(e.day);
+                }
+                EventKind::Release => {
+                    if let Some(a) = stay.take() {
+                        close_stay(a, e.day, &mut in_custody, &mut days_2002);
+                    }
+                    if e.detail == 0 && e.extra > 0 {
+                        let b = (e.day + e.extra as i32).min(supervision_end);
+                        mark(&self.snapshot_days, e.day, b, &mut supervised);
+                    }
+                }
+                EventKind::OrderStart => {
+                    order.get_or_insert(e.day);
+                }
+                EventKind::OrderEnd => {
+                    if let Some(a) = order.take() {
+                        mark(&self.snapshot_days, a, e.day, &mut on_order);
+                    }
+                }
+                _ => {}
+            }
+        }
+        if let Some(a) = stay {
+            close_stay(a, end, &mut in_custody, &mut days_2002);
+        }
+        if let Some(a) = order {
+            mark(&self.snapshot_days, a, end, &mut on_order);
+        }
+        self.custody_days_2002 += days_2002;
+        for (k, &(_, who, _)) in SNAPSHOTS.iter().enumerate() {
+            let free = !in_custody[k];
+            let counted = match who {
+                Snapshot::Prison => in_custody[k],
+                Snapshot::Caseload => free && (on_order[k] || supervised[k]),
+                Snapshot::CourtOrders => free && on_order[k],
+            };
+            self.snapshots[k] += counted as u64;
+            if who == Snapshot::Caseload && free && supervised[k] && !on_order[k] {
+                self.caseload_post_release += 1;
+            }
+        }
+    }
+
+    /// Proven-reoffending cohorts: the first index event of each period.
+    fn reoffending(&mut self, p: &Person, events: &[Event]) {
+        let mut indexed = vec![false; self.periods.len()];
+        let mut short_stay = false;
+        let observed = observed_until(p, events);
+        for (i, e) in events.iter().enumerate() {
+            let index = match e.kind {
+                EventKind::CustodyStart if sentenced_kind(e.detail) => {
+                    short_stay = length_band(e) <= 1;
+                    continue;
+                }
+                EventKind::Disposal if Disposal::from_u8(e.detail).is_caution() => Index::Other,
+                EventKind::Conviction => match Sentence::from_u8(e.detail) {
+                    Sentence::DischargeFine => Index::Other,
+                    Sentence::Community | Sentence::Suspended => Index::Order,
+                    _ => continue,
+                },
+                EventKind::Release if e.detail == 0 => Index::Release { short: short_stay },
+                _ => continue,
+            };
+            let mut reoffence = None;
+            for (j, &(k, w)) in self.periods.iter().enumerate() {
+                if indexed[j] || !w.contains(e.day) {
+                    continue;
+                }
+                indexed[j] = true;
+                let r = &REOFFENDING[k];
+                if (r.adults && p.age_on(e.day) < 18) || !r.cohort.keeps(index) {
+                    continue;
+                }
+                if r.size {
+                    self.cohort[k] += 1;
+                } else if observed >= e.day + REOFFENDING_CONVICTION_DAYS {
+                    self.cohort[k] += 1;
+                    self.reoffenders[k] +=
+                        *reoffence.get_or_insert_with(|| reoffended(events, i)) as u64;
+                }
+            }
+        }
+    }
+}
+
+impl Observer for National {
+    fn observe(&mut self, h: &Histories) {
+        for (p, events) in h.iter() {
+            self.count_events(events);
+            self.snapshot(p, events);
+            self.reoffending(p, events);
+        }
+    }
+
+    fn merge(&mut self, o: Self) {
+        let add = |a: &mut [u64], b: &[u64]| a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
+        add(&mut self.counts, &o.counts);
+        self.tests_2005 += o.tests_2005;
+        self.positive_2005 += o.positive_2005;
+        add(&mut self.snapshots, &o.snapshots);
+        self.caseload_post_release += o.caseload_post_release;
+        self.custody_days_2002 += o.custody_days_2002;
+        add(&mut self.cohort, &o.cohort);
+        add(&mut self.reoffenders, &o.reoffenders);
+    }
+}
+
+impl Study for National {
+    const NAME: &'static str = "national";
+    const TARGETS: &'static [&'static str] = &IDS;
+
+    /// Counts are reported even when zero; rates only with a cohort.
+    fn values(&self, scale: f64) -> Vec<Value> {
+        let mut out: Vec<Value> = COUNTS
+            .iter()
+            .zip(self.counts)
+            .map(|(&(id, ..), n)| (id, n as f64 * scale))
+            .collect();
+        push(
+            &mut out,
+            "dip_positive_2005_06",
+            percent(self.positive_2005, self.tests_2005),
+        );
+        for (&(id, ..), n) in SNAPSHOTS.iter().zip(self.snapshots) {
+            out.push((id, n as f64 * scale));
+        }
+        let days = (self.year_2002.last - self.year_2002.first + 1) as f64;
+        out.push((AVERAGE_2002, self.custody_days_2002 as f64 / days * scale));
+        for (k, r) in REOFFENDING.iter().enumerate() {
+            if r.size {
+                out.push((r.id, self.cohort[k] as f64 * scale));
+            } else {
+                push(&mut out, r.id, percent(self.reoffenders[k], self.cohort[k]));
+            }
+        }
+        // diagnostics: the post-release part of the caseload (scaled), and the
+        // simulated cohort behind the short-custody rate (unscaled)
+        out.push((
+            "national_caseload_post_release_2011_09",
+            self.caseload_post_release as f64 * scale,
+        ));
+        out.push((
+            "national_short_custody_2019q3_sim_n",
+            self.cohort[SHORT_CUSTODY] as f64,
+        ));
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::{OrderOutcome, Substance};
+    use crate::studies::testkit::*;
+
+    fn observe_people(people: Vec<(Person, Vec<Event>)>) -> National {
+        let mut h = Histories::default();
+        for (p, ev) in people {
+            h.push(p, &sorted(ev));
+        }
+        let mut n = National::default();
+        n.observe(&h);
+        n
+    }
+
+    fn observe(people: Vec<Vec<Event>>) -> National {
+        observe_people(
+            people
+                .into_iter()
+                .map(|ev| (person(Substance::OpiatesCrack), ev))
+                .collect(),
+        )
+    }
+
+    fn get(n: &National, scale: f64, id: &str) -> Option<f64> {
+        n.values(scale).iter().find(|v| v.0 == id).map(|v| v.1)
+    }
+
+    fn custody(d: i32, kind: CustodyKind, from_remand: bool, band: u16) -> Event {
+        Event::new(
+            d,
+            EventKind::CustodyStart,
+            kind as u8,
+            from_remand as u16 | (band << 1),
+        )
+    }
+    fn release(d: i32, from_remand: bool, supervision_days: u16) -> Event {
+        Event::new(d, EventKind::Release, from_remand as u8, supervision_days)
+    }
+    fn sentence(d: i32, s: Sentence, lag: u16) -> Event {
+        Event::new(d, EventKind::Conviction, s as u8, lag)
+    }
+    fn caution(d: i32) -> Event {
+        Event::new(d, EventKind::Disposal, Disposal::Caution as u8, 0)
+    }
+    fn order(d: i32, kind: OrderKind) -> Event {
+        Event::new(d, EventKind::OrderStart, kind as u8, 0)
+    }
+    fn order_end(d: i32, kind: OrderKind) -> Event {
+        Event::new(
+            d,
+            EventKind::OrderEnd,
+            kind as u8,
+            OrderOutcome::Completed as u16,
+        )
+    }
+
+    #[test]
+    fn arrests_are_counted_by_financial_year() {
+        let n = observe(vec![
+            vec![
+                arrest(day(2001, 3, 31), false),
+                arrest(day(2001, 4, 1), true),
+                arrest(day(2002, 3, 31), false),
+                arrest(day(2002, 4, 1), false),
+            ],
+            // every arrest counts, not every person
+            vec![
+                arrest(day(2001, 9, 1), false),
+                arrest(day(2001, 9, 2), false),
+            ],
+        ]);
+        assert_eq!(get(&n, 1.0, "arrests_2001_02"), Some(4.0));
+        assert_eq!(get(&n, 20.0, "arrests_2001_02"), Some(80.0));
+        assert_eq!(get(&n, 1.0, "arrests_2003_04"), Some(0.0));
+    }
+
+    #[test]
+    fn tests_follow_trigger_arrests() {
+        let a = day(2005, 6, 1);
+        let b = day(2007, 6, 1);
+        let n = observe(vec![vec![
+            arrest(a, true),
+            test(a, true),
+            arrest(a + 1, true),
+            test(a + 1, false),
+            arrest(a + 2, true),
+            test(a + 2, false),
+            arrest(a + 3, true),
+            test(a + 3, true),
+            // a test after a non-trigger arrest is not counted
+            arrest(a + 4, false),
+            test(a + 4, true),
+            arrest(b, true),
+            test(b, true),
+            arrest(b + 1, false),
+            test(b + 1, true),
+        ]]);
+        assert_eq!(get(&n, 1.0, "dip_positive_2005_06"), Some(50.0));
+        assert_eq!(get(&n, 10.0, "dip_tests_2007_08"), Some(10.0));
+        assert_eq!(
+            observe(vec![])
+                .values(1.0)
+                .iter()
+                .find(|v| v.0 == "dip_positive_2005_06"),
+            None
+        );
+    }
+
+    #[test]
+    fn first_and_sentenced_receptions_with_a_sentence_on_remand() {
+        let d = day(2005, 3, 1);
+        let q = day(2018, 8, 1);
+        let n = observe(vec![
+            // remanded, then sentenced where they are (6 to 12 months): a first
+            // reception (the remand) and a sentenced reception
+            vec![
+                custody(d, CustodyKind::Remand, false, 0),
+                custody(d + 30, CustodyKind::Short, true, 1),
+                release(d + 100, false, 0),
+            ],
+            // sentenced from liberty to 4 years: both
+            vec![custody(d, CustodyKind::Long, false, 3)],
+            // a revoked order: sentenced, up to 6 months
+            vec![custody(d, CustodyKind::Breach, false, 0)],
+            // first receptions in a quarter: remand, then sentenced on remand (not
+            // first), then sentenced from liberty; a recall (kind 4) is neither
+            vec![
+                custody(q, CustodyKind::Remand, false, 0),
+                custody(q + 10, CustodyKind::Short, true, 0),
+                release(q + 20, false, 0),
+                custody(q + 30, CustodyKind::Short, false, 0),
+                release(q + 40, false, 0),
+                Event::new(q + 50, EventKind::CustodyStart, 4, 0),
+                custody(day(2018, 10, 1), CustodyKind::Remand, false, 0),
+            ],
+        ]);
+        let g = |id| get(&n, 1.0, id).unwrap();
+        assert_eq!(g("sentenced_receptions_2005"), 3.0);
+        assert_eq!(g("sentenced_receptions_2005_le6m"), 1.0);
+        assert_eq!(g("sentenced_receptions_2005_6_12m"), 1.0);
+        assert_eq!(g("sentenced_receptions_2005_12m_4y"), 0.0);
+        assert_eq!(g("sentenced_receptions_2005_4y_plus"), 1.0);
+        assert_eq!(g("first_receptions_2018q3"), 2.0);
+    }
+
+    #[test]
+    fn sentences_and_drr_starts_by_calendar_year() {
+        let d = day(2004, 6, 1);
+        let n = observe(vec![vec![
+            sentence(d, Sentence::ShortCustody, 10),
+            sentence(d + 1, Sentence::LongCustody, 10),
+            sentence(d + 2, Sentence::Concurrent, 10),
+            sentence(d + 3, Sentence::Community, 10),
+            order(d + 3, OrderKind::Drr),
+            order(day(2008, 1, 1), OrderKind::Drr),
+            order(day(2008, 2, 1), OrderKind::Atr),
+            sentence(day(2010, 10, 1), Sentence::Concurrent, 5),
+            sentence(day(2011, 9, 30), Sentence::DischargeFine, 5),
+            sentence(day(2011, 10, 1), Sentence::DischargeFine, 5),
+        ]]);
+        let g = |id| get(&n, 1.0, id).unwrap();
+        assert_eq!(g("immediate_custody_sentences_2004"), 2.0);
+        assert_eq!(g("drr_starts_2008"), 1.0);
+        assert_eq!(g("drr_starts_2009"), 0.0);
+        assert_eq!(g("sentenced_all_2011"), 2.0);
+    }
+
+    #[test]
+    fn snapshots_count_people_in_that_state_on_the_day() {
+        let s = day(2011, 9, 30);
+        let p = day(2001, 6, 30);
+        let n = observe(vec![
+            // in prison over the day (remand then a sentence): counted once
+            vec![
+                custody(p - 10, CustodyKind::Remand, false, 0),
+                custody(p - 5, CustodyKind::Short, true, 0),
+                release(p + 10, false, 0),
+            ],
+            // received on the day: counted; released on the day: not
+            vec![custody(p, CustodyKind::Short, false, 0)],
+            vec![
+                custody(p - 50, CustodyKind::Short, false, 0),
+                release(p, false, 0),
+            ],
+            // on an order on the caseload day
+            vec![
+                order(s - 100, OrderKind::Community),
+                order_end(s + 1, OrderKind::Community),
+            ],
+            // order ended on the day: not on it
+            vec![order(s - 100, OrderKind::Drr), order_end(s, OrderKind::Drr)],
+            // on an order but remanded in custody: not at liberty
+            vec![
+                order(s - 100, OrderKind::Suspended),
+                custody(s - 1, CustodyKind::Remand, false, 0),
+            ],
+            // released 100 days before with 200 days of supervision: caseload only
+            vec![
+                custody(s - 200, CustodyKind::Long, false, 2),
+                release(s - 100, false, 200),
+            ],
+            // supervision over by the day
+            vec![
+                custody(s - 200, CustodyKind::Short, false, 0),
+                release(s - 100, false, 100),
+            ],
+            // released from remand: no supervision
+            vec![
+                custody(s - 200, CustodyKind::Remand, false, 0),
+                release(s - 100, true, 400),
+            ],
+        ]);
+        let g = |id| get(&n, 1.0, id).unwrap();
+        assert_eq!(g("prison_population_2001_06"), 2.0);
+        assert_eq!(g("probation_court_orders_2011_09"), 1.0);
+        assert_eq!(g("probation_caseload_2011_09"), 2.0);
+        assert_eq!(g("national_caseload_post_release_2011_09"), 1.0);
+        // the second (never released) and the one remanded on 2011-09-29
+        assert_eq!(g("prison_population_2011_12"), 2.0);
+        assert_eq!(g("prison_population_2007_06"), 1.0);
+    }
+
+    #[test]
+    fn supervision_ends_at_death_and_the_2002_average_counts_days() {
+        let s = day(2011, 9, 30);
+        let mut dead = person(Substance::OpiatesCrack);
+        dead.exit_day = s - 1;
+        let n = observe_people(vec![
+            (
+                dead,
+                vec![
+                    custody(s - 200, CustodyKind::Long, false, 2),
+                    release(s - 100, false, 200),
+                    Event::new(s - 1, EventKind::Death, 0, 0),
+                ],
+            ),
+            // half of 2002 in custody: 2002-07-02 to the end of the year
+            (
+                person(Substance::None),
+                vec![
+                    custody(day(2002, 7, 2), CustodyKind::Long, false, 3),
+                    release(day(2003, 2, 1), false, 0),
+                ],
+            ),
+        ]);
+        assert_eq!(get(&n, 1.0, "probation_caseload_2011_09"), Some(0.0));
+        let days = (day(2003, 1, 1) - day(2002, 7, 2)) as f64;
+        assert_eq!(n.custody_days_2002, days as u64);
+        let avg = get(&n, 10.0, "prison_population_2002_avg").unwrap();
+        assert!((avg - 10.0 * days / 365.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn reoffending_index_is_the_first_event_of_the_period() {
+        let q = day(2019, 7, 10);
+        let n = observe(vec![
+            // cautioned, then a fine in the same quarter: the caution is the index;
+            // an offence 200 days later, convicted 100 days after that: reoffended
+            vec![
+                caution(q),
+                sentence(q + 20, Sentence::DischargeFine, 5),
+                sentence(q + 300, Sentence::Community, 100),
+            ],
+            // released from a 6-12 month sentence; the offence 400 days after: not
+            vec![
+                custody(q - 100, CustodyKind::Short, false, 1),
+                release(q, false, 0),
+                sentence(q + 420, Sentence::DischargeFine, 20),
+            ],
+            // released from remand, then a community order: the order is the index;
+            // reoffended by a caution within the year
+            vec![
+                custody(q - 30, CustodyKind::Remand, false, 0),
+                release(q, true, 0),
+                sentence(q + 5, Sentence::Community, 40),
+                caution(q + 100),
+            ],
+            // released from a 12m-4y sentence: reoffends, convicted within 18 months
+            vec![
+                custody(q - 300, CustodyKind::Long, false, 2),
+                release(q, false, 0),
+                sentence(q + 540, Sentence::DischargeFine, 200),
+            ],
+            // the offence before the index does not count
+            vec![
+                sentence(q, Sentence::Suspended, 30),
+                sentence(q + 30, Sentence::DischargeFine, 60),
+            ],
+        ]);
+        let g = |id| get(&n, 1.0, id).unwrap();
+        assert_eq!(g("reoffending_2019q3_adults"), 60.0);
+        // custody or orders: the last four (index a release or an order)
+        assert_eq!(g("reoffending_2019q3_custody_orders"), 50.0);
+        // under 12 months: the second person only
+        assert_eq!(g("reoffending_2019q3_short_custody"), 0.0);
+        assert_eq!(
+            REOFFENDING[SHORT_CUSTODY].id,
+            "reoffending_2019q3_short_custody"
+        );
+        assert_eq!(n.cohort[SHORT_CUSTODY], 1);
+        assert_eq!(get(&n, 1.0, "reoffending_2017q2_adults"), None);
+    }
+
+    #[test]
+    fn adults_only_and_pooled_quarters() {
+        let q1 = day(2008, 5, 1);
+        let q2 = day(2008, 8, 1);
+        let reoffends = |d: i32| vec![caution(d), caution(d + 10)];
+        let mut young = person(Substance::OtherDrugs);
+        young.birth_day = day(1991, 1, 1);
+        let n = observe_people(vec![
+            // 17 at the index: in no adult cohort
+            (young, reoffends(q1)),
+            // in two quarterly cohorts, reoffending after each
+            (
+                person(Substance::Alcohol),
+                vec![caution(q1), caution(q2), caution(q2 + 10)],
+            ),
+            (
+                person(Substance::None),
+                vec![sentence(q2, Sentence::DischargeFine, 3)],
+            ),
+        ]);
+        let r = REOFFENDING
+            .iter()
+            .position(|r| r.id == "reoffending_2008_09_adults")
+            .unwrap();
+        assert_eq!((n.cohort[r], n.reoffenders[r]), (3, 2));
+        assert!((get(&n, 1.0, "reoffending_2008_09_adults").unwrap() - 200.0 / 3.0).abs() < 1e-9);
+        // the old method counts every age; 2010-11 is empty here
+        assert_eq!(get(&n, 1.0, "reoffending_2010_11_all"), None);
+        let mut younger = person(Substance::OtherDrugs);
+        younger.birth_day = day(1993, 1, 1);
+        let old = observe_people(vec![
+            (younger, reoffends(day(2010, 7, 1))),
+            (person(Substance::None), vec![caution(day(2011, 6, 30))]),
+        ]);
+        assert_eq!(get(&old, 1.0, "reoffending_2010_11_all"), Some(50.0));
+        assert_eq!(
+            get(&old, 20.0, "reoffending_cohort_2010_11_adults"),
+            Some(20.0)
+        );
+    }
+
+    #[test]
+    fn rates_need_the_whole_follow_up() {
+        let q = day(2022, 5, 1);
+        let mut cut = person(Substance::OpiatesCrack);
+        cut.exit_day = q + 500;
+        let mut dead = person(Substance::OpiatesCrack);
+        dead.exit_day = q + 30;
+        let n = observe_people(vec![
+            (cut, vec![caution(q)]),
+            (
+                dead,
+                vec![caution(q), Event::new(q + 30, EventKind::Death, 0, 0)],
+            ),
+        ]);
+        let r = REOFFENDING
+            .iter()
+            .position(|r| r.id == "reoffending_2022_23_adults")
+            .unwrap();
+        assert_eq!(n.cohort[r], 1);
+        assert_eq!(get(&n, 1.0, "reoffending_2022_23_adults"), Some(0.0));
+    }
+
+    #[test]
+    fn values_cover_every_target_and_merge_adds() {
+        let mut a = observe(vec![vec![arrest(day(2007, 5, 1), true)]]);
+        let b = observe(vec![
+            vec![arrest(day(2007, 5, 2), false)],
+            vec![custody(day(2007, 1, 1), CustodyKind::Long, false, 3)],
+        ]);
+        a.merge(b);
+        assert_eq!(get(&a, 1.0, "arrests_2007_08"), Some(2.0));
+        assert_eq!(get(&a, 1.0, "prison_population_2007_06"), Some(1.0));
+        let got: Vec<&str> = a.values(1.0).iter().map(|v| v.0).collect();
+        for id in National::TARGETS {
+            let rate = id.starts_with("reoffending_") && !id.contains("cohort")
+                || *id == "dip_positive_2005_06";
+            assert_eq!(got.contains(id), !rate, "{id}");
+        }
+        let mut ids = National::TARGETS.to_vec();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), National::TARGETS.len());
+        for (id, _) in UNMEASURED {
+            assert!(!ids.contains(&id));
+        }
+    }
+}
