@@ -1,6 +1,6 @@
 //! Offending and arrest, drug testing in police custody, DIP assessment and referral.
 
-use super::model::{by_band, by_group, daily};
+use super::model::{by_band, by_group, daily, DatedMultiplier};
 use crate::calendar::Date;
 use crate::calendar::DAYS_PER_YEAR;
 use crate::history::{Disposal, EventKind, OffenceGroup, Person, Route};
@@ -84,6 +84,13 @@ parameters! {
         /// Probability another offence leads to an arrest.
         other_probability: f64 = 0.12, "probability", 0.0, 1.0,
             "assumption";
+        /// From this date every detection probability is multiplied by
+        /// `change_multiplier`: a change in policing, not in offending.
+        change_start: Date = (2100, 1, 1), "date", 0.0, 0.0,
+            "what-if: no change in the baseline (the calendar issue gives detection its dated series)";
+        /// The multiplier on detection from `change_start`.
+        change_multiplier: f64 = 1.0, "multiplier", 0.0, 10.0,
+            "what-if: none in the baseline";
     }
 }
 
@@ -157,6 +164,8 @@ pub struct OffendingRates {
     pub detection: [f64; OffenceGroup::N],
     /// Share of each substance group's offences that are detected.
     pub detected_share: [f64; 4],
+    /// Detection changed from a date (the whole detected share is multiplied).
+    pub detection_change: DatedMultiplier,
     pub desistance: [f64; 4],
     pub desistance_propensity_exponent: f64,
     pub desistance_in_treatment: f64,
@@ -201,6 +210,10 @@ impl OffendingRates {
             group_share,
             detection,
             detected_share,
+            detection_change: DatedMultiplier {
+                from: d.change_start.as_f64(),
+                multiplier: d.change_multiplier,
+            },
             desistance: daily(&o.desistance_rate),
             desistance_propensity_exponent: o.desistance_propensity_exponent,
             desistance_in_treatment: o.desistance_in_treatment_multiplier,
@@ -386,9 +399,12 @@ impl PersonSim<'_> {
             * self.offending_hook()
     }
 
-    /// Arrests per day: the offence rate thinned by detection.
+    /// Arrests per day: the offence rate thinned by detection (changed from its
+    /// dated start, a calendar refresh day).
     pub(crate) fn arrest_rate(&self) -> f64 {
-        self.offence_rate() * self.m.offending.detected_share[self.g]
+        let o = &self.m.offending;
+        o.detection_change
+            .apply(self.offence_rate() * o.detected_share[self.g], self.t)
     }
 
     /// Record the offence rate when it has changed (an `OffendingRate` event), so
@@ -601,6 +617,23 @@ mod tests {
         assert!((s.arrest_rate() - treated).abs() < 1e-15);
         s.custody.in_custody = true;
         assert_eq!(s.arrest_rate(), 0.0);
+    }
+
+    #[test]
+    fn a_detection_change_scales_arrests_from_its_date_and_not_offences() {
+        let from = Date::ymd(2012, 1, 1);
+        let m = testkit::model_with(|p| {
+            p.detection.change_start = from;
+            p.detection.change_multiplier = 0.5;
+        });
+        assert!(m.refresh_days.contains(&from.as_f64()), "a refresh day");
+        let mut events = Vec::new();
+        let mut s = testkit::sim(&m, testkit::person(Substance::None, 20.0), &mut events);
+        s.offending.crisis = false;
+        let (offences, arrests) = (s.offence_rate(), s.arrest_rate());
+        s.t = from.as_f64();
+        assert_eq!(s.offence_rate(), offences);
+        assert!((s.arrest_rate() - 0.5 * arrests).abs() < 1e-15);
     }
 
     #[test]

@@ -125,9 +125,14 @@ impl Model {
     pub fn new(p: &Params) -> Model {
         let lv = &p.levers;
         let treatment = TreatmentRates::new(&p.treatment, lv.entry_change(), lv.dropout_change());
+        let offending = OffendingRates::new(&p.offending, &p.detection);
         let mut refresh_days: Vec<f64> = Vec::new();
-        for d in [treatment.dropout_change.from, treatment.entry_change.from] {
-            if d.is_finite() {
+        for d in [
+            treatment.dropout_change.from,
+            treatment.entry_change.from,
+            offending.detection_change.from,
+        ] {
+            if d.is_finite() && d < p.run.horizon.as_f64() {
                 refresh_days.push(d);
             }
         }
@@ -136,7 +141,7 @@ impl Model {
         Model {
             start_day: p.run.start.as_f64(),
             horizon_day: p.run.horizon.as_f64(),
-            offending: OffendingRates::new(&p.offending, &p.detection),
+            offending,
             testing: TestingRates::new(&p.testing, lv.testing_extension()),
             dip: DipRates::new(&p.dip),
             court: CourtRates::new(&p.court),

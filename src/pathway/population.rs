@@ -195,6 +195,36 @@ mod tests {
     }
 
     #[test]
+    fn only_people_active_at_the_start_carry_previous_offences_at_their_groups_rate() {
+        let mut p = Params::default();
+        p.run.scale = 200.0;
+        let r = Roster::new(&p);
+        // New careers start with a clean record.
+        assert!((r.initial..r.total)
+            .step_by(13)
+            .all(|id| r.person(&p, 5, id).prior_offences == 0));
+        // People active at the start: the mean is rate x propensity x years offended,
+        // with years offended Exp(mean 6) independent of propensity (mean 1), so the
+        // heroin/crack group's mean record is about 6 x its yearly rate.
+        let (mut n, mut sum) = (0.0, 0.0);
+        for id in 0..r.initial {
+            let person = r.person(&p, 5, id);
+            if person.substance == Substance::OpiatesCrack {
+                n += 1.0;
+                sum += person.prior_offences as f64;
+            }
+        }
+        let expected = 6.0 * p.population.prior_offences_per_year.opiates_crack;
+        let mean = sum / n;
+        assert!(n > 200.0, "{n}");
+        // The age cap at 80 trims a few careers; 15% covers it and the noise.
+        assert!(
+            (mean - expected).abs() < 0.15 * expected,
+            "{mean} vs {expected}"
+        );
+    }
+
+    #[test]
     fn entrants_enter_within_their_year() {
         let mut p = Params::default();
         p.run.scale = 1000.0;
