@@ -146,8 +146,12 @@ pub struct Studies {
 }
 
 impl Studies {
-    pub fn new() -> Studies {
-        Studies::default()
+    /// Every study, for a run of `p` (the UKDPC study needs the offence-group
+    /// shares to turn recorded offence rates into acquisitive offences).
+    pub fn for_params(p: &crate::params::Params) -> Studies {
+        let mut s = Studies::default();
+        s.ukdpc.acquisitive_share = crate::pathway::model::by_group(&p.offending.acquisitive_share);
+        s
     }
     /// Every study's values, study by study.
     pub fn values(&self, scale: f64) -> Vec<Value> {

@@ -19,6 +19,11 @@
 //!   2004-04-01 ..= 2006-03-31 (the evaluation's cohort was identified in DIP's
 //!   early years), arrests in `[a - 183, a]` (the index arrest included) vs
 //!   `(a, a + 183]`;
+//! - acquisitive crime in the previous 12 months: of the same people, the
+//!   probability of at least one acquisitive offence in the 365 days up to the
+//!   arrest, 1 if the arrest is for one, else 1 - exp(-acquisitive share x the
+//!   integral of the recorded offence rate) (offences are Poisson given the
+//!   rate), summed in millionths;
 //! - a crime a day: of the people arrested in the year (at their first arrest in
 //!   it), the share whose offences in the 365 days before, the integral of their
 //!   recorded offence rate, average at least one a day at liberty (days with a
@@ -34,7 +39,7 @@ use super::{
 };
 use crate::calendar::Date;
 use crate::history::Observer;
-use crate::history::{EventKind, Histories, OrderKind, Route, Substance};
+use crate::history::{EventKind, Histories, OffenceGroup, OrderKind, Route, Substance};
 
 /// Whether an order kind is a DTTO or DRR (the UKDPC's drug orders).
 fn drug_order(detail: u8) -> bool {
@@ -76,6 +81,12 @@ pub struct Ukdpc {
     /// People arrested in the year who offended at least daily in the year before:
     /// [heroin/crack users, others] x [arrested, daily].
     pub daily: [[u64; 2]; 2],
+    /// Of them, the expected number with an acquisitive offence in the year
+    /// before, in millionths of a person: [heroin/crack users, others].
+    pub acquisitive_micro: [u64; 2],
+    /// Share of each substance group's offences that are acquisitive (from the
+    /// run's parameters: `Studies::for_params`).
+    pub acquisitive_share: [f64; 4],
 }
 
 /// Offences and days at liberty (a positive offence rate) in [from, to), from the
@@ -135,6 +146,10 @@ impl Default for Ukdpc {
             releases_pdu: 0,
             release_deaths_pdu: 0,
             daily: [[0; 2]; 2],
+            acquisitive_micro: [0; 2],
+            acquisitive_share: crate::pathway::model::by_group(
+                &crate::pathway::arrest::OffendingParams::default().acquisitive_share,
+            ),
         }
     }
 }
@@ -157,6 +172,13 @@ impl Observer for Ukdpc {
                             let k = (!pdu) as usize;
                             self.daily[k][0] += 1;
                             self.daily[k][1] += (days > 0 && offences >= days as f64) as u64;
+                            let acquisitive = if e.extra == OffenceGroup::Acquisitive as u16 {
+                                1.0
+                            } else {
+                                let share = self.acquisitive_share[p.substance.index()];
+                                1.0 - (-share * offences).exp()
+                            };
+                            self.acquisitive_micro[k] += (acquisitive * 1e6).round() as u64;
                         }
                         arrested |= in_year;
                     }
@@ -247,6 +269,9 @@ impl Observer for Ukdpc {
         {
             *a += b;
         }
+        for (a, b) in self.acquisitive_micro.iter_mut().zip(o.acquisitive_micro) {
+            *a += b;
+        }
         self.arrested += o.arrested;
         self.arrested_pdu += o.arrested_pdu;
         self.trigger_tests += o.trigger_tests;
@@ -297,6 +322,8 @@ impl Study for Ukdpc {
         "ukdpc_prison_release_death",
         "ukdpc_weekly_user_daily_crime",
         "ukdpc_other_arrestee_daily_crime",
+        "ukdpc_weekly_user_acquisitive_12m",
+        "ukdpc_other_arrestee_acquisitive_12m",
     ];
 
     fn values(&self, scale: f64) -> Vec<Value> {
@@ -311,6 +338,20 @@ impl Study for Ukdpc {
             "ukdpc_other_arrestee_daily_crime",
             percent(self.daily[1][1], self.daily[1][0]),
         );
+        for (k, id) in [
+            "ukdpc_weekly_user_acquisitive_12m",
+            "ukdpc_other_arrestee_acquisitive_12m",
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            if self.daily[k][0] > 0 {
+                out.push((
+                    id,
+                    100.0 * self.acquisitive_micro[k] as f64 / 1e6 / self.daily[k][0] as f64,
+                ));
+            }
+        }
         push(
             &mut out,
             "ukdpc_arrestee_pdu_share",
@@ -497,6 +538,20 @@ mod tests {
         assert_eq!(u.daily, [[2, 1], [2, 1]]);
         assert_eq!(value(&u, "ukdpc_weekly_user_daily_crime"), Some(50.0));
         assert_eq!(value(&u, "ukdpc_other_arrestee_daily_crime"), Some(50.0));
+        // The arrests are for acquisitive offences (extra 0): certain.
+        assert_eq!(u.acquisitive_micro, [2_000_000, 2_000_000]);
+        // Arrested for violence after 400 offences a year with acquisitive share
+        // s: 1 - exp(-s x 400 x 365/365.25).
+        let s = u.acquisitive_share[Substance::OpiatesCrack.index()];
+        let violence = Event::new(a, EventKind::Arrest, 0, OffenceGroup::Violence as u16);
+        let v = observe(vec![(
+            Substance::OpiatesCrack,
+            vec![rate(a - 500, 400.0), violence],
+        )]);
+        let offences = 400.0 / crate::calendar::DAYS_PER_YEAR * 365.0;
+        let want = 100.0 * (1.0 - (-s * offences).exp());
+        let got = value(&v, "ukdpc_weekly_user_acquisitive_12m").unwrap();
+        assert!((got - want).abs() < 1e-4, "{got} vs {want}");
     }
 
     #[test]
