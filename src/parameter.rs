@@ -218,9 +218,9 @@ macro_rules! param_fitted {
 }
 pub(crate) use param_fitted;
 
-/// Every numeric leaf of a serialised value as (dotted key, value), in
-/// declaration order, keys starting with `prefix`.
-pub fn collect_numeric(prefix: &str, v: &toml::Value, out: &mut Vec<(String, f64)>) {
+/// Visit every leaf (any value but a table) of a TOML value with its dotted
+/// key, in order: the one walk behind every flattening of a scenario.
+pub fn for_each_leaf(prefix: &str, v: &toml::Value, f: &mut impl FnMut(&str, &toml::Value)) {
     match v {
         toml::Value::Table(t) => {
             for (k, v) in t {
@@ -229,11 +229,19 @@ pub fn collect_numeric(prefix: &str, v: &toml::Value, out: &mut Vec<(String, f64
                 } else {
                     format!("{prefix}.{k}")
                 };
-                collect_numeric(&key, v, out);
+                for_each_leaf(&key, v, f);
             }
         }
-        toml::Value::Integer(i) => out.push((prefix.to_string(), *i as f64)),
-        toml::Value::Float(f) => out.push((prefix.to_string(), *f)),
-        _ => {}
+        leaf => f(prefix, leaf),
     }
+}
+
+/// Every numeric leaf of a serialised value as (dotted key, value), in
+/// declaration order, keys starting with `prefix`.
+pub fn collect_numeric(prefix: &str, v: &toml::Value, out: &mut Vec<(String, f64)>) {
+    for_each_leaf(prefix, v, &mut |key, leaf| match leaf {
+        toml::Value::Integer(i) => out.push((key.to_string(), *i as f64)),
+        toml::Value::Float(f) => out.push((key.to_string(), *f)),
+        _ => {}
+    });
 }

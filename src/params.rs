@@ -323,33 +323,21 @@ pub fn baseline_toml(calibrated: Option<(&str, &[String])>) -> String {
 /// Every leaf of the baseline as (dotted key, value as written in a scenario
 /// file), in scenario order: numbers, dates and switches.
 fn baseline_leaves() -> Vec<(String, String)> {
-    fn walk(prefix: &str, v: &toml::Value, out: &mut Vec<(String, String)>) {
-        match v {
-            toml::Value::Table(t) => {
-                for (k, v) in t {
-                    let key = if prefix.is_empty() {
-                        k.clone()
-                    } else {
-                        format!("{prefix}.{k}")
-                    };
-                    walk(&key, v, out);
-                }
-            }
-            toml::Value::Integer(i) => out.push((prefix.to_string(), i.to_string())),
-            toml::Value::Float(f) => out.push((prefix.to_string(), f.to_string())),
-            toml::Value::Boolean(b) => out.push((prefix.to_string(), b.to_string())),
-            toml::Value::Datetime(d) => out.push((prefix.to_string(), d.to_string())),
-            toml::Value::String(s) if prefix.contains('.') => {
-                out.push((prefix.to_string(), s.clone()))
-            }
-            _ => {}
-        }
-    }
     // Through text, so dates come back as TOML dates.
     let text = toml::to_string(&baseline()).expect("parameters serialise");
     let value = toml::Value::Table(text.parse().expect("serialised parameters parse"));
     let mut out = Vec::new();
-    walk("", &value, &mut out);
+    crate::parameter::for_each_leaf("", &value, &mut |key, leaf| {
+        let text = match leaf {
+            toml::Value::Integer(i) => i.to_string(),
+            toml::Value::Float(f) => f.to_string(),
+            toml::Value::Boolean(b) => b.to_string(),
+            toml::Value::Datetime(d) => d.to_string(),
+            toml::Value::String(s) if key.contains('.') => s.clone(),
+            _ => return,
+        };
+        out.push((key.to_string(), text));
+    });
     out
 }
 

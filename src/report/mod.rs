@@ -138,23 +138,6 @@ pub struct Change {
     pub unit: String,
 }
 
-fn flatten(prefix: &str, v: &toml::Value, out: &mut Vec<(String, String)>) {
-    match v {
-        toml::Value::Table(t) => {
-            for (k, v) in t {
-                let key = if prefix.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{prefix}.{k}")
-                };
-                flatten(&key, v, out);
-            }
-        }
-        toml::Value::String(s) => out.push((prefix.to_string(), s.clone())),
-        other => out.push((prefix.to_string(), other.to_string())),
-    }
-}
-
 /// Every setting (numbers, switches, dates) whose value differs, by key with each
 /// lever's switch first; name and description are left out, and so are the
 /// settings of a lever that is off in both.
@@ -162,7 +145,13 @@ pub fn changes(base: &Params, scenario: &Params) -> Vec<Change> {
     let leaves = |p: &Params| {
         let mut out = Vec::new();
         if let Ok(v) = toml::Value::try_from(p) {
-            flatten("", &v, &mut out);
+            crate::parameter::for_each_leaf("", &v, &mut |key, leaf| {
+                let text = match leaf {
+                    toml::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                out.push((key.to_string(), text));
+            });
         }
         out
     };
