@@ -483,6 +483,15 @@ pub struct Person {
     pub prior_offences: u16,
 }
 
+impl Event {
+    /// The offence rate an `OffendingRate` event records: thousandths of an
+    /// offence a year (its detail is the high 8 bits, its extra the low 16).
+    #[inline]
+    pub fn offending_rate(&self) -> u32 {
+        ((self.detail as u32) << 16) | self.extra as u32
+    }
+}
+
 impl Person {
     /// Age in whole years on a given day.
     pub fn age_on(&self, day: i32) -> i32 {

@@ -302,8 +302,7 @@ impl Metrics {
             counts: vec![0; METRICS.len() * MAX_GROUPS * n_years],
             events: 0,
             person_days: 0,
-            offence_share: crate::pathway::arrest::OffendingRates::new(&p.offending, &p.detection)
-                .group_share,
+            offence_share: crate::pathway::arrest::offence_group_shares(&p.offending),
             snapshot_days: (first_year..=last_year)
                 .map(|y| Date::ymd(y, 6, 30).day())
                 .collect(),
@@ -350,10 +349,10 @@ impl Metrics {
         }
     }
 
-    /// Add the days of [a, b) to a person-years metric, split by year.
-    fn add_days(&mut self, m: M, group: usize, a: i32, b: i32) {
+    /// The observed years that [a, b) may overlap (empty if none).
+    fn years_of(&self, a: i32, b: i32) -> std::ops::Range<usize> {
         if b <= a || self.n_years == 0 {
-            return;
+            return 0..0;
         }
         let first = self
             .year_starts
@@ -363,12 +362,21 @@ impl Metrics {
             .year_starts
             .partition_point(|&s| s < b)
             .min(self.n_years);
-        for y in first..last {
-            let lo = a.max(self.year_starts[y]);
-            let hi = b.min(self.year_starts[y + 1]);
-            if hi > lo {
+        first..last
+    }
+
+    /// Days of [a, b) in observed year `y`.
+    fn days_in_year(&self, y: usize, a: i32, b: i32) -> i32 {
+        b.min(self.year_starts[y + 1]) - a.max(self.year_starts[y])
+    }
+
+    /// Add the days of [a, b) to a person-years metric, split by year.
+    fn add_days(&mut self, m: M, group: usize, a: i32, b: i32) {
+        for y in self.years_of(a, b) {
+            let days = self.days_in_year(y, a, b);
+            if days > 0 {
                 let s = self.slot(m, group, y);
-                self.counts[s] += (hi - lo) as u64;
+                self.counts[s] += days as u64;
             }
         }
     }
@@ -650,8 +658,7 @@ impl Observer for Metrics {
                         if let Some((from, r)) = rate.take() {
                             self.add_offences(g, from, d, r);
                         }
-                        let code = ((e.detail as u32) << 16) | e.extra as u32;
-                        rate = Some((d, code));
+                        rate = Some((d, e.offending_rate()));
                     }
                     EventKind::CareerStart => {}
                 }
@@ -688,24 +695,15 @@ impl Metrics {
     /// Offences in [a, b) at an encoded yearly rate, split by offence group in the
     /// substance group's shares and by calendar year, in thousandths.
     fn add_offences(&mut self, g: usize, a: i32, b: i32, code: u32) {
-        if code == 0 || b <= a || self.n_years == 0 {
+        if code == 0 {
             return;
         }
         // code is thousandths of an offence a year: per day, in thousandths.
         let per_day = code as f64 / DAYS_PER_YEAR;
-        let first = self
-            .year_starts
-            .partition_point(|&s| s <= a)
-            .saturating_sub(1);
-        let last = self
-            .year_starts
-            .partition_point(|&s| s < b)
-            .min(self.n_years);
-        for y in first..last {
-            let lo = a.max(self.year_starts[y]);
-            let hi = b.min(self.year_starts[y + 1]);
-            if hi > lo {
-                let total = per_day * (hi - lo) as f64;
+        for y in self.years_of(a, b) {
+            let days = self.days_in_year(y, a, b);
+            if days > 0 {
+                let total = per_day * days as f64;
                 for k in 0..OffenceGroup::N {
                     let s = self.slot(M::OFFENCES, k, y);
                     self.counts[s] += (total * self.offence_share[g][k]).round() as u64;

@@ -176,19 +176,25 @@ pub struct OffendingRates {
     pub age_desistance: Vec<f64>,
 }
 
+/// Share of each substance group's offences in each offence group (other: the
+/// rest), indexed [substance][`OffenceGroup`].
+pub fn offence_group_shares(o: &OffendingParams) -> [[f64; OffenceGroup::N]; 4] {
+    let acq = by_group(&o.acquisitive_share);
+    let vio = by_group(&o.violence_share);
+    let drugs = by_group(&o.drugs_share);
+    std::array::from_fn(|g| {
+        [
+            acq[g],
+            vio[g],
+            drugs[g],
+            (1.0 - acq[g] - vio[g] - drugs[g]).max(0.0),
+        ]
+    })
+}
+
 impl OffendingRates {
     pub fn new(o: &OffendingParams, d: &DetectionParams) -> Self {
-        let acq = by_group(&o.acquisitive_share);
-        let vio = by_group(&o.violence_share);
-        let drugs = by_group(&o.drugs_share);
-        let group_share: [[f64; OffenceGroup::N]; 4] = std::array::from_fn(|g| {
-            [
-                acq[g],
-                vio[g],
-                drugs[g],
-                (1.0 - acq[g] - vio[g] - drugs[g]).max(0.0),
-            ]
-        });
+        let group_share = offence_group_shares(o);
         let detection = [
             d.acquisitive_probability,
             d.violence_probability,
@@ -730,7 +736,7 @@ mod tests {
         let rates: Vec<u32> = events
             .iter()
             .filter(|e| e.kind == crate::history::EventKind::OffendingRate)
-            .map(|e| ((e.detail as u32) << 16) | e.extra as u32)
+            .map(|e| e.offending_rate())
             .collect();
         let yearly = m.offending.offence_rate[3] * DAYS_PER_YEAR * age;
         assert_eq!(rates, vec![super::encode_rate(yearly), 0], "one per change");

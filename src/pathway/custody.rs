@@ -196,11 +196,10 @@ impl PersonSim<'_> {
     pub(crate) fn on_release(&mut self) {
         let m = self.m;
         let from_remand = std::mem::take(&mut self.custody.on_remand);
-        let recalled = std::mem::take(&mut self.custody.recalled);
+        // After a recall, back to the supervision the recall interrupted.
+        self.custody.recalled = false;
         self.custody.in_custody = false;
         self.custody.release_day = f64::INFINITY;
-        // After a recall, back to the supervision the recall interrupted.
-        let _ = recalled;
         let supervised = if from_remand {
             0.0
         } else {

@@ -150,7 +150,8 @@ impl Studies {
     /// shares to turn recorded offence rates into acquisitive offences).
     pub fn for_params(p: &crate::params::Params) -> Studies {
         let mut s = Studies::default();
-        s.ukdpc.acquisitive_share = crate::pathway::model::by_group(&p.offending.acquisitive_share);
+        s.ukdpc.acquisitive_share = crate::pathway::arrest::offence_group_shares(&p.offending)
+            .map(|g| g[crate::history::OffenceGroup::Acquisitive as usize]);
         s
     }
     /// Every study's values, study by study.

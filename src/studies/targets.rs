@@ -213,7 +213,8 @@ pub fn replicate_values(params: &Params, bar: &ProgressBar) -> Vec<Vec<Value>> {
     (0..params.run.replicates)
         .map(|r| {
             let seed = replicate_seed(params.run.seed, r);
-            crate::run::run_replicate(params, seed, || Studies::for_params(params), &tick)
+            let fresh = Studies::for_params(params);
+            crate::run::run_replicate(params, seed, || fresh.clone(), &tick)
                 .values(params.run.scale)
         })
         .collect()

@@ -100,7 +100,7 @@ fn offences_before(events: &[crate::history::Event], i: usize, from: i32, to: i3
         }
         let start = e.day.max(from);
         if end > start {
-            let code = ((e.detail as u32) << 16) | e.extra as u32;
+            let code = e.offending_rate();
             if code > 0 {
                 offences +=
                     code as f64 / 1000.0 / crate::calendar::DAYS_PER_YEAR * (end - start) as f64;
@@ -147,9 +147,10 @@ impl Default for Ukdpc {
             release_deaths_pdu: 0,
             daily: [[0; 2]; 2],
             acquisitive_micro: [0; 2],
-            acquisitive_share: crate::pathway::model::by_group(
-                &crate::pathway::arrest::OffendingParams::default().acquisitive_share,
-            ),
+            acquisitive_share: crate::pathway::arrest::offence_group_shares(
+                &crate::pathway::arrest::OffendingParams::default(),
+            )
+            .map(|g| g[OffenceGroup::Acquisitive as usize]),
         }
     }
 }
