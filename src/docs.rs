@@ -101,18 +101,21 @@ mod tests {
     }
 
     #[test]
-    fn the_parameter_appendix_shows_the_calibrated_dropout_hazard() {
+    fn the_parameter_appendix_shows_the_calibrated_treatment_effect() {
         let table = crate::params::params_table(true);
-        let fitted = crate::parameter::fitted("treatment.dropout_rate_0_3m");
+        let fitted = crate::parameter::fitted("treatment.offending_multiplier_in_treatment");
         let row = table
             .lines()
-            .find(|l| l.starts_with("| `treatment.dropout_rate_0_3m` |"))
-            .expect("a row for the dropout hazard");
+            .find(|l| l.starts_with("| `treatment.offending_multiplier_in_treatment` |"))
+            .expect("a row for the treatment effect");
         assert!(
-            row.contains(&format!("| {fitted} (fitted) | per year |")),
+            row.contains(&format!("| {fitted} (fitted) | multiplier |")),
             "{row}"
         );
-        assert!(row.contains("calibrated to bold_outcome_dropout"), "{row}");
-        assert!(row.contains("first 3 months"), "{row}");
+        assert!(
+            row.contains("calibrated to nta_retained_2y_reduction"),
+            "{row}"
+        );
+        assert!(row.contains("while in treatment"), "{row}");
     }
 }

@@ -76,9 +76,9 @@ pub enum EventKind {
     OrderStart = 5,
     /// End of an order. detail: [`OrderKind`]; extra: [`OrderOutcome`].
     OrderEnd = 6,
-    /// Start of a treatment episode. detail: [`Route`].
+    /// Start of a treatment journey. detail: [`Route`]; extra: [`Modality`].
     TreatmentStart = 7,
-    /// End of a treatment episode. detail: [`Route`]; extra: [`TreatmentExit`].
+    /// End of a treatment journey. detail: [`Route`]; extra: [`TreatmentExit`].
     TreatmentEnd = 8,
     /// Reception into custody. detail: [`CustodyKind`]; extra: bit 0 set if
     /// sentenced while already on remand (a sentenced reception, not a first
@@ -87,7 +87,8 @@ pub enum EventKind {
     /// Release from custody. detail: 1 if from remand (not convicted, or not
     /// given custody); extra: days of licence and supervision that follow.
     Release = 10,
-    /// Death. detail: 1 if within the high-risk window after release.
+    /// Death. detail: [`DeathCause`]; extra: [`DeathCircumstances`] (weeks since
+    /// release, in treatment, in OST, in the weeks after leaving OST).
     Death = 11,
     /// Desistance: the offending career ends and the person leaves the model.
     Desistance = 12,
@@ -109,6 +110,132 @@ pub enum EventKind {
     OffendingRate = 18,
     /// What the police do with a detected offence. detail: [`Disposal`].
     Disposal = 19,
+    /// An open treatment journey changes setting. detail: 0 into prison (the
+    /// journey goes on in custody), 1 picked up by community treatment after
+    /// release.
+    TreatmentTransfer = 20,
+}
+
+/// What kind of treatment a journey is: opioid substitution treatment (OST,
+/// prescribing with keywork) or psychosocial and recovery-oriented treatment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[repr(u8)]
+pub enum Modality {
+    Psychosocial = 0,
+    Ost = 1,
+}
+
+impl Modality {
+    pub const ALL: [Modality; 2] = [Modality::Psychosocial, Modality::Ost];
+    pub fn from_u16(v: u16) -> Modality {
+        Modality::ALL[(v as usize).min(1)]
+    }
+    pub fn index(self) -> usize {
+        self as usize
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            Modality::Psychosocial => "psychosocial",
+            Modality::Ost => "ost",
+        }
+    }
+}
+
+/// The cause of a death.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[repr(u8)]
+pub enum DeathCause {
+    /// Every cause other than drug poisoning.
+    Other = 0,
+    /// Drug poisoning (overdose), the ONS definition's deaths of drug misuse.
+    DrugPoisoning = 1,
+}
+
+impl DeathCause {
+    pub const ALL: [DeathCause; 2] = [DeathCause::Other, DeathCause::DrugPoisoning];
+    pub fn from_u8(v: u8) -> DeathCause {
+        DeathCause::ALL[(v as usize).min(1)]
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            DeathCause::Other => "other_causes",
+            DeathCause::DrugPoisoning => "drug_poisoning",
+        }
+    }
+}
+
+/// Weeks since the last release from custody, in the bands deaths are reported in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
+#[repr(u8)]
+pub enum ReleaseWeeks {
+    /// Not released in the last 12 weeks (or never in custody).
+    Beyond = 0,
+    Week1 = 1,
+    Week2 = 2,
+    Weeks3To4 = 3,
+    Weeks5To12 = 4,
+}
+
+impl ReleaseWeeks {
+    pub const ALL: [ReleaseWeeks; 5] = [
+        ReleaseWeeks::Beyond,
+        ReleaseWeeks::Week1,
+        ReleaseWeeks::Week2,
+        ReleaseWeeks::Weeks3To4,
+        ReleaseWeeks::Weeks5To12,
+    ];
+    /// Day after release at which each band ends (weeks 1, 2, 3-4, 5-12).
+    pub const ENDS: [f64; 4] = [7.0, 14.0, 28.0, 84.0];
+    /// The band of a time `days` after release.
+    pub fn of_days(days: f64) -> ReleaseWeeks {
+        match Self::ENDS.iter().position(|&e| days < e) {
+            Some(k) => ReleaseWeeks::ALL[k + 1],
+            None => ReleaseWeeks::Beyond,
+        }
+    }
+    pub fn from_u16(v: u16) -> ReleaseWeeks {
+        ReleaseWeeks::ALL[(v as usize).min(4)]
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            ReleaseWeeks::Beyond => "not_recently_released",
+            ReleaseWeeks::Week1 => "week_1",
+            ReleaseWeeks::Week2 => "week_2",
+            ReleaseWeeks::Weeks3To4 => "weeks_3_4",
+            ReleaseWeeks::Weeks5To12 => "weeks_5_12",
+        }
+    }
+}
+
+/// The circumstances of a death, packed in the event's `extra`: bits 0-2 the
+/// [`ReleaseWeeks`] band, bit 3 in treatment, bit 4 in OST, bit 5 within the
+/// weeks after leaving OST.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct DeathCircumstances {
+    pub release_weeks: u8,
+    pub in_treatment: bool,
+    pub in_ost: bool,
+    pub after_ost: bool,
+}
+
+impl DeathCircumstances {
+    pub fn encode(self) -> u16 {
+        self.release_weeks as u16
+            | (self.in_treatment as u16) << 3
+            | (self.in_ost as u16) << 4
+            | (self.after_ost as u16) << 5
+    }
+    pub fn decode(v: u16) -> DeathCircumstances {
+        DeathCircumstances {
+            release_weeks: (v & 7).min(4) as u8,
+            in_treatment: v & 8 != 0,
+            in_ost: v & 16 != 0,
+            after_ost: v & 32 != 0,
+        }
+    }
+    pub fn release_weeks(self) -> ReleaseWeeks {
+        ReleaseWeeks::from_u16(self.release_weeks as u16)
+    }
 }
 
 /// The outcome of an arrest: no further action, an out-of-court disposal, or a
@@ -337,8 +464,9 @@ impl Route {
 pub enum TreatmentExit {
     Dropout = 0,
     Completed = 1,
-    /// Ended by a custodial sentence (transferred out of community treatment).
-    Custody = 2,
+    /// The journey went on in custody, and no community service picked it up
+    /// after release (recorded on the release day).
+    NotContinued = 2,
     Died = 3,
 }
 
@@ -347,9 +475,9 @@ impl TreatmentExit {
         [
             TreatmentExit::Dropout,
             TreatmentExit::Completed,
-            TreatmentExit::Custody,
+            TreatmentExit::NotContinued,
             TreatmentExit::Died,
-        ][v as usize]
+        ][(v as usize).min(3)]
     }
 }
 

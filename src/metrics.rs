@@ -8,8 +8,9 @@
 use crate::calendar::{Date, DAYS_PER_YEAR};
 use crate::history::Observer;
 use crate::history::{
-    CustodyKind, Disposal, EventKind, Histories, LengthBand, OffenceGroup, OrderKind, OrderOutcome,
-    Route, Sentence, Substance, TreatmentExit,
+    CustodyKind, DeathCause, DeathCircumstances, Disposal, EventKind, Histories, LengthBand,
+    Modality, OffenceGroup, OrderKind, OrderOutcome, ReleaseWeeks, Route, Sentence, Substance,
+    TreatmentExit,
 };
 use crate::params::Params;
 
@@ -33,6 +34,46 @@ pub enum Grouping {
     Index,
     /// Previous proven offences at the cohort entry ([`PriorBand`]).
     Priors,
+    /// Treatment modality ([`Modality`]).
+    Modality,
+    /// Cause of death ([`DeathCause`]).
+    Cause,
+    /// Weeks since release from custody ([`ReleaseWeeks`]).
+    ReleaseWeeks,
+    /// In or out of treatment at death ([`TreatmentStatus`]).
+    TreatmentStatus,
+}
+
+/// In or out of treatment at death.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum TreatmentStatus {
+    InOst = 0,
+    /// In psychosocial treatment.
+    InOtherTreatment = 1,
+    /// Out of treatment, within the weeks after leaving OST.
+    AfterOst = 2,
+    OutOfTreatment = 3,
+}
+
+impl TreatmentStatus {
+    pub const NAMES: [&'static str; 4] = [
+        "in_ost",
+        "in_other_treatment",
+        "weeks_after_leaving_ost",
+        "out_of_treatment",
+    ];
+    pub fn of(c: DeathCircumstances) -> TreatmentStatus {
+        if c.in_ost {
+            TreatmentStatus::InOst
+        } else if c.in_treatment {
+            TreatmentStatus::InOtherTreatment
+        } else if c.after_ost {
+            TreatmentStatus::AfterOst
+        } else {
+            TreatmentStatus::OutOfTreatment
+        }
+    }
 }
 
 /// What put an offender in the proven-reoffending cohort (the MoJ's groups).
@@ -101,6 +142,10 @@ impl Grouping {
             Grouping::Length => LengthBand::ALL.iter().map(|s| s.name()).collect(),
             Grouping::Index => IndexKind::NAMES.to_vec(),
             Grouping::Priors => PriorBand::NAMES.to_vec(),
+            Grouping::Modality => Modality::ALL.iter().map(|s| s.name()).collect(),
+            Grouping::Cause => DeathCause::ALL.iter().map(|s| s.name()).collect(),
+            Grouping::ReleaseWeeks => ReleaseWeeks::ALL.iter().map(|s| s.name()).collect(),
+            Grouping::TreatmentStatus => TreatmentStatus::NAMES.to_vec(),
         }
     }
 }
@@ -161,11 +206,21 @@ metrics! {
     CAUTIONS = "cautions", "Cautions (simple and conditional)", "cautions", Substance, Kind::Count;
     CONVICTIONS = "convictions", "Convictions", "convictions", Substance, Kind::Count;
     SENTENCES = "sentences", "Sentences by type", "sentences", Sentence, Kind::Count;
-    TREATMENT_STARTS = "treatment_starts", "Treatment starts by referral route", "episodes", Route, Kind::Count;
-    TREATMENT_STARTS_SUBSTANCE = "treatment_starts_by_substance", "Treatment starts by substance", "episodes", Substance, Kind::Count;
-    DROPOUTS = "dropouts", "Treatment dropouts", "episodes", Substance, Kind::Count;
-    COMPLETIONS = "completions", "Successful treatment completions", "episodes", Substance, Kind::Count;
-    IN_TREATMENT = "in_treatment", "Time in community treatment", "person-years", Substance, Kind::PersonYears;
+    TREATMENT_STARTS = "treatment_starts", "Treatment journeys started (new presentations) by referral route", "journeys", Route, Kind::Count;
+    TREATMENT_STARTS_SUBSTANCE = "treatment_starts_by_substance", "Treatment journeys started (new presentations) by substance", "journeys", Substance, Kind::Count;
+    TREATMENT_STARTS_MODALITY = "treatment_starts_by_modality", "Treatment journeys started by modality (OST or psychosocial)", "journeys", Modality, Kind::Count;
+    DROPOUTS = "dropouts", "Treatment dropouts", "journeys", Substance, Kind::Count;
+    COMPLETIONS = "completions", "Successful treatment completions", "journeys", Substance, Kind::Count;
+    COMPLETIONS_BY_ROUTE = "completions_by_route", "Successful treatment completions by referral route", "journeys", Route, Kind::Count;
+    COMPLETIONS_NO_RETURN = "completions_not_re_presenting", "Successful completions not followed by a new journey within 6 months (182 days)", "journeys", Substance, Kind::Count;
+    COMPLETIONS_NO_RETURN_BY_ROUTE = "completions_not_re_presenting_by_route", "Successful completions not re-presenting within 6 months, by referral route", "journeys", Route, Kind::Count;
+    NOT_CONTINUED = "journeys_not_continued_after_release", "Treatment journeys that went on in prison and ended at release with no community pick-up", "journeys", Substance, Kind::Count;
+    IN_TREATMENT = "in_treatment", "Time in treatment (journeys, in the community and in prison)", "person-years", Substance, Kind::PersonYears;
+    IN_OST = "in_ost", "Time in opioid substitution treatment", "person-years", Substance, Kind::PersonYears;
+    ADULTS_IN_TREATMENT = "adults_in_treatment", "Adults (18+) in treatment during the year (distinct people)", "people", Substance, Kind::Count;
+    ADULTS_IN_TREATMENT_BY_ROUTE = "adults_in_treatment_by_route", "Adults in treatment during the year by referral route of their journey (distinct people per route)", "people", Route, Kind::Count;
+    TREATMENT_CASELOAD = "treatment_caseload", "People in treatment on 30 June", "people", Substance, Kind::Count;
+    OST_CASELOAD = "ost_caseload", "People in opioid substitution treatment on 30 June", "people", Substance, Kind::Count;
     ORDER_STARTS = "order_starts", "Order starts by type", "orders", Order, Kind::Count;
     ORDER_COMPLETIONS = "order_completions", "Orders completed", "orders", Order, Kind::Count;
     ORDER_REVOCATIONS = "order_revocations", "Orders breached and revoked", "orders", Order, Kind::Count;
@@ -180,7 +235,12 @@ metrics! {
     PROBATION_CASELOAD = "probation_caseload", "People on a community or suspended order, or on licence or post-sentence supervision, on 30 June", "people", Substance, Kind::Count;
     RELEASES = "releases", "Releases from custody", "releases", Substance, Kind::Count;
     DEATHS = "deaths", "Deaths", "deaths", Substance, Kind::Count;
-    DEATHS_AFTER_RELEASE = "deaths_after_release", "Deaths within the post-release window", "deaths", Substance, Kind::Count;
+    DEATHS_BY_CAUSE = "deaths_by_cause", "Deaths by cause", "deaths", Cause, Kind::Count;
+    POISONING_DEATHS = "drug_poisoning_deaths", "Deaths from drug poisoning", "deaths", Substance, Kind::Count;
+    DEATHS_BY_RELEASE_WEEKS = "deaths_by_weeks_since_release", "Deaths by weeks since release from custody (1, 2, 3-4, 5-12; or not released in the last 12 weeks)", "deaths", ReleaseWeeks, Kind::Count;
+    POISONING_DEATHS_BY_RELEASE_WEEKS = "drug_poisoning_deaths_by_weeks_since_release", "Drug-poisoning deaths by weeks since release from custody", "deaths", ReleaseWeeks, Kind::Count;
+    DEATHS_BY_TREATMENT = "deaths_by_treatment_status", "Deaths in OST, in other treatment, in the weeks after leaving OST, and out of treatment", "deaths", TreatmentStatus, Kind::Count;
+    POISONING_DEATHS_BY_TREATMENT = "drug_poisoning_deaths_by_treatment_status", "Drug-poisoning deaths by treatment status", "deaths", TreatmentStatus, Kind::Count;
     DESISTANCES = "desistances", "Careers ended by desistance", "people", Substance, Kind::Count;
     REOFFENDING_COHORT = "reoffending_cohort", "Offenders in the proven-reoffending cohort", "people", Substance, Kind::Count;
     REOFFENDERS = "reoffenders", "Proven reoffenders within 12 months (+6 for conviction)", "people", Substance, Kind::Count;
@@ -241,6 +301,10 @@ impl Grouping {
             Grouping::Length => LengthBand::ALL.len(),
             Grouping::Index => IndexKind::NAMES.len(),
             Grouping::Priors => PriorBand::NAMES.len(),
+            Grouping::Modality => Modality::ALL.len(),
+            Grouping::Cause => DeathCause::ALL.len(),
+            Grouping::ReleaseWeeks => ReleaseWeeks::ALL.len(),
+            Grouping::TreatmentStatus => TreatmentStatus::NAMES.len(),
         }
     }
 }
@@ -283,6 +347,17 @@ pub struct Metrics {
     snapshot_days: Vec<i32>,
     /// One person's spells under supervision (a buffer reused person to person).
     supervised: Vec<(i32, i32)>,
+    /// One person's treatment journeys: start, end (exclusive), route, OST.
+    journeys: Vec<Journey>,
+}
+
+/// A treatment journey as the metrics see it.
+#[derive(Clone, Copy, Debug)]
+struct Journey {
+    from: i32,
+    to: i32,
+    route: u8,
+    ost: bool,
 }
 
 impl Metrics {
@@ -307,6 +382,7 @@ impl Metrics {
                 .map(|y| Date::ymd(y, 6, 30).day())
                 .collect(),
             supervised: Vec::new(),
+            journeys: Vec::new(),
         }
     }
 
@@ -469,7 +545,8 @@ impl Observer for Metrics {
         for (p, events) in h.iter() {
             let g = p.substance.index();
             self.person_days += (p.exit_day + 1 - p.entry_day).max(0) as u64;
-            let mut treat_from: Option<i32> = None;
+            // The open journey: its start, route and whether it is OST.
+            let mut treat_from: Option<(i32, u8, bool)> = None;
             let mut custody_from: Option<i32> = None;
             let mut reoff_year: Option<usize> = None;
             // Last DIP assessment or failed assessment: what follows within a year
@@ -485,6 +562,7 @@ impl Observer for Metrics {
             let mut last_band = LengthBand::UpTo6m;
             let mut order_from: Option<i32> = None;
             self.supervised.clear();
+            self.journeys.clear();
             for (i, e) in events.iter().enumerate() {
                 let d = e.day;
                 match e.kind {
@@ -575,9 +653,12 @@ impl Observer for Metrics {
                     EventKind::TreatmentStart => {
                         self.add(M::TREATMENT_STARTS, e.detail as usize, d);
                         self.add(M::TREATMENT_STARTS_SUBSTANCE, g, d);
-                        treat_from = Some(d);
+                        let modality = Modality::from_u16(e.extra);
+                        self.add(M::TREATMENT_STARTS_MODALITY, modality.index(), d);
+                        treat_from = Some((d, e.detail, modality == Modality::Ost));
                     }
                     EventKind::TreatmentEnd => {
+                        let route = e.detail as usize;
                         match TreatmentExit::from_u16(e.extra) {
                             TreatmentExit::Dropout => {
                                 self.add(M::DROPOUTS, g, d);
@@ -585,14 +666,25 @@ impl Observer for Metrics {
                             }
                             TreatmentExit::Completed => {
                                 self.add(M::COMPLETIONS, g, d);
+                                self.add(M::COMPLETIONS_BY_ROUTE, route, d);
                                 self.add(M::EXITS, g, d);
+                                let returned = events[i + 1..]
+                                    .iter()
+                                    .take_while(|x| x.day <= d + 182)
+                                    .any(|x| x.kind == EventKind::TreatmentStart);
+                                if !returned {
+                                    self.add(M::COMPLETIONS_NO_RETURN, g, d);
+                                    self.add(M::COMPLETIONS_NO_RETURN_BY_ROUTE, route, d);
+                                }
                             }
-                            _ => {}
+                            TreatmentExit::NotContinued => self.add(M::NOT_CONTINUED, g, d),
+                            TreatmentExit::Died => {}
                         }
-                        if let Some(a) = treat_from.take() {
-                            self.add_days(M::IN_TREATMENT, g, a, d);
+                        if let Some((a, route, ost)) = treat_from.take() {
+                            self.add_journey(g, a, d, route, ost);
                         }
                     }
+                    EventKind::TreatmentTransfer => {}
                     EventKind::OrderStart => {
                         self.add(M::ORDER_STARTS, e.detail as usize, d);
                         order_from = Some(d);
@@ -646,8 +738,17 @@ impl Observer for Metrics {
                     }
                     EventKind::Death => {
                         self.add(M::DEATHS, g, d);
-                        if e.detail == 1 {
-                            self.add(M::DEATHS_AFTER_RELEASE, g, d);
+                        let cause = DeathCause::from_u8(e.detail);
+                        let c = DeathCircumstances::decode(e.extra);
+                        let weeks = c.release_weeks() as usize;
+                        let status = TreatmentStatus::of(c) as usize;
+                        self.add(M::DEATHS_BY_CAUSE, cause as usize, d);
+                        self.add(M::DEATHS_BY_RELEASE_WEEKS, weeks, d);
+                        self.add(M::DEATHS_BY_TREATMENT, status, d);
+                        if cause == DeathCause::DrugPoisoning {
+                            self.add(M::POISONING_DEATHS, g, d);
+                            self.add(M::POISONING_DEATHS_BY_RELEASE_WEEKS, weeks, d);
+                            self.add(M::POISONING_DEATHS_BY_TREATMENT, status, d);
                         }
                     }
                     EventKind::Desistance => {
@@ -668,9 +769,10 @@ impl Observer for Metrics {
                 self.add_offences(g, from, end, r);
             }
             self.add_days(M::ACTIVE, g, p.entry_day, active_until);
-            if let Some(a) = treat_from {
-                self.add_days(M::IN_TREATMENT, g, a, end);
+            if let Some((a, route, ost)) = treat_from {
+                self.add_journey(g, a, end, route, ost);
             }
+            self.add_treatment_counts(p, g);
             if let Some(a) = custody_from {
                 self.add_days(M::IN_CUSTODY, g, a, end);
                 self.add_snapshots(M::PRISON_POPULATION, g, a, end);
@@ -719,6 +821,66 @@ impl Metrics {
             if a <= s && s < b {
                 let slot = self.slot(m, g, y);
                 self.counts[slot] += 1;
+            }
+        }
+    }
+
+    /// A treatment journey over [a, b): its person-years, and kept for the
+    /// person's distinct counts.
+    fn add_journey(&mut self, g: usize, a: i32, b: i32, route: u8, ost: bool) {
+        self.add_days(M::IN_TREATMENT, g, a, b);
+        if ost {
+            self.add_days(M::IN_OST, g, a, b);
+        }
+        self.journeys.push(Journey {
+            from: a,
+            to: b,
+            route,
+            ost,
+        });
+    }
+
+    /// The person's treatment counts over years: once a year in treatment as an
+    /// adult (and once per route), and on the 30 June caseloads.
+    fn add_treatment_counts(&mut self, p: &crate::history::Person, g: usize) {
+        if self.journeys.is_empty() {
+            return;
+        }
+        let adult_from = p.birth_day + (18.0 * DAYS_PER_YEAR).ceil() as i32;
+        for y in 0..self.n_years {
+            let (ys, ye) = (self.year_starts[y], self.year_starts[y + 1]);
+            let snapshot = self.snapshot_days[y];
+            let mut any = false;
+            let mut routes = [false; Route::ALL.len()];
+            let (mut on_day, mut ost_on_day) = (false, false);
+            for j in &self.journeys {
+                let (a, b) = (j.from.max(ys).max(adult_from), j.to.min(ye));
+                if a < b {
+                    any = true;
+                    routes[j.route as usize] = true;
+                }
+                if j.from <= snapshot && snapshot < j.to {
+                    on_day = true;
+                    ost_on_day |= j.ost;
+                }
+            }
+            let mut add = |m: M, group: usize| {
+                let s = self.slot(m, group, y);
+                self.counts[s] += 1;
+            };
+            if any {
+                add(M::ADULTS_IN_TREATMENT, g);
+            }
+            for (r, &hit) in routes.iter().enumerate() {
+                if hit {
+                    add(M::ADULTS_IN_TREATMENT_BY_ROUTE, r);
+                }
+            }
+            if on_day {
+                add(M::TREATMENT_CASELOAD, g);
+            }
+            if ost_on_day {
+                add(M::OST_CASELOAD, g);
             }
         }
     }

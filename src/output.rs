@@ -439,6 +439,10 @@ fn grouping_words(g: crate::metrics::Grouping) -> &'static str {
         Grouping::Length => "custodial sentence length band",
         Grouping::Index => "what put the offender in the proven-reoffending cohort (adults)",
         Grouping::Priors => "previous proven offences at cohort entry (adults)",
+        Grouping::Modality => "treatment modality",
+        Grouping::Cause => "cause of death",
+        Grouping::ReleaseWeeks => "weeks since release from custody",
+        Grouping::TreatmentStatus => "treatment status at death",
     }
 }
 

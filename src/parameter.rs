@@ -59,7 +59,7 @@ pub const INF: f64 = f64::INFINITY;
 /// copy of a fitted number in the source.
 const CALIBRATED: &str = include_str!("../scenarios/calibrated.toml");
 
-/// The calibrated value of a dotted key (e.g. `treatment.dropout_rate_0_3m`).
+/// The calibrated value of a dotted key (e.g. `treatment.ost_dropout_rate_0_3m`).
 ///
 /// Panics when `scenarios/calibrated.toml` lacks the key: a parameter declared
 /// `fitted` must be fitted (the tests build every default, so this cannot reach a
@@ -100,7 +100,7 @@ pub fn is_fitted(key: &str) -> bool {
 /// default, unit, valid range and source. The macro makes the serde struct (every
 /// field optional in a scenario file, unknown keys refused), its `Default`, and
 /// `INFO`, the registry rows, whose keys are the block's section and the field
-/// name (`treatment.dropout_rate_0_3m`; `.*` for a value by substance group).
+/// name (`treatment.ost_dropout_rate_0_3m`; `.*` for a value by substance group).
 ///
 /// A default is a number, `true`/`false`, `(year, month, day)` for a date,
 /// `[opiates_crack, other_drugs, alcohol, none]` for a value by substance group,

@@ -464,21 +464,24 @@ mod tests {
 
     #[test]
     fn a_declaration_gives_key_unit_range_source_and_doc() {
-        let i = info("treatment.dropout_rate_0_3m").unwrap();
-        assert_eq!(i.unit, "per year");
+        let i = info("treatment.crisis_entry_multiplier").unwrap();
+        assert_eq!(i.unit, "multiplier");
         assert_eq!((i.min, i.max), (0.0, 100.0));
-        assert_eq!(i.source, "calibrated to bold_outcome_dropout");
-        assert!(i.doc.contains("first 3 months"), "{}", i.doc);
+        assert!(i.source.starts_with("calibrated (docs/calibration.md)"));
+        assert!(i.doc.contains("crisis phase"), "{}", i.doc);
         assert!(i.fitted);
+        let o = info("treatment.ost_dropout_rate_0_3m").unwrap();
+        assert!(o.doc.contains("first 3 months"), "{}", o.doc);
+        assert!(!o.fitted);
         let g = info("offending.offence_rate.none").unwrap();
         assert_eq!(g.key, "offending.offence_rate.*");
         assert_eq!(
-            crate::pathway::treatment::TreatmentParams::default().completion_min_days,
+            crate::pathway::treatment::TreatmentParams::default().psychosocial_completion_min_days,
             84.0
         );
         assert_eq!(
-            crate::pathway::treatment::TreatmentParams::default().dropout_rate_0_3m,
-            crate::parameter::fitted("treatment.dropout_rate_0_3m")
+            crate::pathway::treatment::TreatmentParams::default().crisis_entry_multiplier,
+            crate::parameter::fitted("treatment.crisis_entry_multiplier")
         );
     }
 
@@ -501,14 +504,14 @@ mod tests {
     #[test]
     fn out_of_range_values_are_named() {
         let mut p = Params::default();
-        p.treatment.dropout_rate_0_3m = -1.0;
+        p.treatment.ost_dropout_rate_0_3m = -1.0;
         p.court.conviction_probability = 1.5;
         p.offending.age_decline = f64::NAN;
         p.run.horizon = Date::ymd(1980, 1, 1);
         p.interventions.diversion.end = Date::ymd(2020, 1, 1);
         let keys: Vec<String> = p.validate().into_iter().map(|i| i.key).collect();
         assert!(keys.contains(&"interventions.diversion.end".to_string()));
-        assert!(keys.contains(&"treatment.dropout_rate_0_3m".to_string()));
+        assert!(keys.contains(&"treatment.ost_dropout_rate_0_3m".to_string()));
         assert!(keys.contains(&"court.conviction_probability".to_string()));
         assert!(keys.contains(&"offending.age_decline".to_string()));
         assert!(keys.contains(&"run.horizon".to_string()));

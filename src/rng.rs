@@ -62,6 +62,10 @@ pub enum Process {
     Recall = 22,
     /// Recall decisions: at a charge on licence, and the days served.
     RecallDecisions = 23,
+    /// Treatment decisions: the modality of a journey.
+    TreatmentDecisions = 24,
+    /// Drug-poisoning death clock (other causes keep `Death`).
+    DrugPoisoning = 25,
 }
 
 /// The generator behind every stream: small, fast, and of good statistical quality.

@@ -633,15 +633,19 @@ mod tests {
         let e = load(&f).unwrap_err();
         let msg = e.to_string();
         assert!(msg.contains("x.toml:5:1"), "{msg}");
-        assert!(msg.contains("`treatment.dropout_rate_0_3m`"), "{msg}");
+        assert!(msg.contains("`treatment.ost_dropout_rate_0_3m`"), "{msg}");
     }
 
     #[test]
     fn key_in_the_wrong_table_is_suggested_with_its_table() {
         let dir = tempfile::tempdir().unwrap();
-        let f = write(dir.path(), "x.toml", "[orders]\ncompletion_min_days = 30\n");
+        let f = write(
+            dir.path(),
+            "x.toml",
+            "[orders]\nprison_dropout_multiplier = 0.5\n",
+        );
         let msg = load(&f).unwrap_err().to_string();
-        assert!(msg.contains("treatment.completion_min_days"), "{msg}");
+        assert!(msg.contains("treatment.prison_dropout_multiplier"), "{msg}");
     }
 
     #[test]
@@ -671,7 +675,7 @@ mod tests {
         let at = e.location().unwrap();
         assert!(at.file.ends_with("policy.toml"));
         assert_eq!(at.line, 3);
-        assert!(e.to_string().contains("treatment.dropout_rate_3_12m"));
+        assert!(e.to_string().contains("treatment.ost_dropout_rate_3_12m"));
     }
 
     #[test]
@@ -719,8 +723,8 @@ mod tests {
     fn overrides_apply_and_are_checked() {
         let dir = tempfile::tempdir().unwrap();
         let f = write(dir.path(), "a.toml", "");
-        let s = load_with(&f, &["treatment.dropout_rate_0_3m=2.5".into()]).unwrap();
-        assert_eq!(s.params.treatment.dropout_rate_0_3m, 2.5);
+        let s = load_with(&f, &["treatment.ost_dropout_rate_0_3m=2.5".into()]).unwrap();
+        assert_eq!(s.params.treatment.ost_dropout_rate_0_3m, 2.5);
         let e = load_with(&f, &["treatment.dropout=2.5".into()]).unwrap_err();
         assert!(matches!(e, ScenarioError::Override { .. }));
     }

@@ -171,7 +171,7 @@ fn misspelt_key_exits_2_naming_line_and_nearest_key() {
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("typo.toml:4:1"), "{err}");
-    assert!(err.contains("treatment.dropout_rate_0_3m"), "{err}");
+    assert!(err.contains("treatment.ost_dropout_rate_0_3m"), "{err}");
     let o = pathsim(&["run", f.to_str().unwrap(), "--quiet"]);
     assert_eq!(o.status.code(), Some(2));
 }

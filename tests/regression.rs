@@ -106,7 +106,7 @@ kind = "lhs"
 n = {runs}
 
 [[parameter]]
-key = "treatment.dropout_rate_0_3m"
+key = "treatment.ost_dropout_rate_0_3m"
 distribution = "uniform"
 min = 0.8
 max = 2.4
@@ -748,7 +748,7 @@ n = 8
 {design}
 
 [[parameter]]
-key = "treatment.dropout_rate_0_3m"
+key = "treatment.ost_dropout_rate_0_3m"
 distribution = "uniform"
 min = 0.8
 max = 2.4
@@ -917,8 +917,8 @@ fn command_line_errors_are_blamed_on_the_command_line() {
         (&["--scale", "0"], "command line: --scale"),
         (&["--replicates", "0"], "command line: --replicates"),
         (
-            &["--set", "treatment.dropout_rate_0_3m=-1"],
-            "command line: --set treatment.dropout_rate_0_3m",
+            &["--set", "treatment.ost_dropout_rate_0_3m=-1"],
+            "command line: --set treatment.ost_dropout_rate_0_3m",
         ),
         (&["--set", "run.seed=\"x\""], "command line: --set run.seed"),
         (
@@ -952,19 +952,19 @@ fn errors_name_the_file_line_and_key_that_are_wrong() {
     let dir = tmp.path();
     std::fs::write(
         dir.join("deep.toml"),
-        "# deep\n\n[treatment]\ndropout_rate_0_3m = -1.0\n",
+        "# deep\n\n[treatment]\nost_dropout_rate_0_3m = -1.0\n",
     )
     .unwrap();
     std::fs::write(
         dir.join("upper.toml"),
-        "base = \"deep.toml\"\n[treatment]\ndropout_rate_3_12m = 0.5\n",
+        "base = \"deep.toml\"\n[treatment]\nost_dropout_rate_3_12m = 0.5\n",
     )
     .unwrap();
     let check = |file: &str| pathsim(dir, &["check", file]);
     assert_refused(
         &check("upper.toml"),
         "deep value",
-        &["deep.toml:4", "treatment.dropout_rate_0_3m"],
+        &["deep.toml:4", "treatment.ost_dropout_rate_0_3m"],
     );
     std::fs::write(dir.join("latin1.toml"), b"[run]\nseed = 1\n# caf\xe9\n").unwrap();
     assert_refused(

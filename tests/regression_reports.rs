@@ -41,7 +41,7 @@ r = 2
 levels = 4
 
 [[parameter]]
-key = "treatment.dropout_rate_0_3m"
+key = "treatment.ost_dropout_rate_0_3m"
 distribution = "uniform"
 min = 0.8
 max = 2.4
@@ -165,7 +165,7 @@ fn results_files_have_a_codebook_with_units() {
         assert!(!unit.is_empty(), "{column} has a unit");
     }
     assert_eq!(
-        book[&("treatment.dropout_rate_0_3m".into(), String::new())].0,
+        book[&("treatment.ost_dropout_rate_0_3m".into(), String::new())].0,
         "per year"
     );
 }

@@ -238,7 +238,7 @@ n = 8
 bootstrap = 200
 
 [[parameter]]
-key = "treatment.dropout_rate_0_3m"
+key = "treatment.ost_dropout_rate_0_3m"
 distribution = "uniform"
 min = 0.8
 max = 2.4

@@ -26,7 +26,7 @@ kind = "lhs"
 n = {RUNS}
 
 [[parameter]]
-key = "treatment.dropout_rate_0_3m"
+key = "treatment.ost_dropout_rate_0_3m"
 distribution = "uniform"
 min = 0.8
 max = 2.4

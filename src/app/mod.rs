@@ -135,7 +135,7 @@ pub struct RunOpts {
     /// Override the seed.
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Override any parameter: --set treatment.dropout_rate_0_3m=1.2 (repeatable).
+    /// Override any parameter: --set treatment.ost_dropout_rate_0_3m=1.2 (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
     /// No progress bar or table.

@@ -385,13 +385,7 @@ impl PersonSim<'_> {
             return 0.0;
         }
         let m = self.m;
-        let treatment = if self.treatment.episode.is_some() {
-            m.treatment.offending_in_treatment
-        } else if self.treatment.completed_ever {
-            m.treatment.offending_after_completion
-        } else {
-            1.0
-        };
+        let treatment = self.treatment_offending_mult();
         let crisis = if self.offending.crisis {
             m.offending.crisis_mult
         } else {

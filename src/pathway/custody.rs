@@ -210,23 +210,29 @@ impl PersonSim<'_> {
             from_remand as u8,
             supervised.round().min(u16::MAX as f64) as u16,
         );
-        self.open_release_window();
+        self.open_release_window(self.in_ost());
         let u: f64 = self.release_rng.get().random();
         let delay = Self::exp_days(&mut self.release_rng, m.treatment.continuity_delay_mean);
         self.schemes_at_release();
-        if self.person.substance.uses_drugs()
-            && m.iv.continuity.open(self.t)
-            && u < m.iv.continuity_p.at(self.t) * self.schemes.continuity_mult
-        {
+        let p = if m.iv.continuity.open(self.t) {
+            m.iv.continuity_p.at(self.t) * self.schemes.continuity_mult
+        } else {
+            0.0
+        };
+        if self.treatment.episode.is_some() {
+            // A journey that went on in prison is picked up, or ends here.
+            let carried = p.min(1.0) + (1.0 - p.min(1.0)) * m.treatment.journey_carry_over;
+            self.treatment_at_release(u < carried);
+        } else if self.person.substance.uses_drugs() && u < p {
             self.refer_to_treatment(self.t + delay, Route::Release);
         }
     }
 
-    /// Remanded in custody until a case ends: treatment is interrupted and any
-    /// pending start cancelled; an order stays open (its breach clock stops in
+    /// Remanded in custody until a case ends: an open treatment journey goes on
+    /// in prison and any pending start is cancelled; an order stays open (its breach clock stops in
     /// custody). No prison scheme reaches remand prisoners (an assumption).
     pub(crate) fn enter_remand(&mut self) {
-        self.end_treatment(crate::history::TreatmentExit::Custody);
+        self.continue_treatment_in_prison();
         self.cancel_pending_treatment();
         self.custody.in_custody = true;
         self.custody.on_remand = true;
@@ -242,10 +248,10 @@ impl PersonSim<'_> {
         self.on_release();
     }
 
-    /// Into custody: ends any treatment episode and order, cancels pending
-    /// treatment, ends a crisis; records the reception (`extra` its code).
+    /// Into custody: an open treatment journey goes on in prison; ends any
+    /// order, cancels pending treatment, ends a crisis; records the reception (`extra` its code).
     fn take_into_custody(&mut self, kind: CustodyKind, extra: u16) {
-        self.end_treatment(crate::history::TreatmentExit::Custody);
+        self.continue_treatment_in_prison();
         self.end_order(crate::history::OrderOutcome::Custody);
         self.cancel_pending_treatment();
         self.custody.in_custody = true;
@@ -306,7 +312,7 @@ mod tests {
     use crate::history::{CustodyKind, EventKind, LengthBand, Route, Substance};
 
     #[test]
-    fn reception_ends_treatment_and_orders_and_serves_half_the_sentence() {
+    fn reception_ends_orders_keeps_the_journey_and_serves_half_the_sentence() {
         let m = testkit::model();
         let c = &m.custody;
         for seed_person in 0..50 {
@@ -323,12 +329,57 @@ mod tests {
             assert!((served - sentence * c.release_fraction).abs() < 1e-9);
             // A short sentence is in one of the two short bands.
             assert!(sentence > 0.5 * c.band_days[0] && sentence < 1.5 * c.band_days[1]);
-            assert!(s.custody.in_custody && s.treatment.episode.is_none());
+            assert!(s.custody.in_custody, "received");
+            assert_eq!(
+                s.treatment.episode,
+                Some(Route::Voluntary),
+                "the journey goes on in prison"
+            );
             assert!(
                 s.treatment.pending.is_infinite(),
                 "custody cancels a pending start"
             );
             assert!(s.events.iter().any(|e| e.kind == EventKind::CustodyStart));
+            let transfer = s.events.last().unwrap();
+            assert!(
+                s.events
+                    .iter()
+                    .any(|e| e.kind == EventKind::TreatmentTransfer && e.detail == 0),
+                "{transfer:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn at_release_a_journey_is_picked_up_with_the_continuity_probability_or_ends() {
+        use crate::history::TreatmentExit;
+        for (p_continuity, carry, picked) in [(1.0, 0.0, true), (0.0, 0.0, false), (0.0, 1.0, true)]
+        {
+            let m = testkit::model_with(|p| {
+                p.treatment.release_continuity_probability = p_continuity;
+                p.treatment.journey_carry_over_share = carry;
+            });
+            let mut events = Vec::new();
+            let mut s = testkit::sim(
+                &m,
+                testkit::person(Substance::OpiatesCrack, 30.0),
+                &mut events,
+            );
+            s.start_treatment(Route::Dip);
+            s.enter_custody(CustodyKind::Short);
+            s.t = s.custody.release_day;
+            s.on_release();
+            assert_eq!(s.treatment.episode.is_some(), picked, "p = {p_continuity}");
+            let last = *s.events.last().unwrap();
+            if picked {
+                assert_eq!((last.kind, last.detail), (EventKind::TreatmentTransfer, 1));
+            } else {
+                assert_eq!(last.kind, EventKind::TreatmentEnd);
+                assert_eq!(
+                    TreatmentExit::from_u16(last.extra),
+                    TreatmentExit::NotContinued
+                );
+            }
         }
     }
 

@@ -38,7 +38,7 @@ pub mod treatment;
 pub use schemes::CapacityPlan;
 
 use crate::calendar::Date;
-use crate::history::{Event, Person, Route};
+use crate::history::{DeathCause, Event, Person, Route};
 use crate::parameter::{parameters, INF};
 use crate::rng::{LazyStream, Process};
 use arrest::{DipRates, OffendingRates, TestingRates};
@@ -177,6 +177,7 @@ pub struct PersonSim<'a> {
     pub(crate) release_rng: LazyStream,
     pub(crate) waiting_rng: LazyStream,
     pub(crate) recall_rng: LazyStream,
+    pub(crate) treatment_rng: LazyStream,
     pub(crate) offending: arrest::OffendingState,
     pub(crate) court: sentencing::CourtState,
     pub(crate) orders: orders::OrderState,
@@ -206,6 +207,7 @@ impl<'a> PersonSim<'a> {
             release_rng: LazyStream::new(seed, id, Process::Release),
             waiting_rng: LazyStream::new(seed, id, Process::Waiting),
             recall_rng: LazyStream::new(seed, id, Process::RecallDecisions),
+            treatment_rng: LazyStream::new(seed, id, Process::TreatmentDecisions),
             offending: arrest::OffendingState::at_entry(&m.offending, &person, u),
             court: sentencing::CourtState::with_priors(person.prior_offences),
             orders: Default::default(),
@@ -294,7 +296,8 @@ schedule! {
         TreatmentExit => |s| s.dropout_rate(), |s| s.on_dropout();
         TreatmentCompletion => |s| s.completion_rate(), |s| s.on_completion();
         Orders => |s| s.breach_rate(), |s| s.on_breach();
-        Death => |s| s.death_rate(), |s| s.on_death();
+        Death => |s| s.other_cause_death_rate(), |s| s.on_death(DeathCause::Other);
+        DrugPoisoning => |s| s.poisoning_death_rate(), |s| s.on_death(DeathCause::DrugPoisoning);
         Desistance => |s| s.desistance_rate(), |s| s.on_desistance();
         Recall => |s| s.recall_rate(), |s| s.on_recall();
     }
@@ -304,12 +307,15 @@ schedule! {
         |s| s.next_phase_boundary(), |_s| {};
         |s| s.orders.end, |s| s.on_order_end();
         |s| s.custody.release_day, |s| s.on_release();
-        |s| s.release_window_end(), |s| s.close_release_window();
+        // The death rates change with weeks since release and since leaving OST.
+        |s| s.next_mortality_change(), |_s| {};
         |s| s.treatment.pending, |s| s.on_pending_treatment();
         |s| s.scheme_effect_end(), |s| s.end_scheme_effect();
         |s| s.next_conviction(), |s| s.on_next_conviction();
         // Licence ends at the sentence's end: the recall rate falls to zero.
         |s| s.licence_end(), |_s| {};
+        // The effect after a completion steps down a year at a time.
+        |s| s.next_completion_effect_step(), |_s| {};
     }
 }
 
@@ -339,8 +345,8 @@ impl PersonSim<'_> {
         self.scheme_dropout_mult()
     }
 
-    /// On the excess death rate after release (`death_rate`): treatment in
-    /// prison at the last reception.
+    /// On the excess drug-poisoning death rate after release
+    /// (`poisoning_death_rate`): treatment in prison at the last reception.
     #[inline]
     pub(crate) fn release_death_hook(&self) -> f64 {
         self.schemes.release_death_mult

@@ -49,8 +49,8 @@ parameters! {
         dtto_engagement_probability: f64 = 0.75, "probability", 0.0, 1.0,
             "assumption: treatment was the core of a DTTO";
         /// Probability of engaging with treatment on an order with a requirement.
-        drr_engagement_probability: f64 = fitted, "probability", 0.0, 1.0,
-            "calibrated to bold_engaged_drr";
+        drr_engagement_probability: f64 = 0.3, "probability", 0.0, 1.0,
+            "assumption, set by hand to bold_engaged_drr: a DRR's assessment leads to a treatment start for those not in treatment";
         /// Probability of engaging with treatment on an order with a requirement.
         atr_engagement_probability: f64 = fitted, "probability", 0.0, 1.0,
             "calibrated to bold_engaged_atr";

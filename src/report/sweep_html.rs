@@ -576,7 +576,7 @@ mod tests {
             common_random_numbers: true,
             parameters: vec![
                 (key.into(), "uniform, 0.4 to 0.9".into()),
-                ("treatment.dropout_rate_0_3m".into(), "uniform".into()),
+                ("treatment.ost_dropout_rate_0_3m".into(), "uniform".into()),
             ],
             outputs: vec![("treatment_starts.all.2026".into(), M::TREATMENT_STARTS)],
             files: vec![],
@@ -599,7 +599,7 @@ mod tests {
             cards.contains(&format!("parameter in {}", esc(unit))),
             "{cards}"
         );
-        assert!(cards.contains("output in episodes"), "{cards}");
+        assert!(cards.contains("output in journeys"), "{cards}");
         // The cards wrap long names inside themselves.
         let css = &html[html.find("<style>").unwrap()..html.find("</style>").unwrap()];
         let card_rule = css
@@ -613,6 +613,6 @@ mod tests {
         assert!(html.contains("<th>Unit</th>"));
         assert!(charts[0]
             .2
-            .contains("whole range of the parameter (episodes)"));
+            .contains("whole range of the parameter (journeys)"));
     }
 }

@@ -12,11 +12,10 @@
 //! - outcome of the treatment journey that the engaging episode starts, at
 //!   2022-03-31 (censoring): the end of the journey on or before that day
 //!   (dropout, completed, died), else still in. BOLD reports treatment
-//!   *journeys* (linked NDTMS episodes), so a transfer into custody does not end
-//!   one: the journey goes on in prison, and after release goes on with a
-//!   community episode starting within [`PICKUP_DAYS`] (continuity of care), or
-//!   ends as a dropout at release when no one picks it up. A journey still in
-//!   custody at the censoring date is still in;
+//!   *journeys* (linked NDTMS episodes), and so does the engine: a journey goes
+//!   on in prison and is picked up at release or ends there (a dropout, as a
+//!   journey closed without completion). A journey still in custody at the
+//!   censoring date is still in;
 //! - substance mix: the engaged person's substance group (one per person).
 
 use super::{order_end, percent, push, Study, Value, Window, THREE_WEEKS};
@@ -33,8 +32,6 @@ const STILL_IN: usize = 2;
 const DIED: usize = 3;
 /// Journeys that passed through custody (a diagnostic; also counted in their outcome).
 const CUSTODY: usize = 4;
-/// Days after release within which a community episode continues a journey.
-pub const PICKUP_DAYS: i32 = 21;
 
 #[derive(Clone, Debug)]
 pub struct Bold {
@@ -47,6 +44,9 @@ pub struct Bold {
     /// Sentences observable at +21 days, and in treatment then.
     pub observed_3w: [u64; 2],
     pub in_treatment_3w: [u64; 2],
+    /// Engaged sentences whose journey was open on the sentence day (the rest
+    /// started a journey on or after it).
+    pub already: [u64; 2],
     /// Engaged sentences by substance group of the person.
     pub mix: [[u64; 4]; 2],
     /// Engaged sentences by outcome of the engaging episode.
@@ -63,6 +63,7 @@ impl Default for Bold {
             engaged: [0; 2],
             observed_3w: [0; 2],
             in_treatment_3w: [0; 2],
+            already: [0; 2],
             mix: [[0; 4]; 2],
             outcome: [0; 5],
         }
@@ -114,6 +115,7 @@ impl Observer for Bold {
             self.engaged[k] += o.engaged[k];
             self.observed_3w[k] += o.observed_3w[k];
             self.in_treatment_3w[k] += o.in_treatment_3w[k];
+            self.already[k] += o.already[k];
             for g in 0..4 {
                 self.mix[k][g] += o.mix[k][g];
             }
@@ -150,6 +152,7 @@ impl Bold {
         });
         let Some(j) = episode else { return };
         self.engaged[k] += 1;
+        self.already[k] += open.is_some() as u64;
         self.mix[k][s.index()] += 1;
         let (c, via_custody) = journey_outcome(events, j, self.censor);
         if via_custody {
@@ -159,57 +162,30 @@ impl Bold {
     }
 }
 
-/// The outcome at `censor` of the journey starting with the episode at
-/// `events[start]`, and whether it passed through custody.
+/// The outcome at `censor` of the journey starting at `events[start]`, and
+/// whether it passed through custody. The engine's journeys are NDTMS's: one
+/// goes on through custody and ends when a service closes it (a release with no
+/// community pick-up is a dropout).
 fn journey_outcome(events: &[Event], start: usize, censor: i32) -> (usize, bool) {
     let mut via_custody = false;
-    let mut i = start;
-    loop {
-        let Some(j) = events[i + 1..]
-            .iter()
-            .position(|e| e.kind == EventKind::TreatmentEnd)
-            .map(|j| i + 1 + j)
-            .filter(|&j| events[j].day <= censor)
-        else {
-            return (STILL_IN, via_custody);
-        };
-        match TreatmentExit::from_u16(events[j].extra) {
-            TreatmentExit::Completed => return (COMPLETED, via_custody),
-            TreatmentExit::Died => return (DIED, via_custody),
-            TreatmentExit::Dropout => return (DROPOUT, via_custody),
-            TreatmentExit::Custody => via_custody = true,
+    for e in &events[start + 1..] {
+        if e.day > censor {
+            break;
         }
-        // In custody: find the release, then a pick-up in the community.
-        let rest = &events[j + 1..];
-        let Some(r) = rest.iter().position(|e| {
-            matches!(
-                e.kind,
-                EventKind::Release | EventKind::Death | EventKind::Desistance
-            )
-        }) else {
-            return (STILL_IN, via_custody);
-        };
-        let release = &rest[r];
-        if release.day > censor {
-            return (STILL_IN, via_custody);
-        }
-        match release.kind {
-            EventKind::Death => return (DIED, via_custody),
-            EventKind::Desistance => return (DROPOUT, via_custody),
+        match e.kind {
+            EventKind::TreatmentTransfer if e.detail == 0 => via_custody = true,
+            EventKind::TreatmentEnd => {
+                let c = match TreatmentExit::from_u16(e.extra) {
+                    TreatmentExit::Completed => COMPLETED,
+                    TreatmentExit::Died => DIED,
+                    TreatmentExit::Dropout | TreatmentExit::NotContinued => DROPOUT,
+                };
+                return (c, via_custody);
+            }
             _ => {}
         }
-        let pickup = rest[r + 1..]
-            .iter()
-            .take_while(|e| e.day <= release.day + PICKUP_DAYS)
-            .position(|e| e.kind == EventKind::TreatmentStart);
-        match pickup {
-            Some(p) if rest[r + 1 + p].day <= censor => i = j + 1 + r + 1 + p,
-            // Picked up after censoring: the journey was still going on then.
-            Some(_) => return (STILL_IN, via_custody),
-            None if release.day + PICKUP_DAYS > censor => return (STILL_IN, via_custody),
-            None => return (DROPOUT, via_custody),
-        }
     }
+    (STILL_IN, via_custody)
 }
 
 impl Study for Bold {
@@ -283,6 +259,11 @@ impl Study for Bold {
                 self.mix[DRR][Substance::OtherDrugs.index()],
                 self.engaged[DRR],
             ),
+        );
+        push(
+            &mut out,
+            "bold_drr_new_start",
+            percent(self.engaged[DRR] - self.already[DRR], self.records[DRR]),
         );
         push(
             &mut out,
@@ -428,26 +409,31 @@ mod tests {
                 with_end(TreatmentExit::Died, s + 50),
             ),
             // transferred to custody, still inside at censoring: still in
-            (
-                Substance::OpiatesCrack,
-                with_end(TreatmentExit::Custody, s + 50),
-            ),
-            // custody, released, picked up on day 21 after release, completes:
-            // one journey, completed
             (Substance::OpiatesCrack, {
-                let mut e = with_end(TreatmentExit::Custody, s + 50);
+                let mut e = vec![order(s, OrderKind::Drr), start(s + 5, Route::Order)];
                 e.push(Event::new(s + 50, EventKind::CustodyStart, 0, 0));
-                e.push(Event::new(s + 110, EventKind::Release, 0, 0));
-                e.push(start(s + 110 + PICKUP_DAYS, Route::Release));
-                e.push(end(s + 300, Route::Release, TreatmentExit::Completed));
+                e.push(Event::new(s + 50, EventKind::TreatmentTransfer, 0, 2));
                 e
             }),
-            // custody, released, no pick-up within 21 days: dropout at release
+            // custody, released and picked up, completes: one journey, completed
             (Substance::OpiatesCrack, {
-                let mut e = with_end(TreatmentExit::Custody, s + 50);
+                let mut e = vec![order(s, OrderKind::Drr), start(s + 5, Route::Order)];
                 e.push(Event::new(s + 50, EventKind::CustodyStart, 0, 0));
+                e.push(Event::new(s + 50, EventKind::TreatmentTransfer, 0, 2));
                 e.push(Event::new(s + 110, EventKind::Release, 0, 0));
-                e.push(start(s + 111 + PICKUP_DAYS, Route::Voluntary));
+                e.push(Event::new(s + 110, EventKind::TreatmentTransfer, 1, 2));
+                e.push(end(s + 300, Route::Order, TreatmentExit::Completed));
+                e
+            }),
+            // custody, released, not picked up: a dropout at release, and a later
+            // start is another journey
+            (Substance::OpiatesCrack, {
+                let mut e = vec![order(s, OrderKind::Drr), start(s + 5, Route::Order)];
+                e.push(Event::new(s + 50, EventKind::CustodyStart, 0, 0));
+                e.push(Event::new(s + 50, EventKind::TreatmentTransfer, 0, 2));
+                e.push(Event::new(s + 110, EventKind::Release, 0, 0));
+                e.push(end(s + 110, Route::Order, TreatmentExit::NotContinued));
+                e.push(start(s + 120, Route::Voluntary));
                 e
             }),
         ]);

@@ -617,7 +617,7 @@ kind = "lhs"
 n = 10
 
 [[parameter]]
-key = "treatment.dropout_rate_0_3m"
+key = "treatment.ost_dropout_rate_0_3m"
 distribution = "uniform"
 min = 1.0
 max = 2.0
@@ -669,11 +669,11 @@ period = 2030
     #[test]
     fn errors_name_line_and_key() {
         let msg = error(&GOOD.replace(
-            "key = \"treatment.dropout_rate_0_3m\"",
+            "key = \"treatment.ost_dropout_rate_0_3m\"",
             "key = \"treatment.dropout_rate_0_3\"",
         ));
         assert!(
-            msg.contains("s.toml:10:1") && msg.contains("treatment.dropout_rate_0_3m"),
+            msg.contains("s.toml:10:1") && msg.contains("treatment.ost_dropout_rate_0_3m"),
             "{msg}"
         );
         let msg = error(&GOOD.replace("min = 1.0", "min = 1.0\nmean = 2"));
@@ -707,7 +707,7 @@ period = 2030
         let msg = error(&GOOD.replace("kind = \"lhs\"", "kind = \"latin\""));
         assert!(msg.contains("design.kind") && msg.contains(":6:"), "{msg}");
         let msg = error(&GOOD.replace(
-            "key = \"treatment.dropout_rate_0_3m\"",
+            "key = \"treatment.ost_dropout_rate_0_3m\"",
             "key = \"run.scale\"",
         ));
         assert!(msg.contains("cannot be swept"), "{msg}");
