@@ -67,7 +67,7 @@ pub const UNMEASURED: [(&str, &str); 9] = [
     ("ocu_prevalence_2016_17", PREVALENCE),
 ];
 const PREVALENCE: &str = "an estimate of every opiate or crack user aged 15-64 in England; the model has only users with an active offending career in England and Wales";
-const TREATMENT: &str = "all adults in treatment in England; the model has only people with an active offending career in England and Wales (they leave the model when they desist), and no heroin group apart from crack";
+const TREATMENT: &str = "all adults in treatment in England; the model has only people with an offending career in England and Wales (no one who uses drugs or alcohol without offending), and no heroin group apart from crack";
 
 /// What an event count counts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
