@@ -347,7 +347,7 @@ pub struct Metrics {
     snapshot_days: Vec<i32>,
     /// One person's spells under supervision (a buffer reused person to person).
     supervised: Vec<(i32, i32)>,
-    /// One person's treatment journeys: start, end (exclusive), route, OST.
+    /// One person's treatment journeys: start, end (exclusive), route.
     journeys: Vec<Journey>,
 }
 
@@ -357,7 +357,6 @@ struct Journey {
     from: i32,
     to: i32,
     route: u8,
-    ost: bool,
 }
 
 impl Metrics {
@@ -825,62 +824,48 @@ impl Metrics {
         }
     }
 
-    /// A treatment journey over [a, b): its person-years, and kept for the
-    /// person's distinct counts.
+    /// A treatment journey over [a, b): its person-years and the 30 June
+    /// caseloads it is on (a person's journeys never overlap, so each counts a
+    /// person once), kept for the person's distinct yearly counts.
     fn add_journey(&mut self, g: usize, a: i32, b: i32, route: u8, ost: bool) {
         self.add_days(M::IN_TREATMENT, g, a, b);
+        self.add_snapshots(M::TREATMENT_CASELOAD, g, a, b);
         if ost {
             self.add_days(M::IN_OST, g, a, b);
+            self.add_snapshots(M::OST_CASELOAD, g, a, b);
         }
         self.journeys.push(Journey {
             from: a,
             to: b,
             route,
-            ost,
         });
     }
 
-    /// The person's treatment counts over years: once a year in treatment as an
-    /// adult (and once per route), and on the 30 June caseloads.
+    /// The person once a year in treatment as an adult, and once per route.
     fn add_treatment_counts(&mut self, p: &crate::history::Person, g: usize) {
-        if self.journeys.is_empty() {
+        let (Some(first), Some(last)) = (self.journeys.first(), self.journeys.last()) else {
             return;
-        }
+        };
         let adult_from = p.birth_day + (18.0 * DAYS_PER_YEAR).ceil() as i32;
-        for y in 0..self.n_years {
+        for y in self.years_of(first.from.max(adult_from), last.to) {
             let (ys, ye) = (self.year_starts[y], self.year_starts[y + 1]);
-            let snapshot = self.snapshot_days[y];
-            let mut any = false;
             let mut routes = [false; Route::ALL.len()];
-            let (mut on_day, mut ost_on_day) = (false, false);
             for j in &self.journeys {
-                let (a, b) = (j.from.max(ys).max(adult_from), j.to.min(ye));
-                if a < b {
-                    any = true;
+                if j.from.max(ys).max(adult_from) < j.to.min(ye) {
                     routes[j.route as usize] = true;
-                }
-                if j.from <= snapshot && snapshot < j.to {
-                    on_day = true;
-                    ost_on_day |= j.ost;
                 }
             }
             let mut add = |m: M, group: usize| {
                 let s = self.slot(m, group, y);
                 self.counts[s] += 1;
             };
-            if any {
+            if routes.contains(&true) {
                 add(M::ADULTS_IN_TREATMENT, g);
             }
             for (r, &hit) in routes.iter().enumerate() {
                 if hit {
                     add(M::ADULTS_IN_TREATMENT_BY_ROUTE, r);
                 }
-            }
-            if on_day {
-                add(M::TREATMENT_CASELOAD, g);
-            }
-            if ost_on_day {
-                add(M::OST_CASELOAD, g);
             }
         }
     }

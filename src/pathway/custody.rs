@@ -215,13 +215,13 @@ impl PersonSim<'_> {
         let delay = Self::exp_days(&mut self.release_rng, m.treatment.continuity_delay_mean);
         self.schemes_at_release();
         let p = if m.iv.continuity.open(self.t) {
-            m.iv.continuity_p.at(self.t) * self.schemes.continuity_mult
+            (m.iv.continuity_p.at(self.t) * self.schemes.continuity_mult).min(1.0)
         } else {
             0.0
         };
         if self.treatment.episode.is_some() {
             // A journey that went on in prison is picked up, or ends here.
-            let carried = p.min(1.0) + (1.0 - p.min(1.0)) * m.treatment.journey_carry_over;
+            let carried = p + (1.0 - p) * m.treatment.journey_carry_over;
             self.treatment_at_release(u < carried);
         } else if self.person.substance.uses_drugs() && u < p {
             self.refer_to_treatment(self.t + delay, Route::Release);
@@ -340,12 +340,11 @@ mod tests {
                 "custody cancels a pending start"
             );
             assert!(s.events.iter().any(|e| e.kind == EventKind::CustodyStart));
-            let transfer = s.events.last().unwrap();
             assert!(
                 s.events
                     .iter()
                     .any(|e| e.kind == EventKind::TreatmentTransfer && e.detail == 0),
-                "{transfer:?}"
+                "the journey's move into prison is recorded"
             );
         }
     }

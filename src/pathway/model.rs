@@ -16,6 +16,10 @@ pub fn by_group(b: &BySubstance) -> [f64; 4] {
     Substance::ALL.map(|s| b.get(s))
 }
 
+/// Tolerance (days) for reaching a scheduled boundary: start + b - start may
+/// round below b.
+pub const EPS: f64 = 1e-7;
+
 /// Age effects are constant within bands of this many years.
 pub const AGE_BAND_YEARS: f64 = 5.0;
 /// Bands 0-4, 5-9, ..., 95-99, 100+.

@@ -2,7 +2,7 @@
 //! after leaving OST and in the weeks after release from prison; and every
 //! other cause, Gompertz in age.
 
-use super::model::{by_band, by_group, daily};
+use super::model::{by_band, by_group, daily, EPS};
 use crate::calendar::DAYS_PER_YEAR;
 use crate::history::{
     DeathCause, DeathCircumstances, EventKind, OrderOutcome, ReleaseWeeks, TreatmentExit,
@@ -143,9 +143,6 @@ impl Default for MortalityState {
         }
     }
 }
-
-/// Tolerance (days) for reaching a boundary.
-const EPS: f64 = 1e-7;
 
 impl PersonSim<'_> {
     /// Weeks since the last release, as a band (beyond 12 weeks: none).

@@ -4,7 +4,7 @@
 //! pick-up at release, and the causal effect on offending, in treatment and
 //! fading after completion.
 
-use super::model::{by_group, daily, DatedMultiplier};
+use super::model::{by_group, daily, DatedMultiplier, EPS};
 use crate::calendar::DAYS_PER_YEAR;
 use crate::history::{EventKind, Modality, Route, TreatmentExit};
 use crate::parameter::{parameters, BySubstance};
@@ -92,8 +92,6 @@ parameters! {
 /// Dropout phases: first 3 months, months 3-12, after 12 months (days).
 const PHASE_3M: f64 = DAYS_PER_YEAR / 4.0;
 const PHASE_12M: f64 = DAYS_PER_YEAR;
-/// Tolerance (days) for reaching a boundary: start + b - start may round below b.
-const EPS: f64 = 1e-7;
 
 /// Treatment compiled for the hot loop (per-day rates), with the hooks levers use
 /// to change entry and dropout from a date.
@@ -178,9 +176,8 @@ pub struct TreatmentState {
     pub modality: Modality,
     /// Day the open journey started.
     pub start: f64,
-    /// A journey has ended in successful completion.
-    pub completed_ever: bool,
-    /// Day of the last successful completion (the effect after it fades from then).
+    /// Day of the last successful completion (the effect after it fades from
+    /// then); minus infinity if none.
     pub completed_at: f64,
     /// Day a pending treatment start (a referral or the end of a wait) is due.
     pub pending: f64,
@@ -201,7 +198,6 @@ impl Default for TreatmentState {
             episode: None,
             modality: Modality::Psychosocial,
             start: 0.0,
-            completed_ever: false,
             completed_at: f64::NEG_INFINITY,
             pending: f64::INFINITY,
             pending_route: Route::Voluntary,
@@ -227,7 +223,7 @@ impl PersonSim<'_> {
         if self.offending.crisis {
             r *= m.treatment.crisis_entry_mult;
         }
-        if self.treatment.completed_ever {
+        if self.treatment.completed_at.is_finite() {
             r *= m.treatment.entry_after_completion_mult;
         }
         r = m.treatment.entry_change.apply(r, self.t);
@@ -286,23 +282,31 @@ impl PersonSim<'_> {
             return m.offending_in_treatment;
         }
         let d = m.completion_effect_years;
-        if !self.treatment.completed_at.is_finite() || d <= 0.0 {
+        let Some(step) = self.years_since_completion() else {
+            return 1.0;
+        };
+        if d <= 0.0 {
             return 1.0;
         }
-        let step = ((self.t - self.treatment.completed_at + EPS) / DAYS_PER_YEAR).floor();
         let left = (1.0 - (step + 0.5) / d).max(0.0);
         1.0 - (1.0 - m.offending_after_completion) * left
+    }
+
+    /// Whole years since the last successful completion, if any.
+    fn years_since_completion(&self) -> Option<f64> {
+        let at = self.treatment.completed_at;
+        at.is_finite()
+            .then(|| ((self.t - at + EPS) / DAYS_PER_YEAR).floor())
     }
 
     /// The next day the effect after completion steps down (a year boundary
     /// since the completion), while it lasts and no journey is open.
     pub(crate) fn next_completion_effect_step(&self) -> f64 {
         let d = self.m.treatment.completion_effect_years;
-        if self.treatment.episode.is_some() || !self.treatment.completed_at.is_finite() {
+        let Some(step) = self.years_since_completion() else {
             return f64::INFINITY;
-        }
-        let step = ((self.t - self.treatment.completed_at + EPS) / DAYS_PER_YEAR).floor();
-        if step + 0.5 >= d {
+        };
+        if self.treatment.episode.is_some() || step + 0.5 >= d {
             return f64::INFINITY;
         }
         self.treatment.completed_at + (step + 1.0) * DAYS_PER_YEAR
@@ -376,7 +380,6 @@ impl PersonSim<'_> {
 
     pub(crate) fn on_completion(&mut self) {
         self.end_treatment(TreatmentExit::Completed);
-        self.treatment.completed_ever = true;
         self.treatment.completed_at = self.t;
     }
 
