@@ -62,7 +62,9 @@ impl Substance {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[repr(u8)]
 pub enum EventKind {
-    /// Start of the offending career (or of the simulation, for people already active).
+    /// Entry into the model: the start of the offending career (or of the
+    /// simulation, for people already active), or of a drug or alcohol problem for
+    /// people who never offend.
     CareerStart = 0,
     /// Arrest. detail: 1 if for a trigger offence.
     Arrest = 1,
@@ -609,6 +611,9 @@ pub struct Person {
     /// Proven offences (convictions and cautions) before entry: none for a new
     /// career, drawn for people already active on the start date.
     pub prior_offences: u16,
+    /// Has an offending career; false for the people with a drug or alcohol
+    /// problem who never offend (they seek treatment and die, nothing else).
+    pub offends: bool,
 }
 
 impl Event {

@@ -195,6 +195,7 @@ macro_rules! metrics {
 
 metrics! {
     ACTIVE = "active_offenders", "Offenders with an active career", "person-years", Substance, Kind::PersonYears;
+    POPULATION = "population", "People alive in the model on 30 June: offenders, past offenders, and people with a drug or alcohol problem who never offend", "people", Substance, Kind::Count;
     OFFENCES = "offences", "Offences committed, detected or not (expected count)", "offences", Offence, Kind::Thousandths;
     ARRESTS = "arrests", "Arrests", "arrests", Substance, Kind::Count;
     DETECTED_OFFENCES = "detected_offences", "Offences detected (arrests) by offence group", "offences", Offence, Kind::Count;
@@ -218,6 +219,7 @@ metrics! {
     IN_TREATMENT = "in_treatment", "Time in treatment (journeys, in the community and in prison)", "person-years", Substance, Kind::PersonYears;
     IN_OST = "in_ost", "Time in opioid substitution treatment", "person-years", Substance, Kind::PersonYears;
     ADULTS_IN_TREATMENT = "adults_in_treatment", "Adults (18+) in treatment during the year (distinct people)", "people", Substance, Kind::Count;
+    ADULTS_IN_TREATMENT_NON_OFFENDERS = "adults_in_treatment_non_offenders", "Adults in treatment during the year who never offend (the demand from outside the criminal justice system)", "people", Substance, Kind::Count;
     ADULTS_IN_TREATMENT_BY_ROUTE = "adults_in_treatment_by_route", "Adults in treatment during the year by referral route of their journey (distinct people per route)", "people", Route, Kind::Count;
     TREATMENT_CASELOAD = "treatment_caseload", "People in treatment on 30 June", "people", Substance, Kind::Count;
     OST_CASELOAD = "ost_caseload", "People in opioid substitution treatment on 30 June", "people", Substance, Kind::Count;
@@ -767,7 +769,10 @@ impl Observer for Metrics {
             if let Some((from, r)) = rate {
                 self.add_offences(g, from, end, r);
             }
-            self.add_days(M::ACTIVE, g, p.entry_day, active_until);
+            if p.offends {
+                self.add_days(M::ACTIVE, g, p.entry_day, active_until);
+            }
+            self.add_snapshots(M::POPULATION, g, p.entry_day, end);
             if let Some((a, route, ost)) = treat_from {
                 self.add_journey(g, a, end, route, ost);
             }
@@ -861,6 +866,9 @@ impl Metrics {
             };
             if routes.contains(&true) {
                 add(M::ADULTS_IN_TREATMENT, g);
+                if !p.offends {
+                    add(M::ADULTS_IN_TREATMENT_NON_OFFENDERS, g);
+                }
             }
             for (r, &hit) in routes.iter().enumerate() {
                 if hit {
@@ -993,6 +1001,7 @@ mod tests {
             unstable_housing: false,
             mental_health: false,
             prior_offences: 0,
+            offends: true,
         }
     }
 

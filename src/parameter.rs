@@ -33,6 +33,21 @@ impl BySubstance {
             Substance::None => self.none,
         }
     }
+    /// The four values added up.
+    pub fn total(&self) -> f64 {
+        Substance::ALL.iter().map(|&s| self.get(s)).sum()
+    }
+    /// The values as shares of their total (all zero if it is zero).
+    pub fn normalised(&self) -> BySubstance {
+        let t = self.total();
+        let f = |v: f64| if t > 0.0 { v / t } else { 0.0 };
+        BySubstance::new(
+            f(self.opiates_crack),
+            f(self.other_drugs),
+            f(self.alcohol),
+            f(self.none),
+        )
+    }
 }
 
 /// Unit, range and source of a numeric parameter.

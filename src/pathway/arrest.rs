@@ -361,7 +361,7 @@ impl OffendingState {
             desist_person_mult: propensity.powf(-rates.desistance_propensity_exponent),
             age_mult: 1.0,
             desist_age_mult: 1.0,
-            active: true,
+            active: person.offends,
             positive_tests: [f64::NEG_INFINITY; 3],
             recorded_rate: u32::MAX,
         }

@@ -410,6 +410,7 @@ pub(crate) mod testkit {
             unstable_housing: false,
             mental_health: false,
             prior_offences: 0,
+            offends: true,
         }
     }
 

@@ -49,62 +49,108 @@ parameters! {
         /// Share with a mental health problem, by substance group.
         mental_health_share: BySubstance = [0.40, 0.30, 0.35, 0.20], "share", 0.0, 1.0,
             "assumption: mental health need common among offenders";
+        /// Real people on the start date with a drug or alcohol problem and no
+        /// offending career, by substance group: they seek treatment and die like
+        /// the offenders of their group, and never offend.
+        non_offenders_initial: BySubstance = [0.0, 150_000.0, 300_000.0, 0.0], "people", 0.0, 1e8,
+            "assumption, set by hand: none for opiates/crack, as the offenders' group alone (542,220 alive on 30 June 2011 at scale 40) already exceeds ocu_prevalence_2011_12; for other drugs and alcohol the demand from outside the criminal justice system (most alcohol-only clients, tx_alcohol_only_2013_14, are not offenders); fitted in the calendar issue";
+        /// Real people a year starting a drug or alcohol problem with no
+        /// offending career, by substance group.
+        non_offender_entrants_per_year: BySubstance = [0.0, 10_000.0, 15_000.0, 0.0], "people per year", 0.0, 1e7,
+            "assumption, set by hand with non_offenders_initial";
     }
 }
 
-/// How many simulated people there are and when each enters.
+/// How many simulated people there are and when each enters: the offenders
+/// (ids `0..first_non_offender`: those active at the start, then entrants year
+/// by year), then the people with no offending career (those there at the
+/// start, then entrants year by year). Offenders keep their ids whatever the
+/// non-offending population is.
 #[derive(Debug, Clone)]
 pub struct Roster {
     /// People active at the start date (ids 0..initial).
     pub initial: u64,
     /// For each calendar year from the start, the first id of that year's entrants.
     year_first_id: Vec<u64>,
+    /// First id of the people who never offend; those there at the start run to
+    /// `non_offender_entrants`.
+    pub first_non_offender: u64,
+    non_offender_entrants: u64,
+    /// As `year_first_id`, for entrants who never offend.
+    non_offender_year_first_id: Vec<u64>,
     first_year: i32,
     pub total: u64,
     start_day: i32,
     horizon_day: i32,
 }
 
+/// Ids for entrants arriving at `per_year` simulated people a year from
+/// `first_id`: the first id of each calendar year's entrants from the start's
+/// year (and one past the horizon's), and the id after the last. Entrants
+/// accumulate as a real-valued flow; whole people are released as the running
+/// total crosses each integer, so no year loses its fraction.
+fn entrant_ids(p: &Params, first_id: u64, per_year: f64) -> (Vec<u64>, u64) {
+    let (start, horizon) = (p.run.start, p.run.horizon);
+    let per_day = per_year / DAYS_PER_YEAR;
+    let mut ids = Vec::new();
+    let mut id = first_id;
+    let mut cumulative = 0.0;
+    for year in start.year()..=horizon.year() {
+        ids.push(id);
+        let a = Date::year_start(year).day().max(start.day());
+        let b = Date::year_start(year + 1).day().min(horizon.day());
+        if b > a {
+            cumulative += per_day * (b - a) as f64;
+            id = first_id + cumulative.floor() as u64;
+        }
+    }
+    ids.push(id);
+    (ids, id)
+}
+
 impl Roster {
     pub fn new(p: &Params) -> Roster {
         let scale = p.run.scale;
-        let initial = (p.population.initial_offenders / scale).round() as u64;
-        let start = p.run.start;
-        let horizon = p.run.horizon;
-        let first_year = start.year();
-        let mut year_first_id = Vec::new();
-        let mut id = initial;
-        // Entrants accumulate as a real-valued flow; whole people are released as the
-        // running total crosses each integer, so no year loses its fraction.
-        let per_day = p.population.entrants_per_year / scale / DAYS_PER_YEAR;
-        let mut cumulative = 0.0;
-        for year in first_year..=horizon.year() {
-            year_first_id.push(id);
-            let a = Date::year_start(year).day().max(start.day());
-            let b = Date::year_start(year + 1).day().min(horizon.day());
-            if b > a {
-                cumulative += per_day * (b - a) as f64;
-                let next = initial + cumulative.floor() as u64;
-                id = next;
-            }
-        }
-        year_first_id.push(id);
+        let pop = &p.population;
+        let initial = (pop.initial_offenders / scale).round() as u64;
+        let (year_first_id, first_non_offender) =
+            entrant_ids(p, initial, pop.entrants_per_year / scale);
+        let non_initial = (pop.non_offenders_initial.total() / scale).round() as u64;
+        let non_offender_entrants = first_non_offender + non_initial;
+        let (non_offender_year_first_id, total) = entrant_ids(
+            p,
+            non_offender_entrants,
+            pop.non_offender_entrants_per_year.total() / scale,
+        );
         Roster {
             initial,
             year_first_id,
-            first_year,
-            total: id,
-            start_day: start.day(),
-            horizon_day: horizon.day(),
+            first_non_offender,
+            non_offender_entrants,
+            non_offender_year_first_id,
+            first_year: p.run.start.year(),
+            total,
+            start_day: p.run.start.day(),
+            horizon_day: p.run.horizon.day(),
         }
+    }
+
+    /// Whether person `id` was there on the start date (else an entrant).
+    fn at_start(&self, id: u64) -> bool {
+        id < self.initial || (self.first_non_offender..self.non_offender_entrants).contains(&id)
     }
 
     /// The window of days in which person `id` can enter.
     fn entry_window(&self, id: u64) -> (i32, i32) {
-        if id < self.initial {
+        if self.at_start(id) {
             return (self.start_day, self.start_day);
         }
-        let k = self.year_first_id.partition_point(|&first| first <= id) - 1;
+        let firsts = if id < self.first_non_offender {
+            &self.year_first_id
+        } else {
+            &self.non_offender_year_first_id
+        };
+        let k = firsts.partition_point(|&first| first <= id) - 1;
         let year = self.first_year + k as i32;
         let a = Date::year_start(year).day().max(self.start_day);
         let b = Date::year_start(year + 1).day().min(self.horizon_day);
@@ -118,15 +164,10 @@ impl Roster {
         let (a, b) = self.entry_window(id);
         let entry_day = if b > a { rng.random_range(a..b) } else { a };
         let u: f64 = rng.random();
-        let mut substance = Substance::None;
-        let mut acc = 0.0;
-        for s in Substance::ALL {
-            acc += pop.substance_share.get(s);
-            if u < acc {
-                substance = s;
-                break;
-            }
+        if id >= self.first_non_offender {
+            return self.non_offender(p, id, entry_day, u, &mut rng);
         }
+        let substance = draw_substance(&pop.substance_share, u);
         let male = rng.random::<f64>() < pop.male_share;
         let e: f64 = Exp1.sample(&mut rng);
         let mut age = pop.entry_age_min + pop.entry_age_mean_excess * e;
@@ -170,8 +211,66 @@ impl Roster {
             unstable_housing,
             mental_health,
             prior_offences,
+            offends: true,
         }
     }
+
+    /// Someone with a drug or alcohol problem and no offending career: group in
+    /// the shares of their population (`u`), age as an offender's of the same
+    /// kind (at the start or entering), no propensity, record or risk.
+    fn non_offender(
+        &self,
+        p: &Params,
+        id: u64,
+        entry_day: i32,
+        u: f64,
+        rng: &mut crate::rng::Stream,
+    ) -> Person {
+        let pop = &p.population;
+        let at_start = self.at_start(id);
+        let shares = if at_start {
+            &pop.non_offenders_initial
+        } else {
+            &pop.non_offender_entrants_per_year
+        };
+        let substance = draw_substance(&shares.normalised(), u);
+        let male = rng.random::<f64>() < pop.male_share;
+        let e: f64 = Exp1.sample(rng);
+        let mut age = pop.entry_age_min + pop.entry_age_mean_excess * e;
+        if at_start {
+            let elapsed: f64 = Exp1.sample(rng);
+            age += 6.0 * elapsed;
+        }
+        let age = age.min(80.0);
+        let unstable_housing = rng.random::<f64>() < pop.unstable_housing_share.get(substance);
+        let mental_health = rng.random::<f64>() < pop.mental_health_share.get(substance);
+        Person {
+            id,
+            substance,
+            male,
+            birth_day: entry_day - (age * DAYS_PER_YEAR) as i32,
+            entry_day,
+            exit_day: entry_day,
+            propensity: 0.0,
+            risk_score: 0,
+            unstable_housing,
+            mental_health,
+            prior_offences: 0,
+            offends: false,
+        }
+    }
+}
+
+/// The substance group a uniform `u` falls in, by cumulative shares.
+fn draw_substance(shares: &BySubstance, u: f64) -> Substance {
+    let mut acc = 0.0;
+    for s in Substance::ALL {
+        acc += shares.get(s);
+        if u < acc {
+            return s;
+        }
+    }
+    Substance::None
 }
 
 #[cfg(test)]
@@ -183,14 +282,23 @@ mod tests {
         let mut p = Params::default();
         p.run.scale = 100.0;
         let r = Roster::new(&p);
-        let initial = (p.population.initial_offenders / 100.0).round();
+        let pop = &p.population;
+        let initial = (pop.initial_offenders / 100.0).round();
         assert_eq!(r.initial as f64, initial);
         let years = (p.run.horizon.as_f64() - p.run.start.as_f64()) / DAYS_PER_YEAR;
-        let expected = initial + p.population.entrants_per_year / 100.0 * years;
+        let expected = initial + pop.entrants_per_year / 100.0 * years;
         assert!(
-            (r.total as f64 - expected).abs() <= 1.0,
+            (r.first_non_offender as f64 - expected).abs() <= 1.0,
             "{} vs {expected}",
-            r.total
+            r.first_non_offender
+        );
+        // Then the people who never offend, at the start and entering.
+        let non = (pop.non_offenders_initial.total() / 100.0).round()
+            + pop.non_offender_entrants_per_year.total() / 100.0 * years;
+        assert!(
+            ((r.total - r.first_non_offender) as f64 - non).abs() <= 1.0,
+            "{} vs {non}",
+            r.total - r.first_non_offender
         );
     }
 
@@ -222,6 +330,44 @@ mod tests {
             (mean - expected).abs() < 0.15 * expected,
             "{mean} vs {expected}"
         );
+    }
+
+    #[test]
+    fn people_who_never_offend_come_after_the_offenders_in_their_shares() {
+        let mut p = Params::default();
+        p.run.scale = 100.0;
+        p.population.non_offenders_initial = BySubstance::new(0.0, 100_000.0, 300_000.0, 0.0);
+        let r = Roster::new(&p);
+        // Offenders keep their ids whatever the non-offending population.
+        let mut q = p.clone();
+        q.population.non_offenders_initial = BySubstance::new(0.0, 0.0, 0.0, 0.0);
+        q.population.non_offender_entrants_per_year = BySubstance::new(0.0, 0.0, 0.0, 0.0);
+        let r0 = Roster::new(&q);
+        assert_eq!(r.first_non_offender, r0.total);
+        for id in (0..r0.total).step_by(101) {
+            assert_eq!(r.person(&p, 9, id), r0.person(&q, 9, id));
+        }
+        let start = p.run.start.day();
+        let n = (p.population.non_offenders_initial.total() / 100.0).round() as u64;
+        let (mut alcohol, mut other) = (0.0_f64, 0.0_f64);
+        for id in r.first_non_offender..r.first_non_offender + n {
+            let person = r.person(&p, 9, id);
+            assert!(!person.offends && person.prior_offences == 0);
+            assert_eq!(person.entry_day, start, "there at the start");
+            match person.substance {
+                Substance::Alcohol => alcohol += 1.0,
+                Substance::OtherDrugs => other += 1.0,
+                s => panic!("{s:?} has no one who never offends here"),
+            }
+        }
+        let share = alcohol / (alcohol + other);
+        assert!((share - 0.75).abs() < 0.03, "{share}");
+        // Entrants enter within their year.
+        for id in (r.first_non_offender + n..r.total).step_by(7) {
+            let person = r.person(&p, 9, id);
+            let (a, b) = r.entry_window(id);
+            assert!(!person.offends && person.entry_day >= a && person.entry_day < b);
+        }
     }
 
     #[test]

@@ -224,6 +224,7 @@ pub(crate) mod testkit {
             unstable_housing: false,
             mental_health: false,
             prior_offences: 0,
+            offends: true,
         }
     }
 

@@ -40,34 +40,83 @@
 //!   under 12 months" those whose index is a release from a stay whose latest
 //!   sentenced reception was in the bands up to 6 months or 6 to 12 months.
 //!
-//! Not measured ([`UNMEASURED`]): the treatment counts and OCU prevalence, whose
-//! populations (everyone in treatment in England, every opiate or crack user aged
-//! 15-64) are not the model's (people with an active offending career in England and
-//! Wales, who leave the model when they desist).
+//! - treatment ([`TREATMENT_SERIES`], England, so x [`ENGLAND_SHARE`]): adults in
+//!   treatment are distinct people aged 18+ on a day of the financial year in a
+//!   journey's community part (between its start or pick-up after release and
+//!   its end or a move into prison), in the drug groups (with alcohol for
+//!   2021/22); new presentations are distinct adults starting a journey in the
+//!   year; "first-time heroin starts" are opiates/crack users whose first journey
+//!   in the simulation starts in the year (the model has no heroin group apart
+//!   from crack, and no history before its start date); OCU prevalence is the
+//!   opiates/crack users aged 15-64 alive in the model on 1 October.
 
 use super::{observed_until, percent, push, Study, Value, Window};
 use crate::calendar::Date;
 use crate::history::{CustodyKind, Disposal, Event, EventKind, Histories, Observer, OrderKind};
-use crate::history::{Person, Sentence};
+use crate::history::{Person, Sentence, Substance};
 use crate::metrics::{reoffended, REOFFENDING_CONVICTION_DAYS};
 
 /// A date as (year, month, day).
 type Ymd = (i32, u32, u32);
 
-/// National series the model does not measure, and why.
-pub const UNMEASURED: [(&str, &str); 9] = [
-    ("treatment_adults_2006_07", TREATMENT),
-    ("treatment_adults_2011_12", TREATMENT),
-    ("treatment_adults_2021_22", TREATMENT),
-    ("treatment_new_2019_20", TREATMENT),
-    ("treatment_new_2021_22", TREATMENT),
-    ("heroin_first_starts_2005_06", TREATMENT),
-    ("heroin_first_starts_2011_12", TREATMENT),
-    ("ocu_prevalence_2011_12", PREVALENCE),
-    ("ocu_prevalence_2016_17", PREVALENCE),
+/// National series the model does not measure, and why (none now: the
+/// treatment series and prevalence are measured since the model has people who
+/// use drugs or alcohol without offending).
+pub const UNMEASURED: [(&str, &str); 0] = [];
+
+/// England's share of the England and Wales population (ONS mid-2012: 53.5 of
+/// 56.6 million, `ons_pop_england_2012` in data/treatment_health_sources.csv):
+/// treatment statistics and prevalence cover England, the model England and Wales.
+pub const ENGLAND_SHARE: f64 = 53.5 / (53.5 + 3.1);
+
+/// What a treatment series (NDTMS, England) counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Treated {
+    /// Distinct adults in community treatment during the period: drug groups
+    /// only, or drugs and alcohol.
+    Adults { alcohol: bool },
+    /// Distinct adults starting a journey in the period (drugs and alcohol).
+    NewPresentations,
+    /// Opiates/crack users whose first journey (since the start) starts in it.
+    OpiateFirstStarts,
+    /// Opiates/crack users aged 15-64 alive in the model on the period's middle day.
+    Prevalence,
+}
+
+/// (register id, what, period) of every treatment series; counts x scale x
+/// [`ENGLAND_SHARE`].
+const TREATMENT_SERIES: [(&str, Treated, (Ymd, Ymd)); 9] = [
+    (
+        "treatment_adults_2006_07",
+        Treated::Adults { alcohol: false },
+        fy(2006),
+    ),
+    (
+        "treatment_adults_2011_12",
+        Treated::Adults { alcohol: false },
+        fy(2011),
+    ),
+    (
+        "treatment_adults_2021_22",
+        Treated::Adults { alcohol: true },
+        fy(2021),
+    ),
+    ("treatment_new_2019_20", Treated::NewPresentations, fy(2019)),
+    ("treatment_new_2021_22", Treated::NewPresentations, fy(2021)),
+    (
+        "heroin_first_starts_2005_06",
+        Treated::OpiateFirstStarts,
+        fy(2005),
+    ),
+    (
+        "heroin_first_starts_2011_12",
+        Treated::OpiateFirstStarts,
+        fy(2011),
+    ),
+    ("ocu_prevalence_2011_12", Treated::Prevalence, fy(2011)),
+    ("ocu_prevalence_2016_17", Treated::Prevalence, fy(2016)),
 ];
-const PREVALENCE: &str = "an estimate of every opiate or crack user aged 15-64 in England; the model has only users with an active offending career in England and Wales";
-const TREATMENT: &str = "all adults in treatment in England; the model has only people with an offending career in England and Wales (no one who uses drugs or alcohol without offending), and no heroin group apart from crack";
+const NT: usize = TREATMENT_SERIES.len();
 
 /// What an event count counts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -298,8 +347,8 @@ const NR: usize = REOFFENDING.len();
 const SHORT_CUSTODY: usize = 5;
 
 /// Every register id, in the order of the constants above.
-const IDS: [&str; COUNTS.len() + 1 + NS + 1 + NR] = {
-    let mut ids = [""; COUNTS.len() + 1 + NS + 1 + NR];
+const IDS: [&str; COUNTS.len() + 1 + NS + 1 + NR + NT] = {
+    let mut ids = [""; COUNTS.len() + 1 + NS + 1 + NR + NT];
     let mut k = 0;
     let mut i = 0;
     while i < COUNTS.len() {
@@ -320,6 +369,12 @@ const IDS: [&str; COUNTS.len() + 1 + NS + 1 + NR] = {
     i = 0;
     while i < NR {
         ids[k] = REOFFENDING[i].id;
+        k += 1;
+        i += 1;
+    }
+    i = 0;
+    while i < NT {
+        ids[k] = TREATMENT_SERIES[i].0;
         k += 1;
         i += 1;
     }
@@ -406,6 +461,9 @@ pub struct National {
     /// Per figure: cohort and proven reoffenders (simulated, unscaled).
     pub cohort: [u64; NR],
     pub reoffenders: [u64; NR],
+    /// Each treatment series' period, as in [`TREATMENT_SERIES`], and its count.
+    treatment_windows: [Window; NT],
+    pub treated: [u64; NT],
 }
 
 impl Default for National {
@@ -431,6 +489,8 @@ impl Default for National {
             periods,
             cohort: [0; NR],
             reoffenders: [0; NR],
+            treatment_windows: TREATMENT_SERIES.map(|(_, _, w)| window(w)),
+            treated: [0; NT],
         }
     }
 }
@@ -577,12 +637,71 @@ impl National {
     }
 }
 
+impl National {
+    /// The treatment series: the person's community spells of treatment, journey
+    /// starts, first start and the days alive decide each.
+    fn treatment(&mut self, p: &Person, events: &[Event]) {
+        let group = p.substance;
+        if group == Substance::None {
+            return;
+        }
+        let end = p.exit_day + 1;
+        // Community spells [a, b) of the person's journeys, and journey starts.
+        let mut spells: Vec<(i32, i32)> = Vec::new();
+        let mut starts: Vec<i32> = Vec::new();
+        let mut open: Option<i32> = None;
+        for e in events {
+            match e.kind {
+                EventKind::TreatmentStart => {
+                    starts.push(e.day);
+                    open = Some(e.day);
+                }
+                EventKind::TreatmentTransfer if e.detail == 1 => open = Some(e.day),
+                EventKind::TreatmentTransfer | EventKind::TreatmentEnd => {
+                    if let Some(a) = open.take() {
+                        spells.push((a, e.day));
+                    }
+                }
+                _ => {}
+            }
+        }
+        if let Some(a) = open {
+            spells.push((a, end));
+        }
+        let adult_from = p.birth_day + (18.0 * crate::calendar::DAYS_PER_YEAR).ceil() as i32;
+        for (k, &(_, what, _)) in TREATMENT_SERIES.iter().enumerate() {
+            let w = self.treatment_windows[k];
+            let counted = match what {
+                Treated::Adults { alcohol } => {
+                    (group.uses_drugs() || alcohol)
+                        && spells
+                            .iter()
+                            .any(|&(a, b)| a.max(w.first).max(adult_from) < b.min(w.last + 1))
+                }
+                Treated::NewPresentations => {
+                    starts.iter().any(|&d| w.contains(d) && d >= adult_from)
+                }
+                Treated::OpiateFirstStarts => {
+                    group.is_pdu() && starts.first().is_some_and(|&d| w.contains(d))
+                }
+                Treated::Prevalence => {
+                    let day = w.first + 183;
+                    let age = p.age_on(day);
+                    group.is_pdu() && p.entry_day <= day && day < end && (15..=64).contains(&age)
+                }
+            };
+            self.treated[k] += counted as u64;
+        }
+    }
+}
+
 impl Observer for National {
     fn observe(&mut self, h: &Histories) {
         for (p, events) in h.iter() {
             self.count_events(events);
             self.snapshot(p, events);
             self.reoffending(p, events);
+            self.treatment(p, events);
         }
     }
 
@@ -596,6 +715,7 @@ impl Observer for National {
         self.custody_days_2002 += o.custody_days_2002;
         add(&mut self.cohort, &o.cohort);
         add(&mut self.reoffenders, &o.reoffenders);
+        add(&mut self.treated, &o.treated);
     }
 }
 
@@ -626,6 +746,9 @@ impl Study for National {
             } else {
                 push(&mut out, r.id, percent(self.reoffenders[k], self.cohort[k]));
             }
+        }
+        for (&(id, ..), n) in TREATMENT_SERIES.iter().zip(self.treated) {
+            out.push((id, n as f64 * scale * ENGLAND_SHARE));
         }
         // diagnostics: the post-release part of the caseload (scaled), and the
         // simulated cohort behind the short-custody rate (unscaled)
@@ -668,6 +791,68 @@ mod tests {
 
     fn get(n: &National, scale: f64, id: &str) -> Option<f64> {
         n.values(scale).iter().find(|v| v.0 == id).map(|v| v.1)
+    }
+
+    #[test]
+    fn treatment_series_count_community_spells_first_starts_and_the_living() {
+        use crate::history::{Route, TreatmentExit};
+        let transfer =
+            |d: i32, out: bool| Event::new(d, EventKind::TreatmentTransfer, out as u8, 0);
+        let fy06 = day(2006, 4, 1);
+        let young = |s: Substance| Person {
+            birth_day: day(1989, 6, 1),
+            ..person(s)
+        };
+        let n = observe_people(vec![
+            // First journey in 2005/06; into prison before 2006/07 and picked up
+            // only in 2007: no community day in 2006/07.
+            (
+                person(Substance::OpiatesCrack),
+                vec![
+                    start(day(2005, 6, 1), Route::Dip),
+                    transfer(fy06 - 10, false),
+                    transfer(day(2007, 5, 1), true),
+                    end(day(2007, 9, 1), Route::Dip, TreatmentExit::Completed),
+                ],
+            ),
+            // In community treatment in 2006/07 (other drugs): counted; a start
+            // in 2004 is its first, so not a 2005/06 first start.
+            (
+                person(Substance::OtherDrugs),
+                vec![
+                    start(day(2004, 1, 1), Route::Voluntary),
+                    end(day(2004, 6, 1), Route::Voluntary, TreatmentExit::Dropout),
+                    start(day(2006, 12, 1), Route::Voluntary),
+                ],
+            ),
+            // Alcohol: only in the drugs-and-alcohol series.
+            (
+                person(Substance::Alcohol),
+                vec![start(day(2006, 5, 1), Route::Voluntary)],
+            ),
+            // In treatment in 2006/07 only before turning 18 (June 2007): not an adult then.
+            (
+                young(Substance::OtherDrugs),
+                vec![
+                    start(day(2006, 5, 1), Route::Voluntary),
+                    end(day(2007, 1, 1), Route::Voluntary, TreatmentExit::Dropout),
+                ],
+            ),
+        ]);
+        assert_eq!(n.treated[0], 1, "treatment_adults_2006_07");
+        assert_eq!(n.treated[5], 1, "heroin_first_starts_2005_06");
+        let opiates_alive = 1;
+        assert_eq!(
+            n.treated[7], opiates_alive,
+            "ocu_prevalence_2011_12 (aged 41)"
+        );
+        let v = get(&n, 10.0, "treatment_adults_2006_07").unwrap();
+        assert!((v - 10.0 * ENGLAND_SHARE).abs() < 1e-9);
+        // Drugs and alcohol in 2021/22: the alcohol journey is still open.
+        assert_eq!(
+            n.treated[2], 2,
+            "treatment_adults_2021_22: other drugs and alcohol"
+        );
     }
 
     fn custody(d: i32, kind: CustodyKind, from_remand: bool, band: u16) -> Event {

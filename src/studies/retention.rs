@@ -223,6 +223,7 @@ mod tests {
             unstable_housing: false,
             mental_health: false,
             prior_offences: 0,
+            offends: true,
         }
     }
 

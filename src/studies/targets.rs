@@ -463,12 +463,19 @@ mod tests {
         let headers = r.headers().unwrap().clone();
         let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
         let (id_col, value_col, unit_col) = (col("id"), col("value"), col("unit"));
-        let series: Vec<(String, f64, String)> = r
+        let coverage_col = col("coverage");
+        let series: Vec<(String, f64, String, String)> = r
             .records()
             .map(|row| {
                 let row = row.unwrap();
                 let value = row[value_col].parse().unwrap();
-                (row[id_col].to_string(), value, row[unit_col].to_string())
+                let coverage = row[coverage_col].to_string();
+                (
+                    row[id_col].to_string(),
+                    value,
+                    row[unit_col].to_string(),
+                    coverage,
+                )
             })
             .collect();
         let unmeasured = crate::studies::national::UNMEASURED;
@@ -478,7 +485,7 @@ mod tests {
             <crate::studies::National as crate::studies::Study>::TARGETS.len()
         );
         for t in &national {
-            let (_, value, unit) = series
+            let (_, value, unit, coverage) = series
                 .iter()
                 .find(|s| s.0 == t.id)
                 .unwrap_or_else(|| panic!("{}: not a national series", t.id));
@@ -491,7 +498,15 @@ mod tests {
                 assert_eq!(t.scale_conversion, "share x 100", "{}", t.id);
             } else {
                 assert_eq!(t.tolerance_rel, Some(0.15), "{}", t.id);
-                assert_eq!(t.scale_conversion, "count x scale", "{}", t.id);
+                // England-only series are scaled to England's share of the
+                // population the model represents.
+                let england = coverage.starts_with("England");
+                let conversion = if england {
+                    "count x scale x England share"
+                } else {
+                    "count x scale"
+                };
+                assert_eq!(t.scale_conversion, conversion, "{}", t.id);
             }
         }
         for (id, ..) in &series {
