@@ -1218,6 +1218,19 @@ fn write_posterior(path: &Path, priors: &[Prior], g: &Generation) -> anyhow::Res
 mod tests {
     use super::*;
 
+    #[test]
+    fn the_shipped_calibration_fits_exactly_the_parameters_declared_fitted() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let c = load(&root.join("calibration/calibration.toml")).unwrap();
+        for prior in &c.file.parameters {
+            assert!(
+                crate::parameter::is_fitted(&prior.key),
+                "{} is fitted by calibration/calibration.toml but declared set by hand",
+                prior.key
+            );
+        }
+    }
+
     fn config() -> AbcConfig {
         AbcConfig {
             particles: 60,
