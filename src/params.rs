@@ -493,7 +493,10 @@ mod tests {
             "{table}"
         );
         assert!(table.contains("| `levers.retention.enabled` | false | on/off |"));
-        assert!(table.contains("| `interventions.low_intensity_order.share` | 0.36125 (fitted) |"));
+        let share = crate::parameter::fitted("interventions.low_intensity_order.share");
+        assert!(table.contains(&format!(
+            "| `interventions.low_intensity_order.share` | {share} (fitted) |"
+        )));
     }
 
     #[test]

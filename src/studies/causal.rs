@@ -182,10 +182,12 @@ mod tests {
         assert!(all.causal[0].abs() < 1e-9);
         // And with the effect on, some of the observed fall is causal.
         let mut q = crate::params::baseline();
-        q.run.scale = 400.0;
+        q.run.scale = 100.0;
         q.run.replicates = 1;
         let rows = observed_vs_causal(&q, &ProgressBar::hidden());
-        // Treatment cuts offending, so the causal fall is positive. (Whether the
+        // Treatment cuts offending, so the causal fall is positive. Scale 100:
+        // at 400 the noise between the two runs (different people enter the
+        // cohort, issue 16) reached -4 points. (Whether the
         // observed fall exceeds it, regression to the mean, is a calibrated
         // property: the calibration issue checks it, not this test.)
         let r = &rows[0];
