@@ -29,6 +29,7 @@ pub mod report;
 pub mod rng;
 pub mod run;
 pub mod scenario;
+pub mod series;
 pub mod studies;
 pub mod sweep;
 

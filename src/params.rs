@@ -37,6 +37,7 @@ pub fn registry() -> impl Iterator<Item = &'static ParamInfo> {
         .flatten()
         .chain(crate::interventions::registry())
         .chain(crate::interventions::Capacity::INFO)
+        .chain(crate::series::registry())
 }
 
 impl ParamInfo {
@@ -137,21 +138,19 @@ impl Params {
                 ),
             );
         }
-        let t = &self.testing;
-        if t.pilot_start > t.start {
-            err(
-                "testing.start",
-                format!(
-                    "must not come before testing.pilot_start ({})",
-                    t.pilot_start
-                ),
-            );
-        }
-        if t.start > t.expansion_start {
-            err(
-                "testing.expansion_start",
-                format!("must not come before testing.start ({})", t.start),
-            );
+        for &input in crate::series::Input::ALL {
+            let o = self.calendar.override_of(input);
+            if o.from >= o.to {
+                err(
+                    &format!("calendar.{}.to", input.name()),
+                    format!(
+                        "must come after calendar.{}.from ({}), got {}",
+                        input.name(),
+                        o.from,
+                        o.to
+                    ),
+                );
+            }
         }
         if self.dip.start > self.dip.required_assessment_start {
             err(
@@ -489,7 +488,7 @@ mod tests {
     fn the_parameter_table_lists_dates_switches_and_fitted_values() {
         let table = params_table(true);
         assert!(
-            table.contains("| `testing.start` | 2003-04-01 | date |"),
+            table.contains("| `dip.start` | 2003-04-01 | date |"),
             "{table}"
         );
         assert!(table.contains("| `levers.retention.enabled` | false | on/off |"));

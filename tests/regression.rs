@@ -463,7 +463,11 @@ fn dates_outside_the_supported_range_are_refused_at_check_and_run() {
         ("[run]\nhorizon = 9999-12-31\n", "run.horizon"),
         ("[run]\nhorizon = \"2147483647-12-31\"\n", "run.horizon"),
         ("[run]\nhorizon = 2201-01-01\n", "run.horizon"),
-        ("[testing]\nstart = \"1899-12-31\"\n", "testing.start"),
+        ("[dip]\nstart = \"1899-12-31\"\n", "dip.start"),
+        (
+            "[calendar.detection_rate]\nfrom = 1899-12-31\n",
+            "calendar.detection_rate.from",
+        ),
         (
             "[levers.retention]\nstart = 9000-04-01\n",
             "levers.retention.start",
@@ -493,7 +497,7 @@ fn dates_outside_the_supported_range_are_refused_at_check_and_run() {
     let edge = scenario(
         dir,
         "edge.toml",
-        "[run]\nhorizon = 2200-12-31\n[testing]\npilot_start = 1900-01-01\n",
+        "[run]\nhorizon = 2200-12-31\n[sentencing]\ndtto_pilot_start = 1900-01-01\n",
     );
     assert_ok(
         &pathsim(dir, &["check".as_ref(), edge.as_os_str()]),

@@ -1,11 +1,12 @@
 //! Offending and arrest, drug testing in police custody, DIP assessment and referral.
 
-use super::model::{by_band, by_group, daily, DatedMultiplier};
+use super::model::{by_band, by_group, daily};
 use crate::calendar::Date;
 use crate::calendar::DAYS_PER_YEAR;
 use crate::history::{Disposal, EventKind, OffenceGroup, Person, Route};
 use crate::parameter::{parameters, BySubstance};
 use crate::pathway::PersonSim;
+use crate::series::{self, CalendarParams, Input, Timeline};
 use rand::RngExt;
 
 parameters! {
@@ -46,6 +47,11 @@ parameters! {
         /// are other offences (criminal damage, public order, motoring).
         drugs_share: BySubstance = [0.06, 0.25, 0.05, 0.05], "share of offences", 0.0, 1.0,
             "assumption";
+        /// Offence rates follow the Crime Survey's count of incidents
+        /// (data/calendar/crime_survey.csv) relative to the reference date, raised
+        /// to this power (0: no trend).
+        crime_survey_elasticity: f64 = 1.0, "elasticity", 0.0, 5.0,
+            "assumption: the crime drop was fewer opportunities for every offender (the security hypothesis), so each person's offence rate follows the survey's incidents";
         /// Desistance rate (per year) under age 30 (5-year bands, evaluated at
         /// mid-band), at propensity 1.
         desistance_rate: BySubstance = [fitted, 0.10, 0.09, 0.12], "per year", 0.0, 10.0,
@@ -84,37 +90,25 @@ parameters! {
         /// Probability another offence leads to an arrest.
         other_probability: f64 = 0.12, "probability", 0.0, 1.0,
             "assumption";
-        /// From this date every detection probability is multiplied by
-        /// `change_multiplier`: a change in policing, not in offending.
-        change_start: Date = (2100, 1, 1), "date", 0.0, 0.0,
-            "what-if: no change in the baseline (the calendar issue gives detection its dated series)";
-        /// The multiplier on detection from `change_start`.
-        change_multiplier: f64 = 1.0, "multiplier", 0.0, 10.0,
-            "what-if: none in the baseline";
+        /// Every detection probability follows the police's sanction detection
+        /// rate (data/calendar/detection_rate.csv) relative to the reference
+        /// date, raised to this power (0: no trend). A what-if changes policing
+        /// with `[calendar.detection_rate]`.
+        detection_rate_elasticity: f64 = 1.0, "elasticity", 0.0, 5.0,
+            "assumption: an offence is as likely to lead to an arrest as a recorded crime is to be detected";
+        /// Every detection probability also follows the number of police
+        /// officers (data/calendar/police_officers.csv) relative to the reference
+        /// date, raised to this power (0: no effect).
+        police_officer_elasticity: f64 = 1.0, "elasticity", 0.0, 5.0,
+            "assumption: arrests take officers' time, so with the detection rate fixed they follow the workforce (the fall of 2010-2018 and the uplift of 2019-2023)";
     }
 }
 
 parameters! {
-    /// Drug testing in police custody: roll-out and test results.
+    /// Drug testing in police custody: test results. Which arrests are tested
+    /// is a calendar input (data/calendar/drug_testing.csv: the pilots, the DIP's
+    /// funded areas, the end of national funding, the 2021 strategy).
     pub struct TestingParams in "testing" {
-        /// Pilot testing on arrest starts.
-        pilot_start: Date = (2001, 7, 1), "date", 0.0, 0.0,
-            "assumption: arrest-referral testing pilots (UKDPC 2008 history)";
-        /// Share of trigger-offence arrests tested during the pilot.
-        pilot_coverage: f64 = 0.10, "share of trigger arrests", 0.0, 1.0,
-            "assumption: pilot areas";
-        /// DIP roll-out of testing on arrest.
-        start: Date = (2003, 4, 1), "date", 0.0, 0.0,
-            "DIP launched April 2003 (UKDPC 2008)";
-        /// Share of trigger-offence arrests tested after the DIP roll-out.
-        coverage: f64 = 0.50, "share of trigger arrests", 0.0, 1.0,
-            "assumption: DIP intensive areas first";
-        /// Further roll-out (Tough Choices, testing on arrest).
-        expansion_start: Date = (2006, 4, 1), "date", 0.0, 0.0,
-            "Tough Choices, April 2006 (UKDPC 2008)";
-        /// Share of trigger-offence arrests tested after the further roll-out.
-        expansion_coverage: f64 = 0.85, "share of trigger arrests", 0.0, 1.0,
-            "assumption: most custody suites by 2006/07";
         /// Probability a test is positive for opiates or cocaine, out of treatment.
         positive_probability: BySubstance = [fitted, fitted, 0.05, 0.03], "probability", 0.0, 1.0,
             "calibrated to ukdpc_positive_test_rate";
@@ -164,8 +158,12 @@ pub struct OffendingRates {
     pub detection: [f64; OffenceGroup::N],
     /// Share of each substance group's offences that are detected.
     pub detected_share: [f64; 4],
-    /// Detection changed from a date (the whole detected share is multiplied).
-    pub detection_change: DatedMultiplier,
+    /// The calendar's multiplier on offence rates (the Crime Survey's incidents
+    /// and the COVID-19 lockdowns).
+    pub offending_trend: Timeline,
+    /// The calendar's multiplier on detection (the sanction detection rate and
+    /// the police workforce).
+    pub detection_trend: Timeline,
     pub desistance: [f64; 4],
     pub desistance_propensity_exponent: f64,
     pub desistance_in_treatment: f64,
@@ -193,7 +191,7 @@ pub fn offence_group_shares(o: &OffendingParams) -> [[f64; OffenceGroup::N]; 4] 
 }
 
 impl OffendingRates {
-    pub fn new(o: &OffendingParams, d: &DetectionParams) -> Self {
+    pub fn new(o: &OffendingParams, d: &DetectionParams, c: &CalendarParams) -> Self {
         let group_share = offence_group_shares(o);
         let detection = [
             d.acquisitive_probability,
@@ -216,10 +214,22 @@ impl OffendingRates {
             group_share,
             detection,
             detected_share,
-            detection_change: DatedMultiplier {
-                from: d.change_start.as_f64(),
-                multiplier: d.change_multiplier,
-            },
+            offending_trend: series::relative_path(
+                c,
+                Input::CrimeSurvey,
+                o.crime_survey_elasticity,
+            )
+            .times(&series::input_path(c, Input::LockdownCrime)),
+            detection_trend: series::relative_path(
+                c,
+                Input::DetectionRate,
+                d.detection_rate_elasticity,
+            )
+            .times(&series::relative_path(
+                c,
+                Input::PoliceOfficers,
+                d.police_officer_elasticity,
+            )),
             desistance: daily(&o.desistance_rate),
             desistance_propensity_exponent: o.desistance_propensity_exponent,
             desistance_in_treatment: o.desistance_in_treatment_multiplier,
@@ -235,12 +245,8 @@ impl OffendingRates {
 /// lever uses to extend testing from a date.
 #[derive(Debug, Clone)]
 pub struct TestingRates {
-    pub pilot_start: f64,
-    pub pilot_coverage: f64,
-    pub start: f64,
-    pub coverage: f64,
-    pub expansion_start: f64,
-    pub expansion_coverage: f64,
+    /// Share of trigger-offence arrests tested (the calendar input).
+    pub coverage: Timeline,
     pub positive_p: [f64; 4],
     pub in_treatment_positive_mult: f64,
     /// Hook: from a date, these coverages replace the roll-out's (closed by default).
@@ -264,14 +270,9 @@ impl TestingExtension {
 }
 
 impl TestingRates {
-    pub fn new(t: &TestingParams, extension: TestingExtension) -> Self {
+    pub fn new(t: &TestingParams, extension: TestingExtension, c: &CalendarParams) -> Self {
         TestingRates {
-            pilot_start: t.pilot_start.as_f64(),
-            pilot_coverage: t.pilot_coverage,
-            start: t.start.as_f64(),
-            coverage: t.coverage,
-            expansion_start: t.expansion_start.as_f64(),
-            expansion_coverage: t.expansion_coverage,
+            coverage: series::input_path(c, Input::DrugTesting).map(|v| v.min(1.0)),
             positive_p: by_group(&t.positive_probability),
             in_treatment_positive_mult: t.in_treatment_positive_multiplier,
             extension,
@@ -321,6 +322,9 @@ pub struct OffendingState {
     pub positive_tests: [f64; 3],
     /// The offence rate last recorded (`OffendingRate` event), per year, encoded.
     pub recorded_rate: u32,
+    /// The calendar's multipliers in force on offending and on detection.
+    pub calendar_offending: f64,
+    pub calendar_detection: f64,
 }
 
 impl OffendingState {
@@ -328,6 +332,12 @@ impl OffendingState {
     pub fn set_age_band(&mut self, rates: &OffendingRates, band: usize) {
         self.age_mult = rates.age_offending[band];
         self.desist_age_mult = rates.age_desistance[band];
+    }
+
+    /// The calendar's multipliers on day `t` (set on the days they change).
+    pub fn set_calendar(&mut self, rates: &OffendingRates, t: f64) {
+        self.calendar_offending = rates.offending_trend.at(t);
+        self.calendar_detection = rates.detection_trend.at(t);
     }
 
     /// Custody ends a crisis phase.
@@ -364,6 +374,8 @@ impl OffendingState {
             active: person.offends,
             positive_tests: [f64::NEG_INFINITY; 3],
             recorded_rate: u32::MAX,
+            calendar_offending: 1.0,
+            calendar_detection: 1.0,
         }
     }
 }
@@ -379,7 +391,8 @@ pub const RATE_MAX: u32 = (1 << 24) - 1;
 
 impl PersonSim<'_> {
     /// Offences per day, detected or not: group rate x propensity x age x crisis x
-    /// treatment effect x the offending hook. Zero in custody and after desistance.
+    /// treatment effect x the calendar x the offending hook. Zero in custody and
+    /// after desistance.
     pub(crate) fn offence_rate(&self) -> f64 {
         if self.custody.in_custody || !self.offending.active {
             return 0.0;
@@ -396,15 +409,15 @@ impl PersonSim<'_> {
             * self.offending.age_mult
             * crisis
             * treatment
+            * self.offending.calendar_offending
             * self.offending_hook()
     }
 
-    /// Arrests per day: the offence rate thinned by detection (changed from its
-    /// dated start, a calendar refresh day).
+    /// Arrests per day: the offence rate thinned by detection, as the calendar
+    /// moves it.
     pub(crate) fn arrest_rate(&self) -> f64 {
         let o = &self.m.offending;
-        o.detection_change
-            .apply(self.offence_rate() * o.detected_share[self.g], self.t)
+        self.offence_rate() * o.detected_share[self.g] * self.offending.calendar_detection
     }
 
     /// Record the offence rate when it has changed (an `OffendingRate` event), so
@@ -442,14 +455,8 @@ impl PersonSim<'_> {
                 m.testing.extension.non_trigger
             };
         }
-        if !trigger {
-            0.0
-        } else if t >= m.testing.expansion_start {
-            m.testing.expansion_coverage
-        } else if t >= m.testing.start {
-            m.testing.coverage
-        } else if t >= m.testing.pilot_start {
-            m.testing.pilot_coverage
+        if trigger {
+            m.testing.coverage.at(t)
         } else {
             0.0
         }
@@ -528,7 +535,7 @@ impl PersonSim<'_> {
             std::array::from_fn(|_| self.court_rng.get().random());
         let delay = Self::exp_days(&mut self.court_rng, m.court.delay_mean);
         let priors = self.court.priors as f64;
-        match m.court.disposal(priors, u_disposal) {
+        match m.court.disposal(self.t, priors, u_disposal) {
             Disposal::Caution => self.caution(Disposal::Caution),
             Disposal::Charge => {
                 if self.diverted() {
@@ -537,7 +544,7 @@ impl PersonSim<'_> {
                 self.record(EventKind::Disposal, Disposal::Charge as u8, 0);
                 let remanded = u_remand < m.court.remand_probability(priors);
                 let convicted = u_convict < m.court.conviction_p;
-                self.add_case(self.t + delay, self.t, convicted, remanded);
+                self.add_case(m.court.case_end(self.t, delay), self.t, convicted, remanded);
                 if remanded {
                     self.enter_remand();
                 } else {
@@ -620,50 +627,87 @@ mod tests {
     }
 
     #[test]
-    fn a_detection_change_scales_arrests_from_its_date_and_not_offences() {
-        let from = Date::ymd(2012, 1, 1);
+    fn a_calendar_override_of_detection_scales_arrests_from_its_date_and_not_offences() {
+        let from = Date::ymd(2027, 1, 1);
         let m = testkit::model_with(|p| {
-            p.detection.change_start = from;
-            p.detection.change_multiplier = 0.5;
+            p.calendar.detection_rate.from = from;
+            p.calendar.detection_rate.multiplier = 0.5;
+            p.detection.detection_rate_elasticity = 1.0;
         });
         assert!(m.refresh_days.contains(&from.as_f64()), "a refresh day");
         let mut events = Vec::new();
         let mut s = testkit::sim(&m, testkit::person(Substance::None, 20.0), &mut events);
         s.offending.crisis = false;
+        s.t = from.as_f64() - 1.0;
+        s.offending.set_calendar(&m.offending, s.t);
         let (offences, arrests) = (s.offence_rate(), s.arrest_rate());
         s.t = from.as_f64();
+        s.offending.set_calendar(&m.offending, s.t);
         assert_eq!(s.offence_rate(), offences);
         assert!((s.arrest_rate() - 0.5 * arrests).abs() < 1e-15);
     }
 
     #[test]
-    fn testing_coverage_follows_the_roll_out_and_the_extension_hook() {
+    fn the_calendar_moves_offending_and_detection_by_their_inputs_to_their_elasticities() {
+        use crate::series::{input_path, Input};
+        let m = testkit::model_with(|p| {
+            p.offending.crime_survey_elasticity = 0.5;
+            p.detection.detection_rate_elasticity = 2.0;
+        });
+        let p = crate::params::baseline();
+        let r = p.calendar.reference.as_f64();
+        let t = Date::ymd(2019, 6, 1).as_f64();
+        let crime = input_path(&p.calendar, Input::CrimeSurvey);
+        let lockdown = input_path(&p.calendar, Input::LockdownCrime);
+        let detection = input_path(&p.calendar, Input::DetectionRate);
+        let expected = (crime.at(t) / crime.at(r)).sqrt() * lockdown.at(t);
+        assert!((m.offending.offending_trend.at(t) - expected).abs() < 1e-12);
+        let officers = input_path(&p.calendar, Input::PoliceOfficers);
+        let expected = (detection.at(t) / detection.at(r)).powi(2)
+            * (officers.at(t) / officers.at(r)).powf(p.detection.police_officer_elasticity);
+        assert!((m.offending.detection_trend.at(t) - expected).abs() < 1e-12);
+        assert!((m.offending.detection_trend.at(r) - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn testing_coverage_follows_the_drug_testing_input_and_the_extension_hook() {
         let m = testkit::model_with(|p| {
             p.levers.testing_extended.enabled = true;
             p.levers.testing_extended.start = Date::ymd(2026, 4, 1);
         });
-        let t = &crate::params::baseline().testing;
+        let p = crate::params::baseline();
+        let input = crate::series::input_path(&p.calendar, crate::series::Input::DrugTesting);
         let mut events = Vec::new();
         let mut s = testkit::sim(
             &m,
             testkit::person(Substance::OpiatesCrack, 30.0),
             &mut events,
         );
-        for (date, trigger, other) in [
-            (Date::ymd(2001, 1, 1), 0.0, 0.0),
-            (t.pilot_start, t.pilot_coverage, 0.0),
-            (t.start, t.coverage, 0.0),
-            (t.expansion_start, t.expansion_coverage, 0.0),
-            (Date::ymd(2026, 4, 1), 1.0, 0.8),
+        s.t = Date::ymd(1995, 1, 1).as_f64();
+        assert_eq!(
+            s.testing_coverage(true),
+            0.0,
+            "no testing before the pilots"
+        );
+        for date in [
+            Date::ymd(2002, 1, 1),
+            Date::ymd(2007, 6, 1),
+            Date::ymd(2016, 6, 1),
+            Date::ymd(2023, 6, 1),
         ] {
             s.t = date.as_f64();
             assert_eq!(
                 s.testing_coverage(true),
-                trigger,
+                input.at(s.t).min(1.0),
                 "trigger arrests on {date}"
             );
-            assert_eq!(s.testing_coverage(false), other, "other arrests on {date}");
+            assert_eq!(s.testing_coverage(false), 0.0, "other arrests on {date}");
         }
+        s.t = Date::ymd(2026, 4, 1).as_f64();
+        assert_eq!(
+            (s.testing_coverage(true), s.testing_coverage(false)),
+            (1.0, 0.8)
+        );
     }
 
     #[test]

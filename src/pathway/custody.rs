@@ -6,6 +6,7 @@ use crate::calendar::{Date, DAYS_PER_YEAR};
 use crate::history::{CustodyKind, EventKind, LengthBand, Route};
 use crate::parameter::parameters;
 use crate::pathway::PersonSim;
+use crate::series::{self, CalendarParams, Input, Timeline};
 use rand::RngExt;
 
 parameters! {
@@ -17,8 +18,10 @@ parameters! {
         /// Share of sentences of 12 months or more that are under 4 years.
         under_4y_share: f64 = 0.766, "share of long sentences", 0.0, 1.0,
             "sentenced_receptions_2005_12m_4y / (12m_4y + 4y_plus): 22,640 of 29,567 (2005)";
-        /// Mean sentence length (months) in each band; a sentence is uniform
-        /// between 0.5 and 1.5 times its band's mean.
+        /// Mean sentence length (months) in each band on the reference date
+        /// (lengths follow the average custodial sentence length,
+        /// data/calendar/sentence_length.csv); a sentence is uniform between 0.5
+        /// and 1.5 times its band's mean.
         up_to_6m_months: f64 = 3.0, "months", 0.1, 6.0,
             "assumption: the middle of the band";
         over_6m_months: f64 = 9.0, "months", 6.0, 12.0,
@@ -73,12 +76,16 @@ pub struct CustodyRates {
     pub recall_rate: f64,
     pub recall_on_charge_p: f64,
     pub recall_days_mean: f64,
+    /// The calendar's multiplier on sentence lengths (the average custodial
+    /// sentence length relative to the reference date).
+    pub length_trend: Timeline,
 }
 
 impl CustodyRates {
-    pub fn new(c: &CustodyParams) -> Self {
+    pub fn new(c: &CustodyParams, cal: &CalendarParams) -> Self {
         let month = DAYS_PER_YEAR / 12.0;
         CustodyRates {
+            length_trend: series::relative_path(cal, Input::SentenceLength, 1.0),
             up_to_6m_share: c.up_to_6m_share,
             under_4y_share: c.under_4y_share,
             band_days: [
@@ -271,7 +278,8 @@ impl PersonSim<'_> {
             (sentence, LengthBand::of_days(sentence))
         } else {
             let band = c.band(kind, u_band);
-            (c.band_days[band as usize] * (0.5 + u_len), band)
+            let length = c.band_days[band as usize] * c.length_trend.at(self.t);
+            (length * (0.5 + u_len), band)
         };
         let from_remand = std::mem::take(&mut self.custody.on_remand);
         let start = if from_remand {

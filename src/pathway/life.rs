@@ -115,6 +115,14 @@ impl PersonSim<'_> {
         };
     }
 
+    /// The calendar inputs' multipliers in force today, into the stages' states
+    /// (at the start and on each refresh day).
+    fn refresh_calendar(&mut self) {
+        let (m, t) = (self.m, self.t);
+        self.offending.set_calendar(&m.offending, t);
+        self.treatment.set_calendar(&m.treatment, t);
+    }
+
     /// Recompute every clock's rate from the state; a clock whose rate changed
     /// banks the internal time it consumed and gets a new next firing time.
     fn update_rates(&mut self) {
@@ -142,6 +150,7 @@ impl PersonSim<'_> {
     pub fn run(mut self) -> i32 {
         self.record(EventKind::CareerStart, self.person.substance as u8, 0);
         self.refresh_age();
+        self.refresh_calendar();
         self.update_rates();
         self.after_event();
         while self.mortality.alive {
@@ -157,7 +166,10 @@ impl PersonSim<'_> {
                     c.next_time[k] = when + e / c.rate[k];
                     self.fire_clock(k);
                 }
-                Next::Refresh => self.schedule.refresh_idx += 1,
+                Next::Refresh => {
+                    self.schedule.refresh_idx += 1;
+                    self.refresh_calendar();
+                }
                 Next::AgeBand => self.refresh_age(),
                 Next::Timer(i) => self.fire_timer(i),
                 Next::Horizon => break,

@@ -74,6 +74,9 @@ pub struct Params {
     pub interventions: crate::interventions::Interventions,
     /// Optional limit on treatment places, with a waiting list.
     pub capacity: crate::interventions::Capacity,
+    /// The calendar inputs: projection variant, reference date, overrides
+    /// (src/series.rs, data/calendar/).
+    pub calendar: crate::series::CalendarParams,
 }
 
 impl Params {
@@ -124,15 +127,24 @@ pub struct Model {
 impl Model {
     pub fn new(p: &Params) -> Model {
         let lv = &p.levers;
-        let treatment = TreatmentRates::new(&p.treatment, lv.entry_change(), lv.dropout_change());
-        let offending = OffendingRates::new(&p.offending, &p.detection);
+        let cal = &p.calendar;
+        let treatment =
+            TreatmentRates::new(&p.treatment, lv.entry_change(), lv.dropout_change(), cal);
+        let offending = OffendingRates::new(&p.offending, &p.detection, cal);
+        // Rates in the event loop change on lever start dates and on the days
+        // the calendar inputs behind them change; decisions read their inputs
+        // on the day they are taken.
         let mut refresh_days: Vec<f64> = Vec::new();
-        for d in [
-            treatment.dropout_change.from,
-            treatment.entry_change.from,
-            offending.detection_change.from,
-        ] {
-            if d.is_finite() && d < p.run.horizon.as_f64() {
+        let calendar_days = offending
+            .offending_trend
+            .change_days()
+            .chain(offending.detection_trend.change_days())
+            .chain(treatment.funding_trend.change_days());
+        for d in [treatment.dropout_change.from, treatment.entry_change.from]
+            .into_iter()
+            .chain(calendar_days)
+        {
+            if d.is_finite() && d > p.run.start.as_f64() && d < p.run.horizon.as_f64() {
                 refresh_days.push(d);
             }
         }
@@ -142,13 +154,13 @@ impl Model {
             start_day: p.run.start.as_f64(),
             horizon_day: p.run.horizon.as_f64(),
             offending,
-            testing: TestingRates::new(&p.testing, lv.testing_extension()),
+            testing: TestingRates::new(&p.testing, lv.testing_extension(), cal),
             dip: DipRates::new(&p.dip),
-            court: CourtRates::new(&p.court),
-            sentencing: SentencingRates::new(&p.sentencing, lv.short_custody_replaced()),
+            court: CourtRates::new(&p.court, cal),
+            sentencing: SentencingRates::new(&p.sentencing, lv.short_custody_replaced(), cal),
             orders: OrderRates::new(&p.orders),
             treatment,
-            custody: CustodyRates::new(&p.custody),
+            custody: CustodyRates::new(&p.custody, cal),
             mortality: MortalityRates::new(&p.mortality),
             refresh_days,
             iv: SchemeModel::new(p),

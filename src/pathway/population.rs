@@ -11,6 +11,7 @@ use crate::calendar::{Date, DAYS_PER_YEAR};
 use crate::history::{Person, Substance};
 use crate::parameter::{parameters, BySubstance};
 use crate::rng::{stream, Process};
+use crate::series::{self, Input};
 use rand::RngExt;
 use rand_distr::{Distribution, Exp1, Gamma, Poisson};
 
@@ -23,9 +24,23 @@ parameters! {
         /// Real people starting an offending career each year.
         entrants_per_year: f64 = 300_000.0, "people per year", 0.0, 1e7,
             "assumption, set by hand with initial_offenders: short careers need many entrants";
-        /// Share of entrants in each substance group (must sum to 1).
+        /// Share of entrants in each substance group on the reference date, and of
+        /// the people active on the start date (must sum to 1). Entrants of the
+        /// heroin/crack group follow the incidence of new heroin use
+        /// (data/calendar/heroin_initiation.csv) relative to the reference date.
         substance_share: BySubstance = [0.08, 0.24, 0.18, 0.50], "share of entrants", 0.0, 1.0,
             "assumption, set by hand: keeps about 300,000 heroin/crack users in the population (ukdpc_general_pop_pdu_share) as the population doubled; fitted in the calendar issue";
+        /// Entrants outside the heroin/crack group follow the first-time entrants
+        /// to the criminal justice system (data/calendar/first_time_entrants.csv)
+        /// relative to the reference date, raised to this power (0: constant).
+        first_time_entrants_elasticity: f64 = 1.0, "elasticity", 0.0, 5.0,
+            "assumption: fewer young people started offending after 2007 (the first-time entrants fell by three quarters); the count also reflects policing, so the power is fitted below 1 if detection carries part of it";
+        /// Share of the heroin/crack group's entrants on the reference date who
+        /// start with crack rather than heroin: their number follows the
+        /// incidence of new crack use (data/calendar/crack_initiation.csv), the
+        /// others' that of new heroin use.
+        crack_entrant_share: f64 = 0.3, "share", 0.0, 1.0,
+            "assumption: crack-only users are a minority of the opiate/crack group (ocu_prevalence_2011_12 counts users of either)";
         /// Share of entrants who are male.
         male_share: f64 = 0.85, "share", 0.0, 1.0,
             "assumption: 85% of proven offenders are male (MoJ statistics, not a seed)";
@@ -78,6 +93,9 @@ pub struct Roster {
     non_offender_entrants: u64,
     /// As `year_first_id`, for entrants who never offend.
     non_offender_year_first_id: Vec<u64>,
+    /// Each calendar year's shares of offenders entering by substance group
+    /// (the declared shares moved by the heroin initiation input).
+    entrant_shares: Vec<BySubstance>,
     first_year: i32,
     pub total: u64,
     start_day: i32,
@@ -89,9 +107,8 @@ pub struct Roster {
 /// year (and one past the horizon's), and the id after the last. Entrants
 /// accumulate as a real-valued flow; whole people are released as the running
 /// total crosses each integer, so no year loses its fraction.
-fn entrant_ids(p: &Params, first_id: u64, per_year: f64) -> (Vec<u64>, u64) {
+fn entrant_ids(p: &Params, first_id: u64, per_year: impl Fn(i32) -> f64) -> (Vec<u64>, u64) {
     let (start, horizon) = (p.run.start, p.run.horizon);
-    let per_day = per_year / DAYS_PER_YEAR;
     let mut ids = Vec::new();
     let mut id = first_id;
     let mut cumulative = 0.0;
@@ -100,7 +117,7 @@ fn entrant_ids(p: &Params, first_id: u64, per_year: f64) -> (Vec<u64>, u64) {
         let a = Date::year_start(year).day().max(start.day());
         let b = Date::year_start(year + 1).day().min(horizon.day());
         if b > a {
-            cumulative += per_day * (b - a) as f64;
+            cumulative += per_year(year) / DAYS_PER_YEAR * (b - a) as f64;
             id = first_id + cumulative.floor() as u64;
         }
     }
@@ -113,21 +130,46 @@ impl Roster {
         let scale = p.run.scale;
         let pop = &p.population;
         let initial = (pop.initial_offenders / scale).round() as u64;
-        let (year_first_id, first_non_offender) =
-            entrant_ids(p, initial, pop.entrants_per_year / scale);
+        let heroin = series::relative_path(&p.calendar, Input::HeroinInitiation, 1.0);
+        let crack = series::relative_path(&p.calendar, Input::CrackInitiation, 1.0);
+        let entrants = series::relative_path(
+            &p.calendar,
+            Input::FirstTimeEntrants,
+            pop.first_time_entrants_elasticity,
+        );
+        let c = pop.crack_entrant_share;
+        // Entrants a year by group: the declared shares, heroin/crack moved by
+        // the incidence of new heroin and crack use in the middle of the year,
+        // the others by the first-time entrants.
+        let by_group = |year: i32| -> BySubstance {
+            let mid = Date::ymd(year, 7, 1).as_f64();
+            let s = &pop.substance_share;
+            let others = entrants.at(mid);
+            BySubstance::new(
+                s.opiates_crack * ((1.0 - c) * heroin.at(mid) + c * crack.at(mid)),
+                s.other_drugs * others,
+                s.alcohol * others,
+                s.none * others,
+            )
+        };
+        let (year_first_id, first_non_offender) = entrant_ids(p, initial, |year| {
+            pop.entrants_per_year / scale * by_group(year).total()
+        });
+        let entrant_shares = (p.run.start.year()..=p.run.horizon.year())
+            .map(|year| by_group(year).normalised())
+            .collect();
         let non_initial = (pop.non_offenders_initial.total() / scale).round() as u64;
         let non_offender_entrants = first_non_offender + non_initial;
-        let (non_offender_year_first_id, total) = entrant_ids(
-            p,
-            non_offender_entrants,
-            pop.non_offender_entrants_per_year.total() / scale,
-        );
+        let (non_offender_year_first_id, total) = entrant_ids(p, non_offender_entrants, |_| {
+            pop.non_offender_entrants_per_year.total() / scale
+        });
         Roster {
             initial,
             year_first_id,
             first_non_offender,
             non_offender_entrants,
             non_offender_year_first_id,
+            entrant_shares,
             first_year: p.run.start.year(),
             total,
             start_day: p.run.start.day(),
@@ -140,17 +182,23 @@ impl Roster {
         id < self.initial || (self.first_non_offender..self.non_offender_entrants).contains(&id)
     }
 
-    /// The window of days in which person `id` can enter.
-    fn entry_window(&self, id: u64) -> (i32, i32) {
-        if self.at_start(id) {
-            return (self.start_day, self.start_day);
-        }
+    /// The calendar year (as an index from the start's) in which entrant `id`
+    /// enters.
+    fn entry_year_index(&self, id: u64) -> usize {
         let firsts = if id < self.first_non_offender {
             &self.year_first_id
         } else {
             &self.non_offender_year_first_id
         };
-        let k = firsts.partition_point(|&first| first <= id) - 1;
+        firsts.partition_point(|&first| first <= id) - 1
+    }
+
+    /// The window of days in which person `id` can enter.
+    fn entry_window(&self, id: u64) -> (i32, i32) {
+        if self.at_start(id) {
+            return (self.start_day, self.start_day);
+        }
+        let k = self.entry_year_index(id);
         let year = self.first_year + k as i32;
         let a = Date::year_start(year).day().max(self.start_day);
         let b = Date::year_start(year + 1).day().min(self.horizon_day);
@@ -167,7 +215,12 @@ impl Roster {
         if id >= self.first_non_offender {
             return self.non_offender(p, id, entry_day, u, &mut rng);
         }
-        let substance = draw_substance(&pop.substance_share, u);
+        let shares = if id < self.initial {
+            &pop.substance_share
+        } else {
+            &self.entrant_shares[self.entry_year_index(id).min(self.entrant_shares.len() - 1)]
+        };
+        let substance = draw_substance(shares, u);
         let male = rng.random::<f64>() < pop.male_share;
         let e: f64 = Exp1.sample(&mut rng);
         let mut age = pop.entry_age_min + pop.entry_age_mean_excess * e;
@@ -286,7 +339,22 @@ mod tests {
         let initial = (pop.initial_offenders / 100.0).round();
         assert_eq!(r.initial as f64, initial);
         let years = (p.run.horizon.as_f64() - p.run.start.as_f64()) / DAYS_PER_YEAR;
-        let expected = initial + pop.entrants_per_year / 100.0 * years;
+        // Each year's entrants: the declared shares, the heroin/crack group's
+        // moved by the initiation inputs in the middle of the year.
+        let heroin = series::relative_path(&p.calendar, Input::HeroinInitiation, 1.0);
+        let crack = series::relative_path(&p.calendar, Input::CrackInitiation, 1.0);
+        let fte = series::relative_path(&p.calendar, Input::FirstTimeEntrants, 1.0);
+        let c = pop.crack_entrant_share;
+        let e = pop.first_time_entrants_elasticity;
+        let s = &pop.substance_share;
+        let mut expected = initial;
+        for year in p.run.start.year()..p.run.horizon.year() {
+            let mid = Date::ymd(year, 7, 1).as_f64();
+            let opiates = s.opiates_crack * ((1.0 - c) * heroin.at(mid) + c * crack.at(mid));
+            let others = (s.other_drugs + s.alcohol + s.none) * fte.at(mid).powf(e);
+            let days = (Date::year_start(year + 1).day() - Date::year_start(year).day()) as f64;
+            expected += pop.entrants_per_year / 100.0 * (opiates + others) * days / DAYS_PER_YEAR;
+        }
         assert!(
             (r.first_non_offender as f64 - expected).abs() <= 1.0,
             "{} vs {expected}",

@@ -436,7 +436,7 @@ impl PersonSim<'_> {
         if u < self.m.iv.failure_prosecution_p {
             let delay = -self.m.court.delay_mean * (1.0 - u_delay).ln();
             // Prosecuted means convicted here: the probability is of both.
-            self.add_case(self.t + delay, self.t, true, false);
+            self.add_case(self.m.court.case_end(self.t, delay), self.t, true, false);
         }
     }
 

@@ -9,13 +9,16 @@ use crate::history::{
 };
 use crate::parameter::{parameters, INF};
 use crate::pathway::PersonSim;
+use crate::series::{self, CalendarParams, Input, Timeline};
 use rand::RngExt;
 
 parameters! {
     /// From arrest to disposal, charge, remand and conviction.
     pub struct CourtParams in "court" {
         /// Probability an arrest of someone with no previous offence ends in a
-        /// caution (simple caution, a proven offence).
+        /// caution (simple caution, a proven offence), on the reference date; it
+        /// follows the cautioning rate (cautioned as a share of those cautioned
+        /// or convicted, data/calendar/out_of_court.csv).
         caution_probability: f64 = 0.30, "probability", 0.0, 1.0,
             "assumption: cautions are for early, low-level offending; set by hand to the order of the national count";
         /// Proportional fall in the caution probability per previous offence;
@@ -40,7 +43,10 @@ parameters! {
         /// (capped at 20).
         remand_increase_per_prior: f64 = 0.15, "per previous offence", 0.0, 10.0,
             "assumption: a long record raises the risk of failing to surrender";
-        /// Mean days from charge to the case's end (exponential).
+        /// Mean days of normal court time from charge to the case's end
+        /// (exponential); court time runs at the courts' throughput
+        /// (data/calendar/court_throughput.csv), so a case open in the COVID-19
+        /// closures takes longer.
         delay_days_mean: f64 = 75.0, "days", 0.0, 3650.0,
             "assumption: cases take a few months";
     }
@@ -58,7 +64,9 @@ parameters! {
         /// Relative weight of each sentence for a first conviction.
         weight_suspended: f64 = 0.06, "relative weight", 0.0, INF,
             "assumption";
-        /// Relative weight of each sentence for a first conviction.
+        /// Relative weight of each sentence for a first conviction (the two
+        /// custodial weights on the reference date: they follow the custody rate,
+        /// data/calendar/custody_rate.csv).
         weight_short_custody: f64 = fitted, "relative weight", 0.0, INF,
             "calibrated to ukdpc_prison_reception_pdu_low/high";
         /// Relative weight of each sentence for a first conviction.
@@ -124,11 +132,18 @@ pub struct CourtRates {
     pub remand_p: f64,
     pub remand_increase: f64,
     pub delay_mean: f64,
+    /// The calendar's multiplier on the caution probability.
+    pub caution_trend: Timeline,
+    /// How fast court time runs, relative to 2019 (the calendar input).
+    pub throughput: Timeline,
 }
 
 impl CourtRates {
-    pub fn new(c: &CourtParams) -> Self {
+    pub fn new(c: &CourtParams, cal: &CalendarParams) -> Self {
+        let caution_trend = series::relative_path(cal, Input::OutOfCourt, 1.0);
         CourtRates {
+            caution_trend,
+            throughput: series::input_path(cal, Input::CourtThroughput),
             caution_p: c.caution_probability,
             caution_decline: c.caution_decline_per_prior,
             penalty_notice_p: c.penalty_notice_probability,
@@ -140,12 +155,15 @@ impl CourtRates {
         }
     }
 
-    /// The police disposal of an arrest of someone with `priors` previous
-    /// offences, for a uniform draw `u`: caution, penalty notice, charge or no
-    /// further action, in that order on [0, 1).
-    pub fn disposal(&self, priors: f64, u: f64) -> Disposal {
-        let caution = self.caution_p * (-self.caution_decline * priors).exp();
-        let charge = self.charge_p + (self.caution_p - caution);
+    /// The police disposal on day `t` of an arrest of someone with `priors`
+    /// previous offences, for a uniform draw `u`: caution, penalty notice, charge
+    /// or no further action, in that order on [0, 1).
+    pub fn disposal(&self, t: f64, priors: f64, u: f64) -> Disposal {
+        let caution_p = (self.caution_p * self.caution_trend.at(t))
+            .min(1.0 - self.penalty_notice_p - self.charge_p)
+            .max(0.0);
+        let caution = caution_p * (-self.caution_decline * priors).exp();
+        let charge = self.charge_p + (caution_p - caution);
         if u < caution {
             Disposal::Caution
         } else if u < caution + self.penalty_notice_p {
@@ -155,6 +173,12 @@ impl CourtRates {
         } else {
             Disposal::NoFurtherAction
         }
+    }
+
+    /// The day a case charged on `t` ends when it needs `days` of normal court
+    /// time: court time runs at the throughput of each day it is open.
+    pub fn case_end(&self, t: f64, days: f64) -> f64 {
+        self.throughput.advance(t, days)
     }
 
     /// Probability a charged defendant with `priors` previous offences is remanded.
@@ -185,11 +209,19 @@ pub struct SentencingRates {
     /// Hook: from a date, this share of short custodial sentences becomes a
     /// community order (closed by default).
     pub short_custody_replaced: DatedShare,
+    /// The calendar's multiplier on the weights of custodial sentences (the
+    /// custody rate relative to the reference date).
+    pub custody_trend: Timeline,
 }
 
 impl SentencingRates {
-    pub fn new(s: &SentencingParams, short_custody_replaced: DatedShare) -> Self {
+    pub fn new(
+        s: &SentencingParams,
+        short_custody_replaced: DatedShare,
+        cal: &CalendarParams,
+    ) -> Self {
         SentencingRates {
+            custody_trend: series::relative_path(cal, Input::CustodyRate, 1.0),
             weights: [
                 s.weight_discharge_fine,
                 s.weight_community,
@@ -331,8 +363,11 @@ impl PersonSim<'_> {
         } else {
             1.0
         };
-        w[3] *= (1.0 + m.sentencing.custody_escalation * priors) * pdu;
-        w[4] *= (1.0 + m.sentencing.custody_escalation * priors) * pdu;
+        let custody = (1.0 + m.sentencing.custody_escalation * priors)
+            * pdu
+            * m.sentencing.custody_trend.at(self.t);
+        w[3] *= custody;
+        w[4] *= custody;
         let total: f64 = w.iter().sum();
         let mut x = u_sentence * total;
         let mut pick = 0;
@@ -454,13 +489,19 @@ mod tests {
 
     #[test]
     fn the_disposal_partitions_the_unit_interval_and_cautions_give_way_to_charges() {
-        let c = super::CourtRates::new(&super::CourtParams {
-            caution_probability: 0.3,
-            caution_decline_per_prior: 0.5,
-            penalty_notice_probability: 0.06,
-            charge_probability: 0.4,
-            ..Default::default()
-        });
+        let c = super::CourtRates::new(
+            &super::CourtParams {
+                caution_probability: 0.3,
+                caution_decline_per_prior: 0.5,
+                penalty_notice_probability: 0.06,
+                charge_probability: 0.4,
+                ..Default::default()
+            },
+            &crate::series::CalendarParams::default(),
+        );
+        // On the reference date the calendar leaves the caution probability as declared.
+        let r = crate::series::CalendarParams::default().reference.as_f64();
+        assert!((c.caution_trend.at(r) - 1.0).abs() < 1e-12);
         for (u, d) in [
             (0.2999, Disposal::Caution),
             (0.3001, Disposal::PenaltyNotice),
@@ -469,15 +510,24 @@ mod tests {
             (0.7599, Disposal::Charge),
             (0.7601, Disposal::NoFurtherAction),
         ] {
-            assert_eq!(c.disposal(0.0, u), d, "u = {u}");
+            assert_eq!(c.disposal(r, 0.0, u), d, "u = {u}");
         }
         // Two previous offences: the caution share falls by exp(-1) and the rest
         // are charged, so no further action keeps its share.
         let caution = 0.3 * (-1.0f64).exp();
-        assert_eq!(c.disposal(2.0, caution - 1e-9), Disposal::Caution);
-        assert_eq!(c.disposal(2.0, caution + 1e-9), Disposal::PenaltyNotice);
-        assert_eq!(c.disposal(2.0, 0.7599), Disposal::Charge);
-        assert_eq!(c.disposal(2.0, 0.7601), Disposal::NoFurtherAction);
+        assert_eq!(c.disposal(r, 2.0, caution - 1e-9), Disposal::Caution);
+        assert_eq!(c.disposal(r, 2.0, caution + 1e-9), Disposal::PenaltyNotice);
+        assert_eq!(c.disposal(r, 2.0, 0.7599), Disposal::Charge);
+        assert_eq!(c.disposal(r, 2.0, 0.7601), Disposal::NoFurtherAction);
+        // Later, cautions follow the calendar: half the trend, half the cautions.
+        let t = crate::calendar::Date::ymd(2019, 6, 1).as_f64();
+        let k = c.caution_trend.at(t);
+        assert!(
+            k > 0.0 && k < 1.0,
+            "fewer cautions per detection in 2019: {k}"
+        );
+        assert_eq!(c.disposal(t, 0.0, 0.3 * k - 1e-9), Disposal::Caution);
+        assert_eq!(c.disposal(t, 0.0, 0.3 * k + 1e-9), Disposal::PenaltyNotice);
         assert!((c.remand_probability(0.0) - c.remand_p).abs() < 1e-15);
         assert!(
             (c.remand_probability(100.0) - c.remand_p * (1.0 + 20.0 * c.remand_increase)).abs()

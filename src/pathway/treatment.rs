@@ -9,6 +9,7 @@ use crate::calendar::DAYS_PER_YEAR;
 use crate::history::{EventKind, Modality, Route, TreatmentExit};
 use crate::parameter::{parameters, BySubstance};
 use crate::pathway::PersonSim;
+use crate::series::{self, CalendarParams, Input, Timeline};
 
 parameters! {
     /// Drug and alcohol treatment: entry, the modality, retention, exit, the
@@ -17,6 +18,11 @@ parameters! {
         /// Rate of voluntary (non-criminal-justice) treatment entry, per year.
         voluntary_entry_rate: BySubstance = [fitted, 0.06, 0.06, 0.0], "per year", 0.0, 100.0,
             "calibrated to ukdpc_cjs_referral_share for opiates_crack; assumption, set by hand for other drugs: non-opiate clients are about a third of those in treatment (tx_nonopiate_only_2009_10 and the other NDTMS groups in data/treatment_health_sources.csv)";
+        /// Voluntary entry follows real public funding of community treatment
+        /// (data/calendar/treatment_funding.csv) relative to the reference date,
+        /// raised to this power (0: no trend).
+        funding_entry_elasticity: f64 = 1.0, "elasticity", 0.0, 5.0,
+            "assumption: services take people in proportion to their funding (the Pooled Treatment Budget's growth to 2008/09, the cuts after 2013, the 2021 strategy's money)";
         /// Entry-rate multiplier during a crisis phase.
         crisis_entry_multiplier: f64 = fitted, "multiplier", 0.0, 100.0,
             "calibrated (docs/calibration.md); assumed mechanism: people seek treatment at a low point";
@@ -118,6 +124,8 @@ pub struct TreatmentRates {
     pub entry_change: DatedMultiplier,
     /// Hook: every dropout hazard multiplied from a date.
     pub dropout_change: DatedMultiplier,
+    /// The calendar's multiplier on voluntary entry (treatment funding).
+    pub funding_trend: Timeline,
 }
 
 impl TreatmentRates {
@@ -125,9 +133,15 @@ impl TreatmentRates {
         t: &TreatmentParams,
         entry_change: DatedMultiplier,
         dropout_change: DatedMultiplier,
+        cal: &CalendarParams,
     ) -> Self {
         let y = DAYS_PER_YEAR;
         TreatmentRates {
+            funding_trend: series::relative_path(
+                cal,
+                Input::TreatmentFunding,
+                t.funding_entry_elasticity,
+            ),
             voluntary_entry: daily(&t.voluntary_entry_rate),
             crisis_entry_mult: t.crisis_entry_multiplier,
             entry_after_completion_mult: t.entry_after_completion_multiplier,
@@ -189,6 +203,8 @@ pub struct TreatmentState {
     /// Where the pending start stands with the waiting list, and since when.
     pub waiting: Waiting,
     pub waiting_since: f64,
+    /// The calendar's multiplier on voluntary entry in force (funding).
+    pub calendar_entry: f64,
 }
 
 /// At the start of a career.
@@ -205,12 +221,22 @@ impl Default for TreatmentState {
             intensive_episode: false,
             waiting: Waiting::No,
             waiting_since: 0.0,
+            calendar_entry: 1.0,
         }
     }
 }
 
+impl TreatmentState {
+    /// The calendar's multiplier on voluntary entry on day `t` (set on the days
+    /// it changes).
+    pub fn set_calendar(&mut self, rates: &TreatmentRates, t: f64) {
+        self.calendar_entry = rates.funding_trend.at(t);
+    }
+}
+
 impl PersonSim<'_> {
-    /// Voluntary (non-criminal-justice) entry rate.
+    /// Voluntary (non-criminal-justice) entry rate: the group's rate x the
+    /// calendar (funding) x crisis x after completion x the lever's hook.
     pub(crate) fn entry_rate(&self) -> f64 {
         if self.treatment.episode.is_some()
             || self.custody.in_custody
@@ -219,7 +245,7 @@ impl PersonSim<'_> {
             return 0.0;
         }
         let m = self.m;
-        let mut r = m.treatment.voluntary_entry[self.g];
+        let mut r = m.treatment.voluntary_entry[self.g] * self.treatment.calendar_entry;
         if self.offending.crisis {
             r *= m.treatment.crisis_entry_mult;
         }
@@ -678,7 +704,14 @@ mod tests {
         s.t = Date::ymd(2010, 6, 1).as_f64();
         s.treatment.start = s.t;
         assert_eq!(s.dropout_rate(), base.treatment.dropout[1][0] * 0.75);
-        assert_eq!(m.refresh_days, vec![Date::ymd(2010, 6, 1).as_f64()]);
+        // The lever's start is a refresh day beside the calendar's.
+        let extra: Vec<f64> = m
+            .refresh_days
+            .iter()
+            .filter(|d| !base.refresh_days.contains(d))
+            .copied()
+            .collect();
+        assert_eq!(extra, vec![Date::ymd(2010, 6, 1).as_f64()]);
     }
 
     #[test]
