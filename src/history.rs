@@ -116,6 +116,8 @@ pub enum EventKind {
     /// journey goes on in custody), 1 picked up by community treatment after
     /// release.
     TreatmentTransfer = 20,
+    /// The person's drug or alcohol problem ends (recovery out of treatment).
+    Recovery = 21,
 }
 
 /// What kind of treatment a journey is: opioid substitution treatment (OST,

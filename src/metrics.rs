@@ -244,6 +244,7 @@ metrics! {
     DEATHS_BY_TREATMENT = "deaths_by_treatment_status", "Deaths in OST, in other treatment, in the weeks after leaving OST, and out of treatment", "deaths", TreatmentStatus, Kind::Count;
     POISONING_DEATHS_BY_TREATMENT = "drug_poisoning_deaths_by_treatment_status", "Drug-poisoning deaths by treatment status", "deaths", TreatmentStatus, Kind::Count;
     DESISTANCES = "desistances", "Careers ended by desistance", "people", Substance, Kind::Count;
+    RECOVERIES = "recoveries", "Drug or alcohol problems ended out of treatment (recovery)", "people", Substance, Kind::Count;
     REOFFENDING_COHORT = "reoffending_cohort", "Offenders in the proven-reoffending cohort", "people", Substance, Kind::Count;
     REOFFENDERS = "reoffenders", "Proven reoffenders within 12 months (+6 for conviction)", "people", Substance, Kind::Count;
     PROVEN_REOFFENDING = "proven_reoffending_rate", "Proven reoffending rate", "share", Substance, Kind::Ratio(M::REOFFENDERS as usize, M::REOFFENDING_COHORT as usize);
@@ -752,6 +753,7 @@ impl Observer for Metrics {
                             self.add(M::POISONING_DEATHS_BY_TREATMENT, status, d);
                         }
                     }
+                    EventKind::Recovery => self.add(M::RECOVERIES, g, d),
                     EventKind::Desistance => {
                         self.add(M::DESISTANCES, g, d);
                         active_until = d;

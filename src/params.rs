@@ -509,7 +509,7 @@ mod tests {
         p.treatment.ost_dropout_rate_0_3m = -1.0;
         p.court.conviction_probability = 1.5;
         p.offending.age_decline = f64::NAN;
-        p.run.horizon = Date::ymd(1980, 1, 1);
+        p.run.horizon = Date::ymd(1974, 1, 1);
         p.interventions.diversion.end = Date::ymd(2020, 1, 1);
         let keys: Vec<String> = p.validate().into_iter().map(|i| i.key).collect();
         assert!(keys.contains(&"interventions.diversion.end".to_string()));

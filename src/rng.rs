@@ -66,6 +66,8 @@ pub enum Process {
     TreatmentDecisions = 24,
     /// Drug-poisoning death clock (other causes keep `Death`).
     DrugPoisoning = 25,
+    /// Recovery clock: the end of a drug or alcohol problem out of treatment.
+    Recovery = 26,
 }
 
 /// The generator behind every stream: small, fast, and of good statistical quality.

@@ -805,7 +805,8 @@ fn capacity_params(priority: Priority) -> Params {
     let c = &mut lever.capacity;
     c.enabled = true;
     c.start = Date::ymd(2010, 1, 1);
-    c.community_places_per_year = 100_000.0;
+    // Well below demand in every year tested, as treatment funding falls.
+    c.community_places_per_year = 50_000.0;
     c.prison_places_per_year = 1e8;
     c.priority = priority;
     lever

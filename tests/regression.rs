@@ -727,7 +727,7 @@ fn compare_refuses_scenarios_with_different_calendars() {
     let base = scenario(dir, "a.toml", "");
     for (lines, key) in [
         ("[run]\nhorizon = 2031-01-01\n", "run.horizon"),
-        ("[run]\nstart = 1991-01-01\n", "run.start"),
+        ("[run]\nstart = 1976-01-01\n", "run.start"),
         ("[run]\nobserve_from = 2001\n", "run.observe_from"),
     ] {
         let other = scenario(dir, "b.toml", lines);

@@ -168,12 +168,13 @@ fn targets_report_charts_every_target() {
     assert_page_order(&html);
     let charts = &html[html.find("id=\"charts\"").unwrap()..html.find("id=\"causal\"").unwrap()];
     let mut csv = csv::Reader::from_path(dir.join("targets.csv")).unwrap();
-    let (mut ids, mut met) = (Vec::new(), [(0, 0); 2]);
+    let (mut ids, mut met) = (Vec::new(), [(0, 0); 3]);
     for row in csv.records() {
         let row = row.unwrap();
-        let k = match &row[1] {
-            "calibration" => 0,
-            "validation" => 1,
+        let k = match (&row[1], &row[2]) {
+            ("calibration", "national") => 2,
+            ("calibration", _) => 0,
+            ("validation", _) => 1,
             _ => continue,
         };
         met[k].1 += 1;
@@ -188,13 +189,18 @@ fn targets_report_charts_every_target() {
             "{id}: one chart row"
         );
     }
-    for (k, role) in ["Calibration", "Validation"].iter().enumerate() {
-        let at = html
-            .find(&format!("{role} targets met"))
-            .expect("headline card");
+    for (k, card) in [
+        "Calibration targets met, seed studies",
+        "Validation targets met",
+        "Official national series within tolerance",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let at = html.find(card).expect("headline card");
         assert!(
             html[at..].contains(&format!("{} of {}", met[k].0, met[k].1)),
-            "{role}: {met:?}"
+            "{card}: {met:?}"
         );
     }
     let section = &html[html.find("id=\"causal\"").unwrap()..];

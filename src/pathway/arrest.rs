@@ -16,8 +16,8 @@ parameters! {
         /// Offences a year, detected or not, under age 25 (age effects act in
         /// 5-year bands, evaluated at mid-band), propensity 1, stable phase, out of
         /// treatment.
-        offence_rate: BySubstance = [60.0, 4.0, 3.0, 2.0], "offences per year", 0.0, 10000.0,
-            "assumption, set by hand to the order of the national arrest count: ukdpc_pdu_daily_crime (31% of heroin/crack arrestees offend daily, 3% of others); fitted to the national series in the calendar issue";
+        offence_rate: BySubstance = [60.0, fitted, fitted, fitted], "offences per year", 0.0, 10000.0,
+            "calibrated to the national series and the seed targets (docs/calibration.md) for other drugs, alcohol and none; opiates_crack set by hand from ukdpc_pdu_daily_crime (31% of heroin/crack arrestees offend daily)";
         /// Proportional fall in the offence rate per year of age over 25.
         age_decline: f64 = 0.03, "per year of age", 0.0, 1.0,
             "assumption: age-crime curve";
@@ -50,12 +50,12 @@ parameters! {
         /// Offence rates follow the Crime Survey's count of incidents
         /// (data/calendar/crime_survey.csv) relative to the reference date, raised
         /// to this power (0: no trend).
-        crime_survey_elasticity: f64 = 1.0, "elasticity", 0.0, 5.0,
-            "assumption: the crime drop was fewer opportunities for every offender (the security hypothesis), so each person's offence rate follows the survey's incidents";
+        crime_survey_elasticity: f64 = fitted, "elasticity", 0.0, 5.0,
+            "calibrated to the national series and the seed targets (docs/calibration.md); assumed mechanism: the crime drop was fewer opportunities for every offender (the security hypothesis), so each person's offence rate follows the survey's incidents";
         /// Desistance rate (per year) under age 30 (5-year bands, evaluated at
         /// mid-band), at propensity 1.
-        desistance_rate: BySubstance = [fitted, 0.10, 0.09, 0.12], "per year", 0.0, 10.0,
-            "calibrated (docs/calibration.md) for opiates_crack; assumption for the others: careers of about 10 years";
+        desistance_rate: BySubstance = [fitted, 0.10, 0.09, fitted], "per year", 0.0, 10.0,
+            "calibrated to the national series and the seed targets (docs/calibration.md) for opiates_crack and none; assumption for other drugs and alcohol: careers of about 10 years";
         /// Proportional rise in the desistance rate per year of age over 30.
         desistance_age_increase: f64 = 0.03, "per year of age", 0.0, 1.0,
             "assumption";
@@ -79,8 +79,8 @@ parameters! {
     /// Detection: the probability that an offence leads to an arrest, by offence group.
     pub struct DetectionParams in "detection" {
         /// Probability an acquisitive offence leads to an arrest.
-        acquisitive_probability: f64 = 0.035, "probability", 0.0, 1.0,
-            "assumption: most shoplifting and theft is never detected; set by hand to the order of the national arrest count";
+        acquisitive_probability: f64 = fitted, "probability", 0.0, 1.0,
+            "calibrated to the national series and the seed targets (docs/calibration.md); assumed mechanism: most shoplifting and theft is never detected";
         /// Probability a violent offence leads to an arrest.
         violence_probability: f64 = 0.20, "probability", 0.0, 1.0,
             "assumption: victims report violence more often";
@@ -94,13 +94,13 @@ parameters! {
         /// rate (data/calendar/detection_rate.csv) relative to the reference
         /// date, raised to this power (0: no trend). A what-if changes policing
         /// with `[calendar.detection_rate]`.
-        detection_rate_elasticity: f64 = 1.0, "elasticity", 0.0, 5.0,
-            "assumption: an offence is as likely to lead to an arrest as a recorded crime is to be detected";
+        detection_rate_elasticity: f64 = fitted, "elasticity", 0.0, 5.0,
+            "calibrated to the national series and the seed targets (docs/calibration.md); assumed mechanism: an offence is as likely to lead to an arrest as a recorded crime is to be detected";
         /// Every detection probability also follows the number of police
         /// officers (data/calendar/police_officers.csv) relative to the reference
         /// date, raised to this power (0: no effect).
-        police_officer_elasticity: f64 = 1.0, "elasticity", 0.0, 5.0,
-            "assumption: arrests take officers' time, so with the detection rate fixed they follow the workforce (the fall of 2010-2018 and the uplift of 2019-2023)";
+        police_officer_elasticity: f64 = fitted, "elasticity", 0.0, 5.0,
+            "calibrated to the national series and the seed targets (docs/calibration.md); assumed mechanism: arrests take officers' time, so with the detection rate fixed they follow the workforce (the fall of 2010-2018 and the uplift of 2019-2023)";
     }
 }
 
@@ -410,6 +410,7 @@ impl PersonSim<'_> {
             * crisis
             * treatment
             * self.offending.calendar_offending
+            * self.recovery_offending_mult()
             * self.offending_hook()
     }
 
@@ -432,7 +433,7 @@ impl PersonSim<'_> {
 
     /// Rate of switching phase: into crisis when stable, out of it when in crisis.
     pub(crate) fn crisis_rate(&self) -> f64 {
-        if self.custody.in_custody {
+        if self.custody.in_custody || !self.has_problem() {
             0.0
         } else if self.offending.crisis {
             self.m.offending.crisis_recovery
@@ -462,6 +463,20 @@ impl PersonSim<'_> {
         }
     }
 
+    /// Probability a test on arrest is positive for opiates or cocaine: the
+    /// group's, lower in treatment, none after recovery.
+    pub(crate) fn positive_test_probability(&self) -> f64 {
+        let m = self.m;
+        if !self.has_problem() {
+            return 0.0;
+        }
+        let mut p = m.testing.positive_p[self.g];
+        if self.treatment.episode.is_some() {
+            p *= m.testing.in_treatment_positive_mult;
+        }
+        p
+    }
+
     /// The offence group of a detected offence: offence share x detection.
     fn detected_group(&self, u: f64) -> OffenceGroup {
         let o = &self.m.offending;
@@ -486,11 +501,7 @@ impl PersonSim<'_> {
         let trigger = group.is_trigger();
         self.record(EventKind::Arrest, trigger as u8, group as u16);
         if u_tested < self.testing_coverage(trigger) {
-            let mut p_pos = m.testing.positive_p[self.g];
-            if self.treatment.episode.is_some() {
-                p_pos *= m.testing.in_treatment_positive_mult;
-            }
-            let positive = u_positive < p_pos;
+            let positive = u_positive < self.positive_test_probability();
             self.record(EventKind::Test, positive as u8, 0);
             if positive {
                 self.offending.positive_tests = [

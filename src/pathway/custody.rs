@@ -49,8 +49,8 @@ parameters! {
         ora_supervision_months: f64 = 12.0, "months", 0.0, 120.0,
             "Offender Rehabilitation Act 2014: 12 months of supervision in all";
         /// Recalls to custody a year while on licence (at liberty).
-        recall_rate: f64 = 0.2, "per year on licence", 0.0, 100.0,
-            "assumption: set by hand to the order of the national recall count";
+        recall_rate: f64 = fitted, "per year on licence", 0.0, 100.0,
+            "calibrated to the national series and the seed targets (docs/calibration.md); assumed mechanism: licence breaches and new offences bring recalls";
         /// Probability a charge while on licence leads to recall.
         recall_on_charge_probability: f64 = 0.5, "probability", 0.0, 1.0,
             "assumption: a new charge is the commonest reason for recall";
@@ -230,7 +230,7 @@ impl PersonSim<'_> {
             // A journey that went on in prison is picked up, or ends here.
             let carried = p + (1.0 - p) * m.treatment.journey_carry_over;
             self.treatment_at_release(u < carried);
-        } else if self.person.substance.uses_drugs() && u < p {
+        } else if self.person.substance.uses_drugs() && self.has_problem() && u < p {
             self.refer_to_treatment(self.t + delay, Route::Release);
         }
     }

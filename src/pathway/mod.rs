@@ -31,6 +31,7 @@ pub mod model;
 pub mod mortality;
 pub mod orders;
 pub mod population;
+pub mod recovery;
 pub mod schemes;
 pub mod sentencing;
 pub mod treatment;
@@ -69,6 +70,7 @@ pub struct Params {
     pub treatment: treatment::TreatmentParams,
     pub custody: custody::CustodyParams,
     pub mortality: mortality::MortalityParams,
+    pub recovery: recovery::RecoveryParams,
     pub levers: levers::Levers,
     /// Every intervention in the UKDPC review, each a block (src/interventions.rs).
     pub interventions: crate::interventions::Interventions,
@@ -95,6 +97,7 @@ impl Params {
         treatment::TreatmentParams::INFO,
         custody::CustodyParams::INFO,
         mortality::MortalityParams::INFO,
+        recovery::RecoveryParams::INFO,
         levers::RetentionLever::INFO,
         levers::TestingExtendedLever::INFO,
         levers::CommunityInsteadLever::INFO,
@@ -118,6 +121,7 @@ pub struct Model {
     pub treatment: TreatmentRates,
     pub custody: CustodyRates,
     pub mortality: MortalityRates,
+    pub recovery: recovery::RecoveryRates,
     /// Days on which rates change with the calendar (lever start dates), sorted.
     pub refresh_days: Vec<f64>,
     /// The intervention schemes.
@@ -162,6 +166,7 @@ impl Model {
             treatment,
             custody: CustodyRates::new(&p.custody, cal),
             mortality: MortalityRates::new(&p.mortality),
+            recovery: recovery::RecoveryRates::new(&p.recovery),
             refresh_days,
             iv: SchemeModel::new(p),
         }
@@ -196,6 +201,7 @@ pub struct PersonSim<'a> {
     pub(crate) treatment: treatment::TreatmentState,
     pub(crate) custody: custody::CustodyState,
     pub(crate) mortality: mortality::MortalityState,
+    pub(crate) recovery: recovery::RecoveryState,
     pub(crate) schemes: schemes::SchemeState,
 }
 
@@ -226,6 +232,7 @@ impl<'a> PersonSim<'a> {
             treatment: Default::default(),
             custody: Default::default(),
             mortality: Default::default(),
+            recovery: Default::default(),
             schemes: schemes::SchemeState::new(seed, id),
             person,
         }
@@ -312,6 +319,7 @@ schedule! {
         DrugPoisoning => |s| s.poisoning_death_rate(), |s| s.on_death(DeathCause::DrugPoisoning);
         Desistance => |s| s.desistance_rate(), |s| s.on_desistance();
         Recall => |s| s.recall_rate(), |s| s.on_recall();
+        Recovery => |s| s.recovery_rate(), |s| s.on_recovery();
     }
     timers {
         // The dropout hazard changes at 3 and 12 months in treatment: nothing
@@ -376,11 +384,11 @@ parameters! {
         scale: f64 = 20.0, "real people per simulated person", 0.01, 1e6,
             "assumption: 20 keeps the baseline under a minute";
         /// Start of the burn-in: the simulation clock starts here.
-        start: Date = (1990, 1, 1), "date", 0.0, 0.0,
-            "assumption: a 10-year burn-in before the first study year";
+        start: Date = (1975, 1, 1), "date", 0.0, 0.0,
+            "assumption: a 25-year burn-in before the first study year, from before the heroin epidemic's rise (data/calendar/heroin_initiation.csv), long enough that careers, ages and the people who used drugs are settled by 2000 (docs/model.md 3.1)";
         /// First year reported in outputs (years before are burn-in).
-        observe_from: i32 = 2000, "year", 1950.0, 2200.0,
-            "assumption: first study year (DTTO pilots)";
+        observe_from: i32 = 1990, "year", 1950.0, 2200.0,
+            "assumption: ten years of the warm-up shown before the first study year (DTTO pilots, 2000)";
         /// End of the simulation (exclusive).
         horizon: Date = (2036, 1, 1), "date", 0.0, 0.0,
             "assumption: projections to 2035 inclusive";

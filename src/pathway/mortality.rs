@@ -175,7 +175,7 @@ impl PersonSim<'_> {
     pub(crate) fn poisoning_death_rate(&self) -> f64 {
         let m = &self.m.mortality;
         let mut r = m.poisoning[self.g] * self.mortality.age_poisoning_mult;
-        if r == 0.0 {
+        if r == 0.0 || !self.has_problem() {
             return 0.0;
         }
         if self.in_ost() {

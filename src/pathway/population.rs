@@ -19,22 +19,22 @@ parameters! {
     /// Who is in the offender population and how they enter it.
     pub struct PopulationParams in "population" {
         /// Real people with an active offending career on the start date.
-        initial_offenders: f64 = 2_400_000.0, "people", 0.0, 1e8,
-            "assumption, set by hand: most people who offend do so rarely, so the active population is large (the proven-reoffending cohort alone is about 550,000 adults a year, reoffending_cohort_2010_11_adults); fitted in the calendar issue";
+        initial_offenders: f64 = fitted, "people", 0.0, 1e8,
+            "calibrated to the national series and the seed targets (docs/calibration.md); assumed mechanism: most people who offend do so rarely, so the active population is large (the proven-reoffending cohort alone is about 550,000 adults a year, reoffending_cohort_2010_11_adults)";
         /// Real people starting an offending career each year.
-        entrants_per_year: f64 = 300_000.0, "people per year", 0.0, 1e7,
-            "assumption, set by hand with initial_offenders: short careers need many entrants";
+        entrants_per_year: f64 = fitted, "people per year", 0.0, 1e7,
+            "calibrated to the national series and the seed targets (docs/calibration.md); assumed mechanism: short careers need many entrants";
         /// Share of entrants in each substance group on the reference date, and of
         /// the people active on the start date (must sum to 1). Entrants of the
         /// heroin/crack group follow the incidence of new heroin use
         /// (data/calendar/heroin_initiation.csv) relative to the reference date.
-        substance_share: BySubstance = [0.08, 0.24, 0.18, 0.50], "share of entrants", 0.0, 1.0,
-            "assumption, set by hand: keeps about 300,000 heroin/crack users in the population (ukdpc_general_pop_pdu_share) as the population doubled; fitted in the calendar issue";
+        substance_share: BySubstance = [fitted, 0.24, 0.18, fitted], "share of entrants", 0.0, 1.0,
+            "calibrated to the national series and the seed targets (docs/calibration.md) for opiates_crack (none balances it, so the shares sum to 1); assumption, set by hand, for other drugs and alcohol";
         /// Entrants outside the heroin/crack group follow the first-time entrants
         /// to the criminal justice system (data/calendar/first_time_entrants.csv)
         /// relative to the reference date, raised to this power (0: constant).
-        first_time_entrants_elasticity: f64 = 1.0, "elasticity", 0.0, 5.0,
-            "assumption: fewer young people started offending after 2007 (the first-time entrants fell by three quarters); the count also reflects policing, so the power is fitted below 1 if detection carries part of it";
+        first_time_entrants_elasticity: f64 = fitted, "elasticity", 0.0, 5.0,
+            "calibrated to the national series and the seed targets (docs/calibration.md); assumed mechanism: fewer young people started offending after 2007 (the first-time entrants fell by three quarters); the count also reflects policing, so the power is fitted below 1 if detection carries part of it";
         /// Share of the heroin/crack group's entrants on the reference date who
         /// start with crack rather than heroin: their number follows the
         /// incidence of new crack use (data/calendar/crack_initiation.csv), the
@@ -52,8 +52,8 @@ parameters! {
             "assumption: careers start mostly in the late teens and twenties";
         /// Shape of the gamma distribution of offending propensity (mean 1), by
         /// substance group: lower is more unequal (a few prolific offenders).
-        propensity_shape: BySubstance = [fitted, 0.5, 0.5, 0.5], "gamma shape", 0.05, 100.0,
-            "calibrated (docs/calibration.md) for opiates_crack; assumption for the others: most people who offend do so rarely, a few very often (shape 0.5: the top tenth of offenders commit about 44% of offences)";
+        propensity_shape: BySubstance = [fitted, fitted, fitted, fitted], "gamma shape", 0.05, 100.0,
+            "calibrated to the national series and the seed targets (docs/calibration.md); assumed mechanism: most people who offend do so rarely, a few very often (shape 0.5: the top tenth of offenders commit about 44% of offences)";
         /// Proven offences a year of career, at propensity 1, that give people
         /// already active on the start date their previous offences.
         prior_offences_per_year: BySubstance = [1.5, 0.5, 0.4, 0.3], "proven offences per year", 0.0, 100.0,
@@ -67,8 +67,8 @@ parameters! {
         /// Real people on the start date with a drug or alcohol problem and no
         /// offending career, by substance group: they seek treatment and die like
         /// the offenders of their group, and never offend.
-        non_offenders_initial: BySubstance = [0.0, 150_000.0, 300_000.0, 0.0], "people", 0.0, 1e8,
-            "assumption, set by hand: none for opiates/crack, as the offenders' group alone (542,220 alive on 30 June 2011 at scale 40) already exceeds ocu_prevalence_2011_12; for other drugs and alcohol the demand from outside the criminal justice system (most alcohol-only clients, tx_alcohol_only_2013_14, are not offenders); fitted in the calendar issue";
+        non_offenders_initial: BySubstance = [0.0, fitted, fitted, 0.0], "people", 0.0, 1e8,
+            "calibrated to the national series and the seed targets (docs/calibration.md) for other drugs and alcohol; assumption: none for opiates/crack, as the offenders' group alone (542,220 alive on 30 June 2011 at scale 40) already exceeds ocu_prevalence_2011_12; for other drugs and alcohol the demand from outside the criminal justice system (most alcohol-only clients, tx_alcohol_only_2013_14, are not offenders)";
         /// Real people a year starting a drug or alcohol problem with no
         /// offending career, by substance group.
         non_offender_entrants_per_year: BySubstance = [0.0, 10_000.0, 15_000.0, 0.0], "people per year", 0.0, 1e7,

@@ -19,8 +19,8 @@ parameters! {
         /// caution (simple caution, a proven offence), on the reference date; it
         /// follows the cautioning rate (cautioned as a share of those cautioned
         /// or convicted, data/calendar/out_of_court.csv).
-        caution_probability: f64 = 0.30, "probability", 0.0, 1.0,
-            "assumption: cautions are for early, low-level offending; set by hand to the order of the national count";
+        caution_probability: f64 = fitted, "probability", 0.0, 1.0,
+            "calibrated to the national series and the seed targets (docs/calibration.md); assumed mechanism: cautions are for early, low-level offending";
         /// Proportional fall in the caution probability per previous offence;
         /// the cautions not given become charges.
         caution_decline_per_prior: f64 = 0.5, "per previous offence", 0.0, 10.0,
@@ -30,8 +30,8 @@ parameters! {
         penalty_notice_probability: f64 = 0.06, "probability", 0.0, 1.0,
             "assumption: penalty notices, from 2004, for minor offences";
         /// Probability an arrest ends in a charge, besides the cautions not given.
-        charge_probability: f64 = 0.40, "probability", 0.0, 1.0,
-            "assumption: about half of arrests are charged; the rest end in no further action";
+        charge_probability: f64 = fitted, "probability", 0.0, 1.0,
+            "calibrated to the national series and the seed targets (docs/calibration.md); assumed mechanism: about half of arrests are charged; the rest end in no further action";
         /// Probability a charged defendant is convicted.
         conviction_probability: f64 = 0.80, "probability", 0.0, 1.0,
             "assumption: most prosecutions end in conviction";
@@ -70,8 +70,8 @@ parameters! {
         weight_short_custody: f64 = fitted, "relative weight", 0.0, INF,
             "calibrated to ukdpc_prison_reception_pdu_low/high";
         /// Relative weight of each sentence for a first conviction.
-        weight_long_custody: f64 = 0.04, "relative weight", 0.0, INF,
-            "assumption";
+        weight_long_custody: f64 = fitted, "relative weight", 0.0, INF,
+            "calibrated to the national series and the seed targets (docs/calibration.md)";
         /// Proportional rise of the custody weights per prior conviction (capped at 20).
         custody_escalation_per_prior: f64 = fitted, "per prior conviction", 0.0, 10.0,
             "calibrated (docs/calibration.md); assumed mechanism: custody more likely with a longer record";
@@ -316,7 +316,9 @@ impl PersonSim<'_> {
         } else {
             1.0
         };
-        if s.uses_drugs() {
+        if !self.has_problem() {
+            None
+        } else if s.uses_drugs() {
             let share = if s == Substance::OtherDrugs {
                 m.sentencing.other_drugs_requirement_mult
             } else {

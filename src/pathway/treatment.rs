@@ -16,13 +16,13 @@ parameters! {
     /// journey through custody, and treatment's effect on offending.
     pub struct TreatmentParams in "treatment" {
         /// Rate of voluntary (non-criminal-justice) treatment entry, per year.
-        voluntary_entry_rate: BySubstance = [fitted, 0.06, 0.06, 0.0], "per year", 0.0, 100.0,
-            "calibrated to ukdpc_cjs_referral_share for opiates_crack; assumption, set by hand for other drugs: non-opiate clients are about a third of those in treatment (tx_nonopiate_only_2009_10 and the other NDTMS groups in data/treatment_health_sources.csv)";
+        voluntary_entry_rate: BySubstance = [fitted, fitted, fitted, 0.0], "per year", 0.0, 100.0,
+            "calibrated to ukdpc_cjs_referral_share for opiates_crack, and to the national treatment series for other drugs and alcohol (docs/calibration.md)";
         /// Voluntary entry follows real public funding of community treatment
         /// (data/calendar/treatment_funding.csv) relative to the reference date,
         /// raised to this power (0: no trend).
-        funding_entry_elasticity: f64 = 1.0, "elasticity", 0.0, 5.0,
-            "assumption: services take people in proportion to their funding (the Pooled Treatment Budget's growth to 2008/09, the cuts after 2013, the 2021 strategy's money)";
+        funding_entry_elasticity: f64 = fitted, "elasticity", 0.0, 5.0,
+            "calibrated to the national series and the seed targets (docs/calibration.md); assumed mechanism: services take people in proportion to their funding (the Pooled Treatment Budget's growth to 2008/09, the cuts after 2013, the 2021 strategy's money)";
         /// Entry-rate multiplier during a crisis phase.
         crisis_entry_multiplier: f64 = fitted, "multiplier", 0.0, 100.0,
             "calibrated (docs/calibration.md); assumed mechanism: people seek treatment at a low point";
@@ -241,6 +241,7 @@ impl PersonSim<'_> {
         if self.treatment.episode.is_some()
             || self.custody.in_custody
             || self.treatment.pending.is_finite()
+            || !self.has_problem()
         {
             return 0.0;
         }
@@ -411,8 +412,12 @@ impl PersonSim<'_> {
 
     /// Refer to treatment, starting on day `when` by `route`: the pending start is
     /// replaced. Callers check eligibility first (DIP and scheme referrals only
-    /// when nothing is pending; continuity of care at release always).
+    /// when nothing is pending; continuity of care at release always). Nobody
+    /// is referred once recovered.
     pub(crate) fn refer_to_treatment(&mut self, when: f64, route: Route) {
+        if !self.has_problem() {
+            return;
+        }
         self.treatment.pending = when;
         self.treatment.pending_route = route;
     }
@@ -442,7 +447,7 @@ impl PersonSim<'_> {
     /// list's current wait, and may give up first.
     pub(crate) fn request_treatment(&mut self, route: Route) {
         let iv = &self.m.iv;
-        if self.treatment.episode.is_some() || self.custody.in_custody {
+        if self.treatment.episode.is_some() || self.custody.in_custody || !self.has_problem() {
             return;
         }
         if !iv.capacity.open(self.t) {

@@ -34,7 +34,7 @@ fn study_title(study: &str) -> String {
         "bold" => "BOLD (2023): probation orders linked to treatment".into(),
         "nao" => "NAO (2004): Drug Treatment and Testing Orders".into(),
         "best" => "Best et al. (2010): high-rate offenders".into(),
-        "national" => "Official national series, England and Wales (compared, not fitted)".into(),
+        "national" => "Official national series, England and Wales (calibration targets)".into(),
         other => other.to_uppercase(),
     }
 }
@@ -62,19 +62,16 @@ fn role_short(r: Role) -> &'static str {
         Role::Calibration => "cal",
         Role::Validation => "val",
         Role::Context => "context",
-        Role::National => "nat",
+        Role::Input => "input",
         Role::Diagnostic => "diag",
     }
 }
 
-/// Calibration, validation and national rows: the ones the met rule applies to.
+/// Calibration, validation and input rows: the ones the met rule applies to.
 fn scored(results: &[TargetResult]) -> impl Iterator<Item = &TargetResult> {
-    results.iter().filter(|r| {
-        matches!(
-            r.role,
-            Role::Calibration | Role::Validation | Role::National
-        )
-    })
+    results
+        .iter()
+        .filter(|r| matches!(r.role, Role::Calibration | Role::Validation | Role::Input))
 }
 
 /// Whether a target is drawn as a ratio to its published value (else on its own
@@ -334,16 +331,36 @@ pub fn targets_page(
     b.push_str(
         "<section id=\"headlines\">\n<h2>Published figures reproduced</h2>\n<div class=\"cards\">\n",
     );
-    for (role, label) in [
-        (Role::Calibration, "Calibration targets met (fitted)"),
-        (Role::Validation, "Validation targets met (never fitted)"),
+    let national = crate::studies::targets::NATIONAL;
+    let groups: [(&str, Vec<&TargetResult>); 4] = [
         (
-            Role::National,
-            "Official national series within tolerance (compared, not fitted)",
+            "Calibration targets met, seed studies (fitted)",
+            results
+                .iter()
+                .filter(|r| r.role == Role::Calibration && r.study != national)
+                .collect(),
         ),
-    ] {
-        let rows: Vec<_> = results.iter().filter(|r| r.role == role).collect();
-        if rows.is_empty() && role == Role::National {
+        (
+            "Official national series within tolerance (fitted)",
+            results
+                .iter()
+                .filter(|r| r.role == Role::Calibration && r.study == national)
+                .collect(),
+        ),
+        (
+            "Validation targets met (never fitted)",
+            results
+                .iter()
+                .filter(|r| r.role == Role::Validation)
+                .collect(),
+        ),
+        (
+            "Figures met by construction (an input was derived from them)",
+            results.iter().filter(|r| r.role == Role::Input).collect(),
+        ),
+    ];
+    for (label, rows) in groups {
+        if rows.is_empty() {
             continue;
         }
         let met = rows.iter().filter(|r| r.met == Some(true)).count();

@@ -1,8 +1,8 @@
 //! Official national series (England and Wales, `shared/national_series.csv`):
 //! arrests, drug tests on arrest, DRR starts, sentences, prison receptions and
 //! population, the probation caseload and proven reoffending, each measured on the
-//! histories under the publication's own definition and period. The register gives
-//! these rows the role `national`: compared and reported, never fitted.
+//! histories under the publication's own definition and period. The register makes
+//! these rows calibration targets (fitted with the seed studies' targets).
 //!
 //! Definitions (windows inclusive at both ends; financial years 1 April - 31 March):
 //! - **event counts** count events, not people: arrests (every `Arrest`); drug tests
@@ -48,7 +48,8 @@
 //!   year; "first-time heroin starts" are opiates/crack users whose first journey
 //!   in the simulation starts in the year (the model has no heroin group apart
 //!   from crack, and no history before its start date); OCU prevalence is the
-//!   opiates/crack users aged 15-64 alive in the model on 1 October.
+//!   opiates/crack users aged 15-64 alive and not recovered (`Recovery`) in the
+//!   model on 1 October.
 
 use super::{observed_until, percent, push, Study, Value, Window};
 use crate::calendar::Date;
@@ -650,8 +651,11 @@ impl National {
         let mut spells: Vec<(i32, i32)> = Vec::new();
         let mut starts: Vec<i32> = Vec::new();
         let mut open: Option<i32> = None;
+        // The day the problem ended (recovery), if it did.
+        let mut recovered = i32::MAX;
         for e in events {
             match e.kind {
+                EventKind::Recovery => recovered = e.day,
                 EventKind::TreatmentStart => {
                     starts.push(e.day);
                     open = Some(e.day);
@@ -687,7 +691,10 @@ impl National {
                 Treated::Prevalence => {
                     let day = w.first + 183;
                     let age = p.age_on(day);
-                    group.is_pdu() && p.entry_day <= day && day < end && (15..=64).contains(&age)
+                    group.is_pdu()
+                        && p.entry_day <= day
+                        && day < end.min(recovered)
+                        && (15..=64).contains(&age)
                 }
             };
             self.treated[k] += counted as u64;

@@ -5,9 +5,11 @@
 //! always scores against the register it was built with) says for every figure of
 //! `shared/seed_figures.csv` whether it is a calibration target (fitted), a
 //! validation target (never fitted) or context (not represented, with the reason),
-//! and which study measures it and how. Rows of the role `national` are the official
-//! national series of `shared/national_series.csv` the `national` study measures:
-//! scored and reported like validation targets, never fitted, and counted apart.
+//! and which study measures it and how. The official national series of
+//! `shared/national_series.csv` are calibration targets under their own ids, measured
+//! by the `national` study and counted apart from the seed studies'; a national row
+//! a calendar input was derived from would have the role `input` (met by
+//! construction, reported as verification, never fitted).
 //!
 //! A target is met when the published value lies inside the 95% interval of the
 //! replicates, or when the mean is within `tolerance_rel` of it: with many
@@ -38,9 +40,10 @@ pub enum Role {
     Validation,
     /// Not represented by the model (the register says why).
     Context,
-    /// An official national series (`shared/national_series.csv`): compared and
-    /// reported, never fitted, and not counted as calibration or validation.
-    National,
+    /// A figure a calendar input was derived from, so the model meets it by
+    /// construction: reported as verification, never fitted or counted as a
+    /// calibration target met.
+    Input,
     /// Not a published figure: a value a study reports to explain the others
     /// (cohort sizes, the parts of a share).
     Diagnostic,
@@ -52,11 +55,15 @@ impl Role {
             Role::Calibration => "calibration",
             Role::Validation => "validation",
             Role::Context => "context",
-            Role::National => "national",
+            Role::Input => "input",
             Role::Diagnostic => "diagnostic",
         }
     }
 }
+
+/// The study of the official national series (`shared/national_series.csv`):
+/// calibration targets under their own ids, reported beside the seed studies'.
+pub const NATIONAL: &str = "national";
 
 /// One row of the register.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -315,20 +322,38 @@ pub fn table(results: &[TargetResult]) -> String {
             r.met.map_or("", |m| if m { "yes" } else { "no" }),
         ));
     }
-    for role in [Role::Calibration, Role::Validation] {
-        let rows: Vec<_> = results.iter().filter(|r| r.role == role).collect();
+    for (label, rows) in [
+        (
+            "calibration (seed studies)",
+            results
+                .iter()
+                .filter(|r| r.role == Role::Calibration && r.study != NATIONAL)
+                .collect::<Vec<_>>(),
+        ),
+        (
+            "calibration (national series)",
+            results
+                .iter()
+                .filter(|r| r.role == Role::Calibration && r.study == NATIONAL)
+                .collect(),
+        ),
+        (
+            "validation",
+            results
+                .iter()
+                .filter(|r| r.role == Role::Validation)
+                .collect(),
+        ),
+    ] {
         let met = rows.iter().filter(|r| r.met == Some(true)).count();
-        out.push_str(&format!("{}: {met} of {} met\n", role.name(), rows.len()));
+        out.push_str(&format!("{label}: {met} of {} met\n", rows.len()));
     }
-    let national: Vec<_> = results
-        .iter()
-        .filter(|r| r.role == Role::National)
-        .collect();
-    if !national.is_empty() {
-        let met = national.iter().filter(|r| r.met == Some(true)).count();
+    let inputs: Vec<_> = results.iter().filter(|r| r.role == Role::Input).collect();
+    if !inputs.is_empty() {
+        let met = inputs.iter().filter(|r| r.met == Some(true)).count();
         out.push_str(&format!(
-            "national: {met} of {} official series within tolerance (compared, not fitted)\n",
-            national.len()
+            "input: {met} of {} figures met by construction (an input was derived from them)\n",
+            inputs.len()
         ));
     }
     let context = results.iter().filter(|r| r.role == Role::Context).count();
@@ -419,7 +444,7 @@ mod tests {
             let row = row.unwrap();
             seeds.push((row[id_col].to_string(), row[value_col].parse::<f64>().ok()));
         }
-        let seeded = reg.iter().filter(|t| t.role != Role::National).count();
+        let seeded = reg.iter().filter(|t| t.study != NATIONAL).count();
         assert_eq!(seeded, seeds.len(), "one register row per seed figure");
         for (id, value) in &seeds {
             let rows: Vec<_> = reg.iter().filter(|t| &t.id == id).collect();
@@ -479,7 +504,7 @@ mod tests {
             })
             .collect();
         let unmeasured = crate::studies::national::UNMEASURED;
-        let national: Vec<&Target> = reg.iter().filter(|t| t.role == Role::National).collect();
+        let national: Vec<&Target> = reg.iter().filter(|t| t.study == NATIONAL).collect();
         assert_eq!(
             national.len(),
             <crate::studies::National as crate::studies::Study>::TARGETS.len()
@@ -491,7 +516,11 @@ mod tests {
                 .unwrap_or_else(|| panic!("{}: not a national series", t.id));
             assert_eq!(t.published, Some(*value), "{}", t.id);
             assert_eq!(&t.unit, unit, "{}", t.id);
-            assert_eq!(t.study, "national", "{}", t.id);
+            assert!(
+                matches!(t.role, Role::Calibration | Role::Input),
+                "{}: a national row is a calibration target (or an input met by construction)",
+                t.id
+            );
             let tol = t.tolerance_rel.unwrap() * value;
             if unit == "percent" {
                 assert!((tol - 3.0).abs() < 0.05, "{}: 3 points, not {tol}", t.id);
@@ -644,9 +673,9 @@ mod tests {
         assert!(t.contains("nta_cohort_n"));
         assert!(t.contains("validation: 0 of 16 met"));
         let n = <crate::studies::National as crate::studies::Study>::TARGETS.len();
-        assert!(t.contains(&format!(
-            "national: 0 of {n} official series within tolerance"
-        )));
+        assert!(t.contains(&format!("calibration (national series): 0 of {n} met")));
+        // The one seed figure given (45 against 47) is within its tolerance.
+        assert!(t.contains("calibration (seed studies): 1 of 38 met"), "{t}");
     }
 
     /// The real engine at a coarse scale: every study runs, and the values do not

@@ -699,7 +699,7 @@ period = 2030
                 && msg.contains("did you mean `proven_reoffending_rate`"),
             "{msg}"
         );
-        let msg = error(&GOOD.replace("period = 2030", "period = 1990"));
+        let msg = error(&GOOD.replace("period = 2030", "period = 1980"));
         assert!(
             msg.contains("outputs[0].period") && msg.contains(":22:1"),
             "{msg}"
