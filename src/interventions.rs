@@ -343,7 +343,7 @@ parameters! {
             "what-if";
         /// Community treatment starts a year the services can take.
         community_places_per_year: f64 = 200_000.0, "treatment starts per year", 0.0, 1e8,
-            "what-if (the baseline starts about 383,000 journeys in 2025)";
+            "what-if (scenarios/capacity_cut_fifth.toml sets 80% of the baseline's 2025 treatment starts)";
         /// Prison programme places a year (RAPt, therapeutic communities, CBT,
         /// short duration programmes, P-ASRO, drug-free wings together).
         prison_places_per_year: f64 = 12_000.0, "programme places per year", 0.0, 1e8,

@@ -329,6 +329,7 @@ fn write_csvs(
             &dir.join("summary.csv"),
             &out.params.name,
             &runs.summaries[i],
+            &out.params.calendar,
         )?;
         if i > 0 {
             output::write_differences(

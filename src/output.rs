@@ -550,11 +550,18 @@ pub fn write_results(path: &Path, scenario: &str, replicates: &[Vec<Row>]) -> Re
     codebook_beside(path)
 }
 
-/// `summary.csv`: scenario, metric, group, period, mean, lo95, hi95, n.
-pub fn write_summary(path: &Path, scenario: &str, summary: &[Summary]) -> Result<()> {
+/// `summary.csv`: scenario, metric, group, period, mean, lo95, hi95, n, and
+/// `inputs`: whether the year's calendar inputs are observed or which
+/// projection variant the year rests on.
+pub fn write_summary(
+    path: &Path,
+    scenario: &str,
+    summary: &[Summary],
+    calendar: &crate::series::CalendarParams,
+) -> Result<()> {
     let mut w = csv::Writer::from_path(path)?;
     w.write_record([
-        "scenario", "metric", "group", "period", "mean", "lo95", "hi95", "n",
+        "scenario", "metric", "group", "period", "mean", "lo95", "hi95", "n", "inputs",
     ])?;
     for s in summary {
         w.write_record([
@@ -566,6 +573,7 @@ pub fn write_summary(path: &Path, scenario: &str, summary: &[Summary]) -> Result
             &num(s.lo95),
             &num(s.hi95),
             &s.n.to_string(),
+            &crate::series::inputs_label(calendar, s.period),
         ])?;
     }
     w.flush()?;
@@ -614,6 +622,10 @@ pub struct Manifest<'a> {
     /// Effects of interventions the UKDPC review found unevaluated that this
     /// scenario sets: results that depend on them rest on an assumption.
     pub assumed_effects: Vec<String>,
+    /// What the years rest on: the calendar inputs are observed before
+    /// `projection_from`, and from then follow the `projection` variant.
+    pub projection: &'static str,
+    pub projection_from: i32,
     pub parameters: &'a crate::params::Params,
 }
 
@@ -643,6 +655,8 @@ impl<'a> Manifest<'a> {
             ],
             repeat_with: format!("pathsim run {}", dest.join("scenario.toml").display()),
             assumed_effects: crate::interventions::unevaluated_effects(&out.params.interventions),
+            projection: out.params.calendar.projection.name(),
+            projection_from: crate::series::variants_differ_from().year(),
             parameters: &out.params,
         }
     }
@@ -661,7 +675,12 @@ pub fn write_run_in(
 ) -> Result<PathBuf> {
     let name = &out.params.name;
     write_results(&stage.path("results.csv"), name, &out.replicates)?;
-    write_summary(&stage.path("summary.csv"), name, summary)?;
+    write_summary(
+        &stage.path("summary.csv"),
+        name,
+        summary,
+        &out.params.calendar,
+    )?;
     std::fs::write(
         stage.path("scenario.toml"),
         crate::scenario::to_toml(&out.params),

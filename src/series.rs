@@ -514,13 +514,35 @@ pub fn relative_path(c: &CalendarParams, input: Input, elasticity: f64) -> Timel
     })
 }
 
-/// The first day any input is projected rather than observed.
-pub fn first_projected_day() -> Date {
+/// The first day on which any input's projection variants differ: from then
+/// on, outputs rest on the variant chosen.
+pub fn variants_differ_from() -> Date {
     Input::ALL
         .iter()
-        .map(|&i| series(i).projected_from())
+        .filter_map(|&i| {
+            let s = series(i);
+            let paths = Projection::ALL.map(|p| s.path(p));
+            s.rows
+                .iter()
+                .filter(|r| r.variant != Variant::Observed)
+                .map(|r| r.from)
+                .find(|d| {
+                    let v = paths.each_ref().map(|p| p.at(d.as_f64()));
+                    v[0] != v[1] || v[0] != v[2]
+                })
+        })
         .min()
-        .expect("inputs exist")
+        .expect("an input's variants differ")
+}
+
+/// What a year's outputs rest on: `observed` inputs before the variants
+/// differ, else the scenario's projection variant (`central projection`).
+pub fn inputs_label(c: &CalendarParams, year: i32) -> String {
+    if year < variants_differ_from().year() {
+        "observed".into()
+    } else {
+        format!("{} projection", c.projection.name())
+    }
 }
 
 #[cfg(test)]
@@ -614,6 +636,17 @@ mod tests {
         for day in [d(2000, 7), d(2001, 1), d(2001, 7)] {
             assert!(days.contains(&day), "{day} in {days:?}");
         }
+    }
+
+    #[test]
+    fn outputs_say_when_they_rest_on_a_projection_variant() {
+        let from = variants_differ_from();
+        assert!(from.year() >= 2023 && from.year() <= 2027, "{from}");
+        let mut c = CalendarParams::default();
+        assert_eq!(inputs_label(&c, 2010), "observed");
+        assert_eq!(inputs_label(&c, from.year()), "central projection");
+        c.projection = Projection::Low;
+        assert_eq!(inputs_label(&c, 2035), "low projection");
     }
 
     #[test]

@@ -33,8 +33,18 @@ pub fn compare(base_path: &Path, path: &Path, opts: &RunOpts) -> Result<(), CliE
         &c.params.name,
         &diffs,
     )?;
-    output::write_summary(&stage.path("baseline_summary.csv"), &a.params.name, &sa)?;
-    output::write_summary(&stage.path("scenario_summary.csv"), &c.params.name, &sc_sum)?;
+    output::write_summary(
+        &stage.path("baseline_summary.csv"),
+        &a.params.name,
+        &sa,
+        &a.params.calendar,
+    )?;
+    output::write_summary(
+        &stage.path("scenario_summary.csv"),
+        &c.params.name,
+        &sc_sum,
+        &c.params.calendar,
+    )?;
     let threads = pool.current_num_threads();
     let manifest = serde_json::json!({
         "baseline": output::Manifest::new(&a, &base.files, threads, &dest),

@@ -42,6 +42,11 @@ pub fn run(path: &Path, opts: &RunOpts) -> Result<(), CliError> {
         );
         print_assumed_effects(p);
         println!(
+            "calendar inputs: observed to {}, then the {} projection (calendar.projection)",
+            crate::series::variants_differ_from().year() - 1,
+            p.calendar.projection.name()
+        );
+        println!(
             "wrote {}/{{results.csv, summary.csv, manifest.json, scenario.toml, report.html}}",
             dest.display()
         );

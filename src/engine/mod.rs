@@ -144,9 +144,10 @@ mod tests {
         let (one, two) = (count(1), count(2));
         assert_eq!(one.people, roster.total);
         assert_eq!(one.starts, roster.total, "one career start per person");
-        let expected_ids =
-            (0..roster.total).fold(0u64, |a, id| a.wrapping_add(id.wrapping_mul(0x9E37_79B9)));
-        assert_eq!(one.ids, expected_ids, "ids 0..total, each once");
+        let expected_ids = (0..roster.total).fold(0u64, |a, i| {
+            a.wrapping_add(roster.stream_id(i).wrapping_mul(0x9E37_79B9))
+        });
+        assert_eq!(one.ids, expected_ids, "every person once, by stream id");
         assert_eq!(
             (two.people, two.starts, two.ids),
             (one.people, one.starts, one.ids)

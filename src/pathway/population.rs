@@ -76,6 +76,10 @@ parameters! {
     }
 }
 
+/// Where the stream ids of the people who never offend start (see
+/// [`Roster::stream_id`]); far above any offender's.
+pub const NON_OFFENDER_STREAM_BASE: u64 = 1 << 40;
+
 /// How many simulated people there are and when each enters: the offenders
 /// (ids `0..first_non_offender`: those active at the start, then entrants year
 /// by year), then the people with no offending career (those there at the
@@ -205,15 +209,31 @@ impl Roster {
         (a, b)
     }
 
-    /// Draw person `id`'s attributes from their own stream.
-    pub fn person(&self, p: &Params, seed: u64, id: u64) -> Person {
+    /// The stream id of the person at `index` (0..total): an offender's is the
+    /// index; the people who never offend take ids from
+    /// [`NON_OFFENDER_STREAM_BASE`], so their draws do not move when the number
+    /// of offenders does (a projection variant, a fitted entry rate).
+    pub fn stream_id(&self, index: u64) -> u64 {
+        if index < self.first_non_offender {
+            index
+        } else {
+            NON_OFFENDER_STREAM_BASE + (index - self.first_non_offender)
+        }
+    }
+
+    /// Draw the attributes of the person at `index` from their own stream.
+    pub fn person(&self, p: &Params, seed: u64, index: u64) -> Person {
+        let id = index;
         let pop = &p.population;
-        let mut rng = stream(seed, id, Process::Attributes);
+        let sid = self.stream_id(index);
+        let mut rng = stream(seed, sid, Process::Attributes);
         let (a, b) = self.entry_window(id);
         let entry_day = if b > a { rng.random_range(a..b) } else { a };
         let u: f64 = rng.random();
         if id >= self.first_non_offender {
-            return self.non_offender(p, id, entry_day, u, &mut rng);
+            let mut person = self.non_offender(p, id, entry_day, u, &mut rng);
+            person.id = sid;
+            return person;
         }
         let shares = if id < self.initial {
             &pop.substance_share
@@ -435,6 +455,24 @@ mod tests {
             let person = r.person(&p, 9, id);
             let (a, b) = r.entry_window(id);
             assert!(!person.offends && person.entry_day >= a && person.entry_day < b);
+        }
+    }
+
+    #[test]
+    fn people_who_never_offend_keep_their_draws_when_the_offenders_change() {
+        let mut p = Params::default();
+        p.run.scale = 500.0;
+        let mut q = p.clone();
+        q.population.entrants_per_year *= 1.5;
+        let (r, s) = (Roster::new(&p), Roster::new(&q));
+        assert!(s.first_non_offender > r.first_non_offender);
+        let n = r.total - r.first_non_offender;
+        assert_eq!(n, s.total - s.first_non_offender);
+        for k in (0..n).step_by(37) {
+            let a = r.person(&p, 4, r.first_non_offender + k);
+            let b = s.person(&q, 4, s.first_non_offender + k);
+            assert_eq!(a, b, "the same person, the same stream id");
+            assert_eq!(a.id, NON_OFFENDER_STREAM_BASE + k);
         }
     }
 

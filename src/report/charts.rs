@@ -29,6 +29,8 @@ const FONT: &str = "sans-serif";
 const WIDTH: u32 = 960;
 const HEIGHT: u32 = 440;
 const LEGEND_WIDTH: u32 = 280;
+/// Width of the small panels of a dashboard.
+pub const WIDTH_SMALL: u32 = 640;
 
 /// One line with its 95% band: (x, mean, lo, hi) points.
 pub struct Series {

@@ -36,6 +36,7 @@ h3 { font-size: 17px; margin: 22px 0 8px; }
 .lead { font-size: 17px; margin: 4px 0; }
 .meta, .note { color: var(--muted); font-size: 13px; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(240px, 1fr)); gap: 12px; }
+.grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(560px, 1fr)); gap: 12px; }
 .notice { border-left: 4px solid #c0392b; background: #fdf2f0; padding: 4px 16px; margin: 12px 0; }
 .card { border: 1px solid var(--line); border-left: 5px solid var(--accent); border-radius: 6px; padding: 10px 14px;
   min-width: 0; overflow-wrap: anywhere; }
@@ -242,6 +243,7 @@ pub fn run_page(
     retention: Option<&RetentionCurves>,
     svgs: &[(String, String)],
     year: i32,
+    national: &str,
 ) -> String {
     let n = summary.first().map(|s| s.n).unwrap_or(0);
     let mut b = String::new();
@@ -250,13 +252,16 @@ pub fn run_page(
         &p.description,
         &format!(
             "pathsim {} &middot; {} replicates &middot; each simulated person stands for {} real people \
-             &middot; seed {} &middot; simulated from {} to {}",
+             &middot; seed {} &middot; simulated from {} to {} &middot; calendar inputs observed to {}, \
+             then the <strong>{} projection</strong>",
             env!("CARGO_PKG_VERSION"),
             p.run.replicates,
             esc(&p.run.scale.to_string()),
             p.run.seed,
             p.run.start,
-            p.run.horizon
+            p.run.horizon,
+            crate::series::variants_differ_from().year() - 1,
+            p.calendar.projection.name()
         ),
     ));
     b.push_str(&assumed_effects_notice(
@@ -410,6 +415,7 @@ pub fn run_page(
         "<p class=\"note\">Every number here is in <code>summary.csv</code> (means and intervals) and <code>results.csv</code> \
          (each replicate), one row per metric, group and year.</p>\n</section>\n",
     );
+    b.push_str(national);
     b.push_str(&manifest_section(manifest_json));
     page(&format!("pathsim report: {}", p.name), &b)
 }

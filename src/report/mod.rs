@@ -7,6 +7,7 @@
 
 pub mod charts;
 pub mod html;
+pub mod national;
 pub mod sweep_html;
 pub mod targets_html;
 
@@ -285,7 +286,17 @@ pub fn run_report(
             )?;
         }
     }
-    let page = html::run_page(summary, params, manifest_json, retention, &svgs, year);
+    let panels = national::panels(Some(summary), None);
+    let national = national::section(dest_dir, &panels, &mut svgs)?;
+    let page = html::run_page(
+        summary,
+        params,
+        manifest_json,
+        retention,
+        &svgs,
+        year,
+        &national,
+    );
     crate::output::write_atomic(&dest_dir.join("report.html"), page.as_bytes())
 }
 
@@ -459,7 +470,7 @@ mod tests {
                 .map(str::to_string)
                 .collect()
         };
-        let run = html::run_page(&sum(0.4, year), &p, "{}", None, &[], year);
+        let run = html::run_page(&sum(0.4, year), &p, "{}", None, &[], year, "");
         let cards = cards_of(&run);
         assert_eq!(cards.len(), HEADLINES.len());
         for c in &cards {

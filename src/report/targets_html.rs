@@ -311,6 +311,7 @@ pub fn targets_page(
     p: &Params,
     manifest_json: &str,
     svgs: &[(String, String, String)],
+    dashboard: &str,
 ) -> String {
     let mut b = String::new();
     b.push_str(&super::html::page_header(
@@ -518,6 +519,7 @@ pub fn targets_page(
         "<p class=\"note\">Every number here is in <code>targets.csv</code> and <code>observed_vs_causal.csv</code>; \
          the register with each target's definition is <code>calibration/targets.csv</code>.</p>\n</section>\n",
     );
+    b.push_str(dashboard);
     b.push_str(&manifest_section(manifest_json));
     page(&format!("pathsim targets: {}", p.name), &b)
 }
@@ -542,6 +544,8 @@ pub fn targets_report(
     for (name, _, svg) in &charts {
         write_chart(dest_dir, name, svg)?;
     }
-    let page = targets_page(results, causal, params, manifest_json, &charts);
+    let panels = super::national::panels(None, Some(results));
+    let dashboard = super::national::section(dest_dir, &panels, &mut Vec::new())?;
+    let page = targets_page(results, causal, params, manifest_json, &charts, &dashboard);
     crate::output::write_atomic(&dest_dir.join(FILE), page.as_bytes())
 }

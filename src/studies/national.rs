@@ -382,6 +382,40 @@ const IDS: [&str; COUNTS.len() + 1 + NS + 1 + NR + NT] = {
     ids
 };
 
+/// A day as a fractional calendar year (1 July 2007 is about 2007.5).
+fn year_fraction((y, m, d): Ymd) -> f64 {
+    let day = Date::ymd(y, m, d).as_f64();
+    let start = Date::year_start(y).as_f64();
+    let next = Date::year_start(y + 1).as_f64();
+    y as f64 + (day - start) / (next - start)
+}
+
+/// The middle of a register row's period as a fractional year (a snapshot's
+/// day; pooled periods from the first day to the last), for charts; `None` for
+/// an id this study does not measure.
+pub fn period_middle(id: &str) -> Option<f64> {
+    let mid = |(a, b): (Ymd, Ymd)| (year_fraction(a) + year_fraction(b)) / 2.0;
+    if let Some(&(_, _, w)) = COUNTS.iter().find(|c| c.0 == id) {
+        return Some(mid(w));
+    }
+    if let Some(&(_, _, day)) = SNAPSHOTS.iter().find(|c| c.0 == id) {
+        return Some(year_fraction(day));
+    }
+    if let Some(r) = REOFFENDING.iter().find(|r| r.id == id) {
+        let first = r.periods.first()?.0;
+        let last = r.periods.last()?.1;
+        return Some(mid((first, last)));
+    }
+    if let Some(&(_, _, w)) = TREATMENT_SERIES.iter().find(|c| c.0 == id) {
+        return Some(mid(w));
+    }
+    match id {
+        AVERAGE_2002 => Some(mid(cal(2002))),
+        "dip_positive_2005_06" => Some(mid(fy(2005))),
+        _ => None,
+    }
+}
+
 /// A custody reception of a sentenced kind (short, long, breach).
 fn sentenced_kind(detail: u8) -> bool {
     detail == CustodyKind::Short as u8
