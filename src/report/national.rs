@@ -197,9 +197,13 @@ pub fn panel_svg(p: &Panel) -> Result<String> {
             return Err(anyhow!("no data for {}", p.title));
         }
         let (xlo, xhi) = (xlo.floor() - 1.0, xhi.ceil() + 1.0);
+        // Whole years, never more labels than years, so no two read the same;
+        // room on the right for the last label.
+        let x_labels = ((xhi - xlo) as usize + 1).clamp(2, 8);
         let mut chart = ChartBuilder::on(&root)
             .caption(&p.title, ("sans-serif", 22).into_font())
             .margin(10)
+            .margin_right(36)
             .x_label_area_size(36)
             .y_label_area_size(78)
             .build_cartesian_2d(xlo..xhi, 0.0..yhi)
@@ -209,7 +213,7 @@ pub fn panel_svg(p: &Panel) -> Result<String> {
             .configure_mesh()
             .light_line_style(TRANSPARENT)
             .bold_line_style(RGBColor(222, 226, 230))
-            .x_labels(8)
+            .x_labels(x_labels)
             .y_labels(6)
             .x_label_formatter(&|v| format!("{:.0}", v))
             .y_label_formatter(&|v| {
