@@ -517,6 +517,12 @@ pub fn relative_path(c: &CalendarParams, input: Input, elasticity: f64) -> Timel
 /// The first day on which any input's projection variants differ: from then
 /// on, outputs rest on the variant chosen.
 pub fn variants_differ_from() -> Date {
+    static FROM: LazyLock<Date> = LazyLock::new(first_day_variants_differ);
+    *FROM
+}
+
+/// [`variants_differ_from`], computed from the compiled-in files.
+fn first_day_variants_differ() -> Date {
     Input::ALL
         .iter()
         .filter_map(|&i| {

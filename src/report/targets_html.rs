@@ -332,34 +332,15 @@ pub fn targets_page(
     b.push_str(
         "<section id=\"headlines\">\n<h2>Published figures reproduced</h2>\n<div class=\"cards\">\n",
     );
-    let national = crate::studies::targets::NATIONAL;
-    let groups: [(&str, Vec<&TargetResult>); 4] = [
-        (
-            "Calibration targets met, seed studies (fitted)",
-            results
-                .iter()
-                .filter(|r| r.role == Role::Calibration && r.study != national)
-                .collect(),
-        ),
-        (
-            "Official national series within tolerance (fitted)",
-            results
-                .iter()
-                .filter(|r| r.role == Role::Calibration && r.study == national)
-                .collect(),
-        ),
-        (
-            "Validation targets met (never fitted)",
-            results
-                .iter()
-                .filter(|r| r.role == Role::Validation)
-                .collect(),
-        ),
-        (
-            "Figures met by construction (an input was derived from them)",
-            results.iter().filter(|r| r.role == Role::Input).collect(),
-        ),
+    let labels = [
+        "Calibration targets met, seed studies (fitted)",
+        "Official national series within tolerance (fitted)",
+        "Validation targets met (never fitted)",
+        "Figures met by construction (an input was derived from them)",
     ];
+    let groups = labels
+        .into_iter()
+        .zip(crate::studies::targets::headline_groups(results));
     for (label, rows) in groups {
         if rows.is_empty() {
             continue;

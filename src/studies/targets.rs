@@ -322,28 +322,11 @@ pub fn table(results: &[TargetResult]) -> String {
             r.met.map_or("", |m| if m { "yes" } else { "no" }),
         ));
     }
+    let [seed, national, validation, _] = headline_groups(results);
     for (label, rows) in [
-        (
-            "calibration (seed studies)",
-            results
-                .iter()
-                .filter(|r| r.role == Role::Calibration && r.study != NATIONAL)
-                .collect::<Vec<_>>(),
-        ),
-        (
-            "calibration (national series)",
-            results
-                .iter()
-                .filter(|r| r.role == Role::Calibration && r.study == NATIONAL)
-                .collect(),
-        ),
-        (
-            "validation",
-            results
-                .iter()
-                .filter(|r| r.role == Role::Validation)
-                .collect(),
-        ),
+        ("calibration (seed studies)", seed),
+        ("calibration (national series)", national),
+        ("validation", validation),
     ] {
         let met = rows.iter().filter(|r| r.met == Some(true)).count();
         out.push_str(&format!("{label}: {met} of {} met\n", rows.len()));
@@ -361,6 +344,19 @@ pub fn table(results: &[TargetResult]) -> String {
         "context: {context} published figures the model does not represent (reasons in calibration/targets.csv)\n"
     ));
     out
+}
+
+/// The rows the headlines count, in order: seed studies' calibration targets,
+/// the national series' (calibration targets too), validation targets, and
+/// figures met by construction (role `input`).
+pub fn headline_groups(results: &[TargetResult]) -> [Vec<&TargetResult>; 4] {
+    let of = |keep: &dyn Fn(&TargetResult) -> bool| results.iter().filter(|r| keep(r)).collect();
+    [
+        of(&|r| r.role == Role::Calibration && r.study != NATIONAL),
+        of(&|r| r.role == Role::Calibration && r.study == NATIONAL),
+        of(&|r| r.role == Role::Validation),
+        of(&|r| r.role == Role::Input),
+    ]
 }
 
 /// Whether this runs under continuous integration: `CI` is set (CI services
