@@ -375,7 +375,7 @@ fn retention(args: &LessonArgs) -> Result<(), CliError> {
     let causal_rows = runs.causal.clone().unwrap_or_default();
     let retained = causal_rows
         .iter()
-        .find(|r| r.id == "nta_retained_2y_reduction")
+        .find(|r| r.id == "nta_retained_2y_reduction" && r.cohort == causal::Cohort::Trigger)
         .cloned();
 
     // The chart: reoffending in the three worlds.
@@ -623,7 +623,8 @@ fn causal_box(main: Option<&CausalRow>, rows: &[CausalRow]) -> String {
          mean</em>. People also get older, some stop offending, and some spend time in prison where they cannot be \
          convicted of new crimes. A before/after study counts all of that as if treatment had done it.</p>\n\
          <p><strong>How do we know?</strong> A computer model can do what real research cannot: run exactly the same \
-         people twice, once with treatment working and once with treatment changing nothing, and compare.</p>\n",
+         people twice, once with treatment working and once with treatment changing nothing about their offending \
+         from the day they start it, and compare the same people.</p>\n",
     );
     s.push_str(
         "<table class=\"small\">\n<tr><th>People who started treatment in 2006-07</th><th>Before/after study sees</th>\
@@ -633,7 +634,7 @@ fn causal_box(main: Option<&CausalRow>, rows: &[CausalRow]) -> String {
         s.push_str(&format!(
             "<tr><td>{}</td><td>{} fewer<small>{} to {}</small></td><td>{} fewer<small>{} to {}</small></td><td>{:.0} points\
              <small>treatment cut convictions by {}</small></td></tr>\n",
-            esc(r.group),
+            esc(&format!("{}, {} counted", r.group, r.cohort.name())),
             pct(r.observed[0]),
             pct(r.observed[1]),
             pct(r.observed[2]),

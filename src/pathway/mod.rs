@@ -79,6 +79,9 @@ pub struct Params {
     /// The calendar inputs: projection variant, reference date, overrides
     /// (src/series.rs, data/calendar/).
     pub calendar: crate::series::CalendarParams,
+    /// Set only for the paired run of a causal comparison (never by a scenario).
+    #[serde(skip)]
+    pub counterfactual: treatment::Counterfactual,
 }
 
 impl Params {
@@ -132,8 +135,13 @@ impl Model {
     pub fn new(p: &Params) -> Model {
         let lv = &p.levers;
         let cal = &p.calendar;
-        let treatment =
-            TreatmentRates::new(&p.treatment, lv.entry_change(), lv.dropout_change(), cal);
+        let treatment = TreatmentRates::new(
+            &p.treatment,
+            lv.entry_change(),
+            lv.dropout_change(),
+            cal,
+            &p.counterfactual,
+        );
         let offending = OffendingRates::new(&p.offending, &p.detection, cal);
         // Rates in the event loop change on lever start dates and on the days
         // the calendar inputs behind them change; decisions read their inputs

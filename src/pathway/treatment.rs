@@ -4,7 +4,7 @@
 //! pick-up at release, and the causal effect on offending, in treatment and
 //! fading after completion.
 
-use super::model::{by_group, daily, DatedMultiplier, EPS};
+use super::model::{by_group, daily, DatedMultiplier, Window, EPS};
 use crate::calendar::DAYS_PER_YEAR;
 use crate::history::{EventKind, Modality, Route, TreatmentExit};
 use crate::parameter::{parameters, BySubstance};
@@ -126,6 +126,22 @@ pub struct TreatmentRates {
     pub dropout_change: DatedMultiplier,
     /// The calendar's multiplier on voluntary entry (treatment funding).
     pub funding_trend: Timeline,
+    /// The paired counterfactual's switch ([`Counterfactual`]): a drug user's
+    /// first start in this window turns treatment's effect on offending off.
+    pub effect_off_window: Window,
+}
+
+/// The paired run of a causal comparison, not a scenario setting: treatment's
+/// effect on offending (in treatment and after completion) is switched off for
+/// each drug user from their first treatment start within a window, so that
+/// everything up to that start, and the cohort a study selects by it, is the
+/// factual run's. Other effects of treatment (on mortality, on order breach, on
+/// recovery and entry) stay on.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Counterfactual {
+    /// First and last day number (inclusive) of the index window; `None` for a
+    /// factual run.
+    pub offending_effect_off_from_start_in: Option<(i32, i32)>,
 }
 
 impl TreatmentRates {
@@ -134,9 +150,17 @@ impl TreatmentRates {
         entry_change: DatedMultiplier,
         dropout_change: DatedMultiplier,
         cal: &CalendarParams,
+        counterfactual: &Counterfactual,
     ) -> Self {
         let y = DAYS_PER_YEAR;
         TreatmentRates {
+            effect_off_window: match counterfactual.offending_effect_off_from_start_in {
+                Some((first, last)) => Window {
+                    from: first as f64,
+                    until: last as f64 + 1.0,
+                },
+                None => Window::CLOSED,
+            },
             funding_trend: series::relative_path(
                 cal,
                 Input::TreatmentFunding,
@@ -205,6 +229,9 @@ pub struct TreatmentState {
     pub waiting_since: f64,
     /// The calendar's multiplier on voluntary entry in force (funding).
     pub calendar_entry: f64,
+    /// Treatment's effect on offending is off (the paired counterfactual run,
+    /// from the index start on).
+    pub offending_effect_off: bool,
 }
 
 /// At the start of a career.
@@ -222,6 +249,7 @@ impl Default for TreatmentState {
             waiting: Waiting::No,
             waiting_since: 0.0,
             calendar_entry: 1.0,
+            offending_effect_off: false,
         }
     }
 }
@@ -305,6 +333,9 @@ impl PersonSim<'_> {
     /// years after a successful completion.
     pub(crate) fn treatment_offending_mult(&self) -> f64 {
         let m = &self.m.treatment;
+        if self.treatment.offending_effect_off {
+            return 1.0;
+        }
         if self.treatment.episode.is_some() {
             return m.offending_in_treatment;
         }
@@ -368,6 +399,10 @@ impl PersonSim<'_> {
         self.treatment.episode = Some(route);
         self.treatment.modality = modality;
         self.treatment.start = self.t;
+        let w = self.m.treatment.effect_off_window;
+        if self.person.substance.uses_drugs() && w.open(self.t) {
+            self.treatment.offending_effect_off = true;
+        }
         self.treatment.intensive_episode = std::mem::take(&mut self.treatment.intensive_pending);
         self.record(EventKind::TreatmentStart, route as u8, modality as u16);
     }

@@ -247,6 +247,10 @@ pub fn causal_chart(rows: &[CausalRow], results: &[TargetResult]) -> Result<Opti
         hi: v[2],
         color,
     };
+    let rows: Vec<&CausalRow> = rows
+        .iter()
+        .filter(|r| r.cohort == crate::studies::causal::Cohort::Trigger)
+        .collect();
     let list: Vec<DotRow> = rows
         .iter()
         .map(|r| DotRow {
@@ -398,10 +402,14 @@ pub fn targets_page(
         ));
     }
     if !causal.is_empty() {
-        b.push_str(
-            "<table>\n<tr><th>NTA 2006-07 cohort, convictions</th><th>Observed reduction</th>\
-             <th>With no treatment effect</th><th>Caused by treatment</th></tr>\n",
-        );
+        b.push_str(&format!(
+            "<p>The same people twice, on common random numbers: the paired run has {}. \
+             Groups are those of the factual run. The NTA counted trigger convictions; the \
+             wider reading counts convictions for any offence.</p>\n\
+             <table>\n<tr><th>NTA 2006-07 cohort</th><th>Convictions counted</th><th>People (simulated)</th>\
+             <th>Observed reduction</th><th>With no treatment effect</th><th>Caused by treatment</th></tr>\n",
+            esc(crate::studies::causal::EFFECTS_OFF)
+        ));
         let cell = |v: &[f64; 3]| {
             if v[0].is_finite() {
                 format!(
@@ -414,9 +422,11 @@ pub fn targets_page(
         };
         for r in causal {
             b.push_str(&format!(
-                "<tr><td>{}<small>{}</small></td>{}{}{}</tr>\n",
+                "<tr><td>{}<small>{}</small></td><td>{}</td><td>{:.0}</td>{}{}{}</tr>\n",
                 esc(r.group),
                 esc(r.id),
+                r.cohort.name(),
+                r.people,
                 cell(&r.observed),
                 cell(&r.without_treatment_effect),
                 cell(&r.causal)

@@ -25,12 +25,12 @@ use crate::history::Observer;
 use crate::history::{EventKind, Histories, TreatmentExit};
 
 /// Group indices.
-const ALL: usize = 0;
-const RETAINED: usize = 1;
-const COMPLETED_6M: usize = 2;
-const DROPOUT: usize = 3;
-const COMPLETED_NO_RETURN: usize = 4;
-const N_GROUPS: usize = 5;
+pub const ALL: usize = 0;
+pub const RETAINED: usize = 1;
+pub const COMPLETED_6M: usize = 2;
+pub const DROPOUT: usize = 3;
+pub const COMPLETED_NO_RETURN: usize = 4;
+pub const N_GROUPS: usize = 5;
 
 #[derive(Clone, Debug)]
 pub struct Nta {
@@ -41,8 +41,39 @@ pub struct Nta {
     /// Counted convictions before and after the start, by group.
     pub before: [u64; N_GROUPS],
     pub after: [u64; N_GROUPS],
+    /// Every drug user with a first start in the window and at least one
+    /// conviction of any kind in the 730 days before it, followed for two years
+    /// or not, person by person: what the causal comparison joins across its
+    /// paired runs.
+    pub members: Vec<Member>,
     /// Trigger-arrest days of the person being read (reused buffer).
     scratch: Vec<i32>,
+}
+
+/// One person of the cohort, read from their history.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Member {
+    /// The person's id (the key of their random streams).
+    pub id: u64,
+    /// Day of the index start.
+    pub start: i32,
+    /// The outcome groups of the starting episode: bit `g` for group index `g`.
+    pub groups: u8,
+    /// Trigger convictions before and after the start (the study's definition).
+    pub before: u32,
+    pub after: u32,
+    /// Convictions of any offence before and after (the wider definition).
+    pub before_any: u32,
+    pub after_any: u32,
+    /// Observed for the whole 730 days after the start (the study's condition;
+    /// the paired run may differ here, as it may after the start in anything).
+    pub followed: bool,
+}
+
+impl Member {
+    pub fn in_group(&self, g: usize) -> bool {
+        self.groups & (1 << g) != 0
+    }
 }
 
 impl Default for Nta {
@@ -52,6 +83,7 @@ impl Default for Nta {
             people: [0; N_GROUPS],
             before: [0; N_GROUPS],
             after: [0; N_GROUPS],
+            members: Vec::new(),
             scratch: Vec::new(),
         }
     }
@@ -70,9 +102,7 @@ impl Observer for Nta {
                 continue;
             };
             let s = events[i].day;
-            if observed_until(p, events) < s + TWO_YEARS - 1 {
-                continue;
-            }
+            let followed = observed_until(p, events) >= s + TWO_YEARS - 1;
             self.scratch.clear();
             self.scratch.extend(
                 events
@@ -81,24 +111,32 @@ impl Observer for Nta {
                     .map(|e| e.day),
             );
             let (mut before, mut after) = (0u64, 0u64);
+            let (mut before_any, mut after_any) = (0u32, 0u32);
             for e in events {
                 if e.kind != EventKind::Conviction
                     || e.day < s - TWO_YEARS
                     || e.day >= s + TWO_YEARS
-                    || self
-                        .scratch
-                        .binary_search(&(e.day - e.extra as i32))
-                        .is_err()
                 {
                     continue;
                 }
-                if e.day < s {
-                    before += 1;
-                } else {
-                    after += 1;
+                let trigger = self
+                    .scratch
+                    .binary_search(&(e.day - e.extra as i32))
+                    .is_ok();
+                match (e.day < s, trigger) {
+                    (true, true) => {
+                        before += 1;
+                        before_any += 1;
+                    }
+                    (true, false) => before_any += 1,
+                    (false, true) => {
+                        after += 1;
+                        after_any += 1;
+                    }
+                    (false, false) => after_any += 1,
                 }
             }
-            if before == 0 {
+            if before_any == 0 {
                 continue;
             }
             let end = events[i + 1..]
@@ -124,6 +162,19 @@ impl Observer for Nta {
                 Some((_, _, TreatmentExit::Dropout)) => groups.push(DROPOUT),
                 Some(_) => {}
             }
+            self.members.push(Member {
+                id: p.id,
+                start: s,
+                groups: groups.iter().fold(0, |b, &g| b | (1 << g)),
+                before: before as u32,
+                after: after as u32,
+                before_any,
+                after_any,
+                followed,
+            });
+            if before == 0 || !followed {
+                continue;
+            }
             for g in groups {
                 self.people[g] += 1;
                 self.before[g] += before;
@@ -132,12 +183,13 @@ impl Observer for Nta {
         }
     }
 
-    fn merge(&mut self, other: Self) {
+    fn merge(&mut self, mut other: Self) {
         for g in 0..N_GROUPS {
             self.people[g] += other.people[g];
             self.before[g] += other.before[g];
             self.after[g] += other.after[g];
         }
+        self.members.append(&mut other.members);
     }
 }
 
