@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Print the seed studies' calibration and validation rows of a `pathsim targets`
-run as Markdown tables (published, simulated, 95% interval, error, met).
+run as Markdown tables (published, simulated, 95% interval, z, met). Rows that
+repeat or follow from other rows (counted = false) are listed but not counted.
 
 Usage: python3 scripts/targets_table.py outputs/baseline-targets/targets.csv
 """
@@ -17,14 +18,19 @@ def fmt(v, unit):
         return f"{v:.1f}%"
     return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.2f}"
 
-for role in ("calibration", "validation"):
+def z(v):
+    return "n/a" if v in ("", "NaN") else f"{float(v):+.1f}"
+
+for role in ("calibration", "validation", "verification"):
     chosen = [r for r in rows if r["role"] == role]
-    met = sum(r["met"] == "true" for r in chosen)
-    print(f"**{role.capitalize()}: {met} of {len(chosen)} met**\n")
-    print("| id | study | published | simulated | 95% interval | met |")
-    print("| --- | --- | --- | --- | --- | --- |")
+    counted = [r for r in chosen if r["counted"] == "true"]
+    met = sum(r["met"] == "true" for r in counted)
+    print(f"**{role.capitalize()}: {met} of {len(counted)} independent rows met (|z| <= 2)**\n")
+    print("| id | study | published | simulated | 95% interval | z | met |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
     for r in chosen:
         u = r["unit"]
+        met = ("yes" if r["met"] == "true" else "no") + ("" if r["counted"] == "true" else " (not counted)")
         print(f"| `{r['id']}` | {r['study']} | {fmt(r['published'], u)} | {fmt(r['mean'], u)} | "
-              f"{fmt(r['lo95'], u)} to {fmt(r['hi95'], u)} | {'yes' if r['met'] == 'true' else 'no'} |")
+              f"{fmt(r['lo95'], u)} to {fmt(r['hi95'], u)} | {z(r['z'])} | {met} |")
     print()

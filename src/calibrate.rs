@@ -427,30 +427,27 @@ fn reflect(mut v: f64) -> f64 {
     v.clamp(0.0, 1.0)
 }
 
-/// The register rows the distance uses: calibration targets with a published value.
+/// The register rows the distance uses: independent calibration targets with a
+/// published value (no repeat or derived row counts twice; verification rows
+/// are met by construction and validation rows are never fitted).
 pub fn objective_targets(register: &[Target]) -> Vec<&Target> {
     register
         .iter()
-        .filter(|t| t.role == Role::Calibration && t.published.is_some())
+        .filter(|t| t.role == Role::Calibration && t.published.is_some() && t.independent())
         .collect()
 }
 
-/// Root-mean-square of (simulated - published) / (tolerance x published) over the
-/// calibration targets; a target with no simulated value counts as a large miss.
+/// Root-mean-square z over the calibration targets (z as the register scores
+/// it: sampling error, model discrepancy and Monte Carlo error combined); a
+/// target with no simulated value counts as a miss of 10 SD.
 pub fn distance(register: &[Target], replicates: &[Vec<crate::studies::Value>]) -> f64 {
     let targets = objective_targets(register);
     let scored = score(register, replicates);
     let mut sum = 0.0;
     for t in &targets {
-        let p = t.published.expect("filtered");
-        let tol = t.tolerance_rel.unwrap_or(0.1).max(1e-6);
         let r = scored.iter().find(|r| r.id == t.id).expect("scored");
-        let z = if r.mean.is_finite() {
-            (r.mean - p) / (tol * p.abs().max(1e-9))
-        } else {
-            10.0
-        };
-        sum += z.min(100.0).powi(2);
+        let z = r.z.unwrap_or(10.0);
+        sum += z.abs().min(100.0).powi(2);
     }
     (sum / targets.len().max(1) as f64).sqrt()
 }

@@ -365,6 +365,12 @@ mod tests {
             hi95: 660_000.0,
             n: 10,
             rel_error: None,
+            centre: Some(639_950.0),
+            sd_published: 0.0,
+            sd_discrepancy: 0.075 * 639_950.0,
+            sd_mc: 3_000.0,
+            z: Some(0.2),
+            independent: true,
             met: Some(true),
         }];
         let p = panels(None, Some(&results));

@@ -4,8 +4,10 @@
 //!
 //! Targets have many units (percentages, people a year, a ratio), so the charts
 //! put each simulated value on one scale: as a percentage of its published value.
-//! The met rule is relative (inside the interval, or within a relative tolerance),
-//! and so is that scale; the numbers in their own units are printed on each row.
+//! A target is met when |z| <= 2, z = (simulated - published) / combined SD
+//! (sampling error, model discrepancy, Monte Carlo error); the grey band is
+//! published +/- 2 SD on the same scale, and the numbers in their own units are
+//! printed on each row.
 
 use super::charts::{self, Dot, DotChart, DotRow, PALETTE};
 use super::html::{card, changes_table, esc, figure, manifest_section, page};
@@ -62,16 +64,19 @@ fn role_short(r: Role) -> &'static str {
         Role::Calibration => "cal",
         Role::Validation => "val",
         Role::Context => "context",
-        Role::Input => "input",
+        Role::Verification => "verif",
         Role::Diagnostic => "diag",
     }
 }
 
 /// Calibration, validation and input rows: the ones the met rule applies to.
 fn scored(results: &[TargetResult]) -> impl Iterator<Item = &TargetResult> {
-    results
-        .iter()
-        .filter(|r| matches!(r.role, Role::Calibration | Role::Validation | Role::Input))
+    results.iter().filter(|r| {
+        matches!(
+            r.role,
+            Role::Calibration | Role::Validation | Role::Verification
+        )
+    })
 }
 
 /// Whether a target is drawn as a ratio to its published value (else on its own
@@ -102,8 +107,11 @@ fn interval_text(r: &TargetResult) -> String {
 }
 
 /// One chart row per target, simulated as a share of published.
-fn ratio_row(r: &TargetResult, tolerance: Option<f64>) -> DotRow {
+fn ratio_row(r: &TargetResult) -> DotRow {
     let p = r.published.unwrap_or(f64::NAN);
+    let c = r.centre.unwrap_or(p);
+    let band = (r.sd() > 0.0 && r.sd() < c.abs())
+        .then(|| ((c - 2.0 * r.sd()) / p, (c + 2.0 * r.sd()) / p));
     DotRow {
         label: r.id.clone(),
         dots: vec![Dot {
@@ -112,8 +120,8 @@ fn ratio_row(r: &TargetResult, tolerance: Option<f64>) -> DotRow {
             hi: r.hi95 / p,
             color: colour(r),
         }],
-        band: tolerance.map(|t| (1.0 - t, 1.0 + t)),
-        marker: Some(1.0),
+        band,
+        marker: Some(c / p),
         text: format!(
             "{}: {} vs {}",
             role_short(r.role),
@@ -136,12 +144,6 @@ fn legend() -> Vec<(String, RGBColor)> {
 /// Returns (file stem, title, SVG).
 pub fn target_charts(results: &[TargetResult]) -> Result<Vec<(String, String, String)>> {
     let reg = register();
-    let tolerance = |id: &str| {
-        reg.iter()
-            .find(|t| t.id == id)
-            .and_then(|t| t.tolerance_rel)
-            .filter(|t| *t < 1.0)
-    };
     let mut studies: Vec<&str> = Vec::new();
     for r in scored(results).filter(|r| has_ratio(r)) {
         if !studies.contains(&r.study.as_str()) {
@@ -153,7 +155,7 @@ pub fn target_charts(results: &[TargetResult]) -> Result<Vec<(String, String, St
     for study in studies {
         let rows: Vec<DotRow> = scored(results)
             .filter(|r| r.study == study && has_ratio(r))
-            .map(|r| ratio_row(r, tolerance(&r.id)))
+            .map(ratio_row)
             .collect();
         let values = rows.iter().flat_map(|row| {
             row.dots
@@ -172,8 +174,9 @@ pub fn target_charts(results: &[TargetResult]) -> Result<Vec<(String, String, St
             x_fmt: &pct,
             legend: legend(),
             note: "Dot: simulated mean over replicates; bar: its 95% Monte Carlo interval. Black tick: the published \
-                   value (100%). Grey: the target's tolerance. Met when the interval holds the published value or the \
-                   mean is within tolerance. Right: published vs simulated in the target's own unit."
+                   value (100%; a published range at its middle). Grey: published +/- 2 combined SD (the figure's sampling \
+                   error, the stated model discrepancy and the Monte Carlo error). Met when |z| <= 2. Right: \
+                   published vs simulated in the target's own unit."
                 .into(),
         })?;
         out.push((format!("targets_{study}"), title, svg));
@@ -338,9 +341,9 @@ pub fn targets_page(
     );
     let labels = [
         "Calibration targets met, seed studies (fitted)",
-        "Official national series within tolerance (fitted)",
-        "Validation targets met (never fitted)",
-        "Figures met by construction (an input was derived from them)",
+        "Official national series met (fitted)",
+        "Validation targets met (independent, never fitted)",
+        "Verification: figures met by construction (a coverage or input is set from them)",
     ];
     let groups = labels
         .into_iter()
@@ -368,10 +371,11 @@ pub fn targets_page(
         "<div class=\"unit\">published figures</div><div class=\"ci\">published figures the model does not represent (reasons below)</div>",
     ));
     b.push_str(
-        "</div>\n<p class=\"note\">A target is met when the published value lies inside the 95% interval of the \
-         replicates, or the mean is within the register's relative tolerance of it (with many replicates the \
-         interval narrows to Monte Carlo noise, and the tolerance is the honest yardstick for a simplified model). \
-         Direction targets are met when the mean has the expected sign.</p>\n</section>\n",
+        "</div>\n<p class=\"note\">A target is met when |z| &le; 2, where z = (simulated mean &minus; published) / \
+         combined SD, and the SD combines the published figure's own sampling error (from its base in the register), \
+         a stated model discrepancy and the Monte Carlo error of the mean. Rows that repeat another row's figure or \
+         follow from other rows arithmetically are shown but not counted. Direction targets are met when the mean \
+         has the expected sign.</p>\n</section>\n",
     );
     b.push_str("<section id=\"changes\">\n<h2>What this scenario changes</h2>\n");
     b.push_str(&changes_table(
@@ -437,7 +441,8 @@ pub fn targets_page(
     b.push_str("</section>\n<section id=\"tables\">\n<h2>Every target</h2>\n");
     b.push_str(
         "<table>\n<tr><th>Target</th><th>Role</th><th>Study</th><th>Unit</th><th>Published</th><th>Simulated</th>\
-         <th>95% interval</th><th>Replicates</th><th>Relative error</th><th>Met</th></tr>\n",
+         <th>95% interval</th><th>Replicates</th><th>Relative error</th><th>SD (sampling, discrepancy, MC)</th>\
+         <th>z</th><th>Met</th></tr>\n",
     );
     for r in scored(results) {
         let interval = if r.n > 0 {
@@ -447,9 +452,13 @@ pub fn targets_page(
         };
         b.push_str(&format!(
             "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
-             <td>{}</td><td>{}</td>{}</tr>\n",
+             <td>{}</td><td>{}</td><td>{}</td><td>{}</td>{}</tr>\n",
             esc(&r.id),
-            r.role.name(),
+            if r.independent {
+                r.role.name().to_string()
+            } else {
+                format!("{} (not counted)", r.role.name())
+            },
             esc(&r.study),
             esc(&r.unit),
             r.published.map_or("&ndash;".into(), |v| esc(&show(v, &r.unit))),
@@ -458,6 +467,14 @@ pub fn targets_page(
             r.n,
             r.rel_error
                 .map_or("&ndash;".into(), |e| format!("{:+.0}%", 100.0 * e)),
+            esc(&format!(
+                "{} ({}, {}, {})",
+                show(r.sd(), &r.unit),
+                show(r.sd_published, &r.unit),
+                show(r.sd_discrepancy, &r.unit),
+                show(r.sd_mc, &r.unit)
+            )),
+            r.z.map_or("&ndash;".into(), |z| format!("{z:+.1}")),
             met_cell(r.met)
         ));
     }

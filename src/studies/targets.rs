@@ -11,12 +11,22 @@
 //! a calendar input was derived from would have the role `input` (met by
 //! construction, reported as verification, never fitted).
 //!
-//! A target is met when the published value lies inside the 95% interval of the
-//! replicates, or when the mean is within `tolerance_rel` of it: with many
-//! replicates the interval narrows to Monte Carlo noise, and a tolerance is then the
-//! honest yardstick for a model that is a simplification. Qualitative targets
-//! (`scale_conversion` "direction: positive" or "direction: negative") are met when
-//! the mean has that sign.
+//! Scoring. Each target's standard deviation combines three parts: the published
+//! figure's own sampling error (from its base: a share of 40,000 BOLD records, a
+//! few hundred DTTO pilot offenders; an administrative count has none), a stated
+//! model discrepancy (`discrepancy_rel` x the figure: how close a model that
+//! simplifies can be expected to come), and the Monte Carlo error of the simulated
+//! mean. The score is z = (simulated mean - published) / combined SD, and a target
+//! is met when |z| <= 2. There is no "inside the replicate range" escape: with
+//! enough replicates the Monte Carlo part vanishes and the other two remain.
+//! Qualitative targets (`scale_conversion` "direction: positive" or "direction:
+//! negative") are met when the mean has that sign.
+//!
+//! Independence. A row whose figure is another row's (`depends_on` "same:ID") or an
+//! arithmetic consequence of other rows ("derived:...") is scored and shown but not
+//! counted in the headlines or in the calibration distance, so no statistic counts
+//! twice. Rows met by construction (an intervention's coverage is set from them)
+//! have the role `verification`.
 
 use super::{Studies, Value};
 use crate::params::Params;
@@ -40,10 +50,10 @@ pub enum Role {
     Validation,
     /// Not represented by the model (the register says why).
     Context,
-    /// A figure a calendar input was derived from, so the model meets it by
-    /// construction: reported as verification, never fitted or counted as a
-    /// calibration target met.
-    Input,
+    /// A figure the model meets by construction (a coverage or a calendar input
+    /// is derived from it): reported as verification, never fitted or counted as
+    /// a calibration target met.
+    Verification,
     /// Not a published figure: a value a study reports to explain the others
     /// (cohort sizes, the parts of a share).
     Diagnostic,
@@ -55,7 +65,7 @@ impl Role {
             Role::Calibration => "calibration",
             Role::Validation => "validation",
             Role::Context => "context",
-            Role::Input => "input",
+            Role::Verification => "verification",
             Role::Diagnostic => "diagnostic",
         }
     }
@@ -75,9 +85,112 @@ pub struct Target {
     pub unit: String,
     /// The study that computes it; empty for context.
     pub study: String,
-    pub tolerance_rel: Option<f64>,
+    /// Model discrepancy SD as a share of the published figure.
+    pub discrepancy_rel: Option<f64>,
+    /// The figure's base (people, records, orders) for its sampling error.
+    pub base: Option<f64>,
+    /// How the published figure's own error is computed ([`Sampling`]).
+    pub sampling: String,
+    /// Empty when independent; "same:ID" when it is another row's figure;
+    /// "derived:..." when it follows arithmetically from other rows.
+    pub depends_on: String,
     pub scale_conversion: String,
     pub reason: String,
+}
+
+/// The error of a published figure, as the register states it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Sampling {
+    /// A share (percent) of `base` people or records: binomial.
+    Binomial,
+    /// A count of independent events: Poisson.
+    Poisson,
+    /// An administrative count or rate over everyone: no sampling error.
+    Census,
+    /// A published 95% interval.
+    Interval95(f64, f64),
+    /// A published range with no point value: its middle, spread uniformly.
+    Range(f64, f64),
+}
+
+impl Target {
+    /// The sampling rule, parsed (the register test checks every row parses).
+    pub fn sampling(&self) -> Result<Option<Sampling>, String> {
+        let s = self.sampling.trim();
+        let pair = |rest: &str| -> Result<(f64, f64), String> {
+            let (a, b) = rest
+                .split_once('-')
+                .ok_or_else(|| format!("`{s}`: expected LO-HI"))?;
+            let (a, b) = (a.trim().parse::<f64>(), b.trim().parse::<f64>());
+            match (a, b) {
+                (Ok(a), Ok(b)) if a < b => Ok((a, b)),
+                _ => Err(format!("`{s}`: expected LO-HI with LO < HI")),
+            }
+        };
+        Ok(Some(match s {
+            "" => return Ok(None),
+            "binomial" => {
+                if !self.base.is_some_and(|b| b >= 1.0) {
+                    return Err("binomial sampling needs a base of at least 1".into());
+                }
+                Sampling::Binomial
+            }
+            "poisson" => Sampling::Poisson,
+            "census" => Sampling::Census,
+            _ => {
+                if let Some(rest) = s.strip_prefix("ci95:") {
+                    let (a, b) = pair(rest)?;
+                    Sampling::Interval95(a, b)
+                } else if let Some(rest) = s.strip_prefix("range:") {
+                    let (a, b) = pair(rest)?;
+                    Sampling::Range(a, b)
+                } else {
+                    return Err(format!(
+                        "unknown sampling `{s}` (binomial, poisson, census, ci95:LO-HI, range:LO-HI)"
+                    ));
+                }
+            }
+        }))
+    }
+
+    /// The value scored against: the published figure, or a range's middle.
+    pub fn centre(&self) -> Option<f64> {
+        match self.sampling() {
+            Ok(Some(Sampling::Range(a, b))) => Some((a + b) / 2.0),
+            _ => self.published,
+        }
+    }
+
+    /// The published figure's own standard deviation, in its unit.
+    pub fn sd_published(&self) -> f64 {
+        let Some(c) = self.centre() else { return 0.0 };
+        match self.sampling() {
+            Ok(Some(Sampling::Binomial)) => {
+                let n = self.base.unwrap_or(f64::INFINITY);
+                let (p, k) = if self.unit == "percent" {
+                    (c / 100.0, 100.0)
+                } else {
+                    (c, 1.0)
+                };
+                k * (p.clamp(0.0, 1.0) * (1.0 - p.clamp(0.0, 1.0)) / n).sqrt()
+            }
+            Ok(Some(Sampling::Poisson)) => c.abs().sqrt(),
+            Ok(Some(Sampling::Interval95(a, b))) => (b - a) / (2.0 * 1.959964),
+            Ok(Some(Sampling::Range(a, b))) => (b - a) / 12f64.sqrt(),
+            _ => 0.0,
+        }
+    }
+
+    /// The model discrepancy SD, in the figure's unit.
+    pub fn sd_discrepancy(&self) -> f64 {
+        self.discrepancy_rel.unwrap_or(0.0) * self.centre().unwrap_or(0.0).abs()
+    }
+
+    /// Counted in headlines and the distance: not another row's figure, not
+    /// derived from other rows.
+    pub fn independent(&self) -> bool {
+        self.depends_on.trim().is_empty()
+    }
 }
 
 /// Parse a register.
@@ -111,23 +224,50 @@ pub struct TargetResult {
     pub n: usize,
     /// (mean - published) / published.
     pub rel_error: Option<f64>,
+    /// The value scored against (the published figure, or a range's middle).
+    pub centre: Option<f64>,
+    /// The three parts of the combined SD: the published figure's sampling
+    /// error, the model discrepancy, and the Monte Carlo error of the mean.
+    pub sd_published: f64,
+    pub sd_discrepancy: f64,
+    pub sd_mc: f64,
+    /// (mean - centre) / combined SD.
+    pub z: Option<f64>,
+    /// Counted in headlines (not a duplicate or a derived figure).
+    pub independent: bool,
     /// None for context and diagnostics.
     pub met: Option<bool>,
 }
 
-/// Mean, 2.5% and 97.5% quantiles of some values (NaN if there are none).
-fn describe(mut v: Vec<f64>) -> (f64, f64, f64, usize) {
+impl TargetResult {
+    /// The combined SD z is scaled by.
+    pub fn sd(&self) -> f64 {
+        (self.sd_published.powi(2) + self.sd_discrepancy.powi(2) + self.sd_mc.powi(2)).sqrt()
+    }
+}
+
+/// Mean, 2.5% and 97.5% quantiles and the standard error of the mean of some
+/// values (NaN if there are none; the standard error is 0 for one value).
+fn describe(mut v: Vec<f64>) -> (f64, f64, f64, usize, f64) {
     v.sort_by(f64::total_cmp);
     let n = v.len();
     if n == 0 {
-        return (f64::NAN, f64::NAN, f64::NAN, 0);
+        return (f64::NAN, f64::NAN, f64::NAN, 0, 0.0);
     }
     let mean = v.iter().sum::<f64>() / n as f64;
-    (mean, quantile(&v, 0.025), quantile(&v, 0.975), n)
+    let se = if n > 1 {
+        (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64 / n as f64).sqrt()
+    } else {
+        0.0
+    };
+    (mean, quantile(&v, 0.025), quantile(&v, 0.975), n, se)
 }
 
+/// A target is met when |z| is at most this.
+pub const MET_Z: f64 = 2.0;
+
 /// Whether a target is met, by the rule in the module documentation.
-fn is_met(t: &Target, mean: f64, lo: f64, hi: f64, n: usize) -> Option<bool> {
+fn is_met(t: &Target, mean: f64, z: Option<f64>, n: usize) -> Option<bool> {
     if matches!(t.role, Role::Context | Role::Diagnostic) {
         return None;
     }
@@ -135,13 +275,7 @@ fn is_met(t: &Target, mean: f64, lo: f64, hi: f64, n: usize) -> Option<bool> {
         return Some(false);
     }
     match t.published {
-        Some(p) => {
-            let inside = lo <= p && p <= hi;
-            let close = t
-                .tolerance_rel
-                .is_some_and(|tol| (mean - p).abs() <= tol * p.abs());
-            Some(inside || close)
-        }
+        Some(_) => Some(z.is_some_and(|z| z.abs() <= MET_Z)),
         None => match t.scale_conversion.as_str() {
             "direction: positive" => Some(mean > 0.0),
             "direction: negative" => Some(mean < 0.0),
@@ -163,8 +297,8 @@ pub fn score(register: &[Target], replicates: &[Vec<Value>]) -> Vec<TargetResult
     };
     let mut out = Vec::new();
     for t in register {
-        let (mean, lo95, hi95, n) = if t.role == Role::Context {
-            (f64::NAN, f64::NAN, f64::NAN, 0)
+        let (mean, lo95, hi95, n, se) = if t.role == Role::Context {
+            (f64::NAN, f64::NAN, f64::NAN, 0, 0.0)
         } else {
             describe(values_of(&t.id))
         };
@@ -172,6 +306,12 @@ pub fn score(register: &[Target], replicates: &[Vec<Value>]) -> Vec<TargetResult
             .published
             .filter(|&p| p != 0.0 && mean.is_finite())
             .map(|p| (mean - p) / p);
+        let centre = t.centre();
+        let (sd_published, sd_discrepancy) = (t.sd_published(), t.sd_discrepancy());
+        let sd = (sd_published.powi(2) + sd_discrepancy.powi(2) + se.powi(2)).sqrt();
+        let z = centre
+            .filter(|_| mean.is_finite() && sd > 0.0 && t.role != Role::Context)
+            .map(|c| (mean - c) / sd);
         out.push(TargetResult {
             id: t.id.clone(),
             role: t.role,
@@ -183,7 +323,13 @@ pub fn score(register: &[Target], replicates: &[Vec<Value>]) -> Vec<TargetResult
             hi95,
             n,
             rel_error,
-            met: is_met(t, mean, lo95, hi95, n),
+            centre,
+            sd_published,
+            sd_discrepancy,
+            sd_mc: se,
+            z,
+            independent: t.independent(),
+            met: is_met(t, mean, z, n),
         });
     }
     let mut seen: Vec<&'static str> = Vec::new();
@@ -195,7 +341,7 @@ pub fn score(register: &[Target], replicates: &[Vec<Value>]) -> Vec<TargetResult
         }
     }
     for id in seen {
-        let (mean, lo95, hi95, n) = describe(values_of(id));
+        let (mean, lo95, hi95, n, se) = describe(values_of(id));
         out.push(TargetResult {
             id: id.to_string(),
             role: Role::Diagnostic,
@@ -207,6 +353,12 @@ pub fn score(register: &[Target], replicates: &[Vec<Value>]) -> Vec<TargetResult
             hi95,
             n,
             rel_error: None,
+            centre: None,
+            sd_published: 0.0,
+            sd_discrepancy: 0.0,
+            sd_mc: se,
+            z: None,
+            independent: false,
             met: None,
         });
     }
@@ -254,9 +406,20 @@ pub fn write_targets_csv(path: &Path, results: &[TargetResult]) -> anyhow::Resul
         "hi95",
         "n_replicates",
         "rel_error",
+        "centre",
+        "sd_published",
+        "sd_discrepancy",
+        "sd_mc",
+        "z",
+        "counted",
         "met",
     ])?;
     for r in results {
+        let counted = r.independent
+            && matches!(
+                r.role,
+                Role::Calibration | Role::Validation | Role::Verification
+            );
         w.write_record([
             r.id.as_str(),
             r.role.name(),
@@ -268,6 +431,12 @@ pub fn write_targets_csv(path: &Path, results: &[TargetResult]) -> anyhow::Resul
             &cell(Some(r.hi95)),
             &r.n.to_string(),
             &cell(r.rel_error),
+            &cell(r.centre),
+            &cell(Some(r.sd_published)),
+            &cell(Some(r.sd_discrepancy)),
+            &cell(Some(r.sd_mc)),
+            &cell(r.z),
+            if counted { "true" } else { "false" },
             r.met.map_or("", |m| if m { "true" } else { "false" }),
         ])?;
     }
@@ -301,8 +470,8 @@ fn show(v: f64) -> String {
 /// listed: their reasons are in the register).
 pub fn table(results: &[TargetResult]) -> String {
     let mut out = format!(
-        "{:<36} {:<11} {:>10} {:>10} {:>24} {:>8} {:>4}\n",
-        "target", "role", "published", "simulated", "95% interval", "rel err", "met"
+        "{:<36} {:<12} {:>10} {:>10} {:>24} {:>8} {:>6} {:>4}\n",
+        "target", "role", "published", "simulated", "95% interval", "rel err", "z", "met"
     );
     for r in results.iter().filter(|r| r.role != Role::Context) {
         let interval = if r.n > 0 {
@@ -311,7 +480,7 @@ pub fn table(results: &[TargetResult]) -> String {
             "no value".into()
         };
         out.push_str(&format!(
-            "{:<36} {:<11} {:>10} {:>10} {:>24} {:>8} {:>4}\n",
+            "{:<36} {:<12} {:>10} {:>10} {:>24} {:>8} {:>6} {:>4}{}\n",
             r.id,
             r.role.name(),
             r.published.map_or("-".into(), show),
@@ -319,26 +488,41 @@ pub fn table(results: &[TargetResult]) -> String {
             interval,
             r.rel_error
                 .map_or("-".into(), |e| format!("{:+.0}%", 100.0 * e)),
+            r.z.map_or("-".into(), |z| format!("{z:+.1}")),
             r.met.map_or("", |m| if m { "yes" } else { "no" }),
+            if r.independent || r.met.is_none() {
+                ""
+            } else {
+                " (not counted: a duplicate or derived figure)"
+            },
         ));
     }
-    let [seed, national, validation, _] = headline_groups(results);
+    let [seed, national, validation, verification] = headline_groups(results);
     for (label, rows) in [
         ("calibration (seed studies)", seed),
         ("calibration (national series)", national),
-        ("validation", validation),
+        ("validation (independent)", validation),
     ] {
         let met = rows.iter().filter(|r| r.met == Some(true)).count();
-        out.push_str(&format!("{label}: {met} of {} met\n", rows.len()));
-    }
-    let inputs: Vec<_> = results.iter().filter(|r| r.role == Role::Input).collect();
-    if !inputs.is_empty() {
-        let met = inputs.iter().filter(|r| r.met == Some(true)).count();
         out.push_str(&format!(
-            "input: {met} of {} figures met by construction (an input was derived from them)\n",
-            inputs.len()
+            "{label}: {met} of {} met (|z| <= {MET_Z})\n",
+            rows.len()
         ));
     }
+    if !verification.is_empty() {
+        let met = verification.iter().filter(|r| r.met == Some(true)).count();
+        out.push_str(&format!(
+            "verification: {met} of {} figures met by construction (a coverage or input is set from them)\n",
+            verification.len()
+        ));
+    }
+    let uncounted = results
+        .iter()
+        .filter(|r| r.met.is_some() && !r.independent)
+        .count();
+    out.push_str(&format!(
+        "not counted: {uncounted} rows that repeat or follow from other rows (depends_on in calibration/targets.csv)\n"
+    ));
     let context = results.iter().filter(|r| r.role == Role::Context).count();
     out.push_str(&format!(
         "context: {context} published figures the model does not represent (reasons in calibration/targets.csv)\n"
@@ -348,14 +532,20 @@ pub fn table(results: &[TargetResult]) -> String {
 
 /// The rows the headlines count, in order: seed studies' calibration targets,
 /// the national series' (calibration targets too), validation targets, and
-/// figures met by construction (role `input`).
+/// figures met by construction (role `verification`); only independent rows
+/// (not a duplicate, not derived from others).
 pub fn headline_groups(results: &[TargetResult]) -> [Vec<&TargetResult>; 4] {
-    let of = |keep: &dyn Fn(&TargetResult) -> bool| results.iter().filter(|r| keep(r)).collect();
+    let of = |keep: &dyn Fn(&TargetResult) -> bool| {
+        results
+            .iter()
+            .filter(|r| r.independent && keep(r))
+            .collect()
+    };
     [
         of(&|r| r.role == Role::Calibration && r.study != NATIONAL),
         of(&|r| r.role == Role::Calibration && r.study == NATIONAL),
         of(&|r| r.role == Role::Validation),
-        of(&|r| r.role == Role::Input),
+        of(&|r| r.role == Role::Verification),
     ]
 }
 
@@ -513,16 +703,18 @@ mod tests {
             assert_eq!(t.published, Some(*value), "{}", t.id);
             assert_eq!(&t.unit, unit, "{}", t.id);
             assert!(
-                matches!(t.role, Role::Calibration | Role::Input),
-                "{}: a national row is a calibration target (or an input met by construction)",
+                matches!(t.role, Role::Calibration | Role::Verification),
+                "{}: a national row is a calibration target (or verification, met by construction)",
                 t.id
             );
-            let tol = t.tolerance_rel.unwrap() * value;
+            // Half the national check's tolerance (3 points, 15%) as the
+            // discrepancy SD: with no sampling error, |z| <= 2 is that check.
+            let sd = t.sd_discrepancy();
             if unit == "percent" {
-                assert!((tol - 3.0).abs() < 0.05, "{}: 3 points, not {tol}", t.id);
+                assert!((sd - 1.5).abs() < 0.03, "{}: 1.5 points, not {sd}", t.id);
                 assert_eq!(t.scale_conversion, "share x 100", "{}", t.id);
             } else {
-                assert_eq!(t.tolerance_rel, Some(0.15), "{}", t.id);
+                assert_eq!(t.discrepancy_rel, Some(0.075), "{}", t.id);
                 // England-only series are scaled to England's share of the
                 // population the model represents.
                 let england = coverage.starts_with("England");
@@ -580,11 +772,23 @@ mod tests {
                 t.study
             );
             assert!(
-                t.published.is_some() && t.tolerance_rel.is_some()
+                t.published.is_some()
+                    && t.discrepancy_rel.is_some()
+                    && t.sampling().unwrap().is_some()
                     || t.scale_conversion.starts_with("direction"),
-                "{}: needs a published value and a tolerance, or a direction",
+                "{}: needs a published value, a discrepancy and a sampling rule, or a direction",
                 t.id
             );
+            if let Some(same) = t.depends_on.strip_prefix("same:") {
+                let other = reg
+                    .iter()
+                    .find(|o| o.id == same)
+                    .unwrap_or_else(|| panic!("{}: same as unknown `{same}`", t.id));
+                assert!(other.independent(), "{}: {same} is itself a repeat", t.id);
+                assert_eq!(other.centre(), t.centre(), "{}: the same figure", t.id);
+            } else if !t.independent() {
+                assert!(t.depends_on.starts_with("derived:"), "{}", t.id);
+            }
         }
         for (name, ids) in catalogue {
             for id in ids {
@@ -598,33 +802,73 @@ mod tests {
         }
     }
 
-    fn target(id: &str, published: Option<f64>, tol: f64, conv: &str) -> Target {
+    fn target(id: &str, published: Option<f64>, disc: f64, sampling: &str, base: f64) -> Target {
         Target {
             id: id.into(),
             role: Role::Calibration,
             published,
             unit: "percent".into(),
             study: "nta".into(),
-            tolerance_rel: Some(tol),
-            scale_conversion: conv.into(),
+            discrepancy_rel: Some(disc),
+            base: Some(base),
+            sampling: sampling.into(),
+            depends_on: String::new(),
+            scale_conversion: if published.is_some() {
+                "share x 100".into()
+            } else {
+                "direction: positive".into()
+            },
             reason: "test".into(),
         }
     }
 
     #[test]
-    fn met_by_interval_or_tolerance() {
+    fn the_sd_combines_sampling_discrepancy_and_monte_carlo() {
+        // 50% of 400: binomial SD 2.5 points; discrepancy 0.06 x 50 = 3 points.
+        let t = target("a", Some(50.0), 0.06, "binomial", 400.0);
+        assert!((t.sd_published() - 2.5).abs() < 1e-12);
+        assert!((t.sd_discrepancy() - 3.0).abs() < 1e-12);
+        // A published 95% interval of 291,029-302,146: SD 2,836.
+        let mut ci = target("b", Some(293_879.0), 0.0, "ci95:291029-302146", 0.0);
+        ci.unit = "people".into();
+        assert!((ci.sd_published() - 2836.0).abs() < 1.0);
+        // A range 33-50: scored at 41.5 with SD 17 / sqrt(12).
+        let r = target("c", Some(33.0), 0.0, "range:33-50", 0.0);
+        assert_eq!(r.centre(), Some(41.5));
+        assert!((r.sd_published() - 17.0 / 12f64.sqrt()).abs() < 1e-12);
+        // A count of 900 events: Poisson SD 30.
+        let mut c = target("d", Some(900.0), 0.0, "poisson", 0.0);
+        c.unit = "people".into();
+        assert_eq!(c.sd_published(), 30.0);
+        assert_eq!(
+            target("e", Some(1.0), 0.1, "census", 0.0).sd_published(),
+            0.0
+        );
+        for bad in ["binomial", "ci95:5", "range:9-3", "normal"] {
+            assert!(
+                target("f", Some(1.0), 0.1, bad, 0.0).sampling().is_err(),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn met_when_z_is_within_two() {
         let reg = vec![
-            target("a", Some(50.0), 0.01, "share x 100"),
-            target("b", Some(50.0), 0.10, "share x 100"),
-            target("c", Some(50.0), 0.01, "share x 100"),
-            target("d", None, 0.0, "direction: positive"),
-            target("e", Some(50.0), 0.01, "share x 100"),
+            // SD sqrt(2.5^2 + 3^2 + MC^2); the values 46, 48, 50, 52, 54 average 50.
+            target("a", Some(50.0), 0.06, "binomial", 400.0),
+            // 46 against 50 with SD 1 (discrepancy 0.02 x 50): z = -4, missed.
+            target("b", Some(50.0), 0.02, "census", 0.0),
+            // 46 against 50 with SD 2.5: z = -1.6, met.
+            target("c", Some(50.0), 0.05, "census", 0.0),
+            target("d", None, 0.0, "", 0.0),
+            target("e", Some(50.0), 0.01, "census", 0.0),
         ];
         let reps: Vec<Vec<Value>> = (0..5)
             .map(|k| {
                 let k = k as f64;
                 vec![
-                    ("a", 40.0 + 5.0 * k),
+                    ("a", 46.0 + 2.0 * k),
                     ("b", 46.0),
                     ("c", 46.0),
                     ("d", -1.0 + k),
@@ -634,12 +878,14 @@ mod tests {
             .collect();
         let s = score(&reg, &reps);
         assert_eq!(s.len(), 6);
-        // interval [40.5, 59.5] holds 50
-        assert_eq!(s[0].met, Some(true));
-        assert_eq!(s[0].mean, 50.0);
-        // 8% off: within 10%, not within 1%
-        assert_eq!(s[1].met, Some(true));
-        assert_eq!(s[2].met, Some(false));
+        assert_eq!((s[0].mean, s[0].z, s[0].met), (50.0, Some(0.0), Some(true)));
+        // The MC part: SD of 46..54 is sqrt(10), over sqrt(5) replicates.
+        assert!((s[0].sd_mc - 2f64.sqrt()).abs() < 1e-12);
+        assert!((s[0].sd() - (6.25f64 + 9.0 + 2.0).sqrt()).abs() < 1e-12);
+        assert!((s[1].z.unwrap() + 4.0).abs() < 1e-12);
+        assert_eq!(s[1].met, Some(false));
+        assert!((s[2].z.unwrap() + 1.6).abs() < 1e-12);
+        assert_eq!(s[2].met, Some(true));
         assert!((s[2].rel_error.unwrap() + 0.08).abs() < 1e-12);
         // mean 1 > 0
         assert_eq!(s[3].met, Some(true));
@@ -649,6 +895,66 @@ mod tests {
             (s[5].role, s[5].study.as_str(), s[5].met),
             (Role::Diagnostic, "x", None)
         );
+    }
+
+    /// Every binomial base in the register comes from `calibration/target_bases.csv`,
+    /// which says what it counts, where it is from, and whether it was
+    /// published, derived from published numbers, or assumed.
+    #[test]
+    fn every_base_is_sourced() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(root.join("calibration/target_bases.csv")).unwrap();
+        let mut r = csv::Reader::from_reader(text.as_bytes());
+        let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
+        for t in register() {
+            if t.sampling().unwrap() != Some(Sampling::Binomial) {
+                continue;
+            }
+            let row = rows
+                .iter()
+                .find(|row| &row[0] == t.id.as_str())
+                .unwrap_or_else(|| panic!("{}: no row in target_bases.csv", t.id));
+            assert_eq!(row[1].parse::<f64>().ok(), t.base, "{}", t.id);
+            assert!(!row[2].trim().is_empty(), "{}: what the base counts", t.id);
+            assert!(
+                matches!(&row[5], "published" | "derived" | "assumed"),
+                "{}: confidence `{}`",
+                t.id,
+                &row[5]
+            );
+        }
+    }
+
+    #[test]
+    fn repeats_and_derived_rows_are_not_counted() {
+        let reg = register();
+        let not_counted: Vec<&str> = reg
+            .iter()
+            .filter(|t| !t.independent())
+            .map(|t| t.id.as_str())
+            .collect();
+        for id in [
+            "ukdpc_prison_reception_pdu_high",
+            "ukdpc_order_completion_2003",
+            "ukdpc_reconviction_completers",
+            "nta_retained_vs_dropout_ratio",
+            "bold_outcome_still_in",
+        ] {
+            assert!(not_counted.contains(&id), "{id}");
+        }
+        let reps = vec![vec![
+            ("ukdpc_order_completion_2003", 28.0),
+            ("nao_order_completion_2003", 28.0),
+        ]];
+        let s = score(&reg, &reps);
+        let [seed, ..] = headline_groups(&s);
+        assert!(seed.iter().any(|r| r.id == "nao_order_completion_2003"));
+        assert!(!seed.iter().any(|r| r.id == "ukdpc_order_completion_2003"));
+        // Volumes set a coverage: verification, not calibration.
+        assert!(reg
+            .iter()
+            .filter(|t| t.study == "volumes" && t.role != Role::Validation)
+            .all(|t| t.role == Role::Verification));
     }
 
     #[test]
@@ -664,14 +970,33 @@ mod tests {
         write_targets_csv(&path, &s).unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
         assert_eq!(text.lines().count(), 1 + reg.len() + 1);
-        assert!(text.contains("nta_retained_2y_reduction,calibration,nta,percent,47,45,45,45,1,"));
+        assert!(
+            text.contains("nta_retained_2y_reduction,calibration,nta,percent,47,45,45,45,1,"),
+            "{text}"
+        );
         let t = table(&s);
         assert!(t.contains("nta_cohort_n"));
-        assert!(t.contains("validation: 0 of 16 met"));
-        let n = <crate::studies::National as crate::studies::Study>::TARGETS.len();
-        assert!(t.contains(&format!("calibration (national series): 0 of {n} met")));
-        // The one seed figure given (45 against 47) is within its tolerance.
-        assert!(t.contains("calibration (seed studies): 1 of 38 met"), "{t}");
+        let [seed, national, validation, verification] = headline_groups(&s);
+        assert!(t.contains(&format!(
+            "validation (independent): 0 of {} met",
+            validation.len()
+        )));
+        assert!(t.contains(&format!(
+            "calibration (national series): 0 of {} met",
+            national.len()
+        )));
+        assert!(t.contains(&format!(
+            "verification: 0 of {} figures",
+            verification.len()
+        )));
+        // The one seed figure given (45 against 47, SD about 3.6) is met.
+        assert!(
+            t.contains(&format!(
+                "calibration (seed studies): 1 of {} met",
+                seed.len()
+            )),
+            "{t}"
+        );
     }
 
     /// The real engine at a coarse scale: every study runs, and the values do not
