@@ -15,6 +15,8 @@
 //! Only register rows with role `calibration` enter the distance: validation
 //! targets are never fitted (see [`objective_targets`] and its test).
 
+pub mod posterior;
+
 use crate::error::{CliError, ScenarioError};
 use crate::input::Spans;
 use crate::params::Params;
@@ -44,13 +46,30 @@ pub struct CalibrationFile {
     /// Replicates at the scenario's own scale for the final fit report.
     #[serde(default = "default_report_replicates")]
     pub report_replicates: u32,
-    pub abc: AbcConfig,
+    /// ABC-SMC settings (the method when there is no `[history_matching]`).
+    #[serde(default)]
+    pub abc: Option<AbcConfig>,
+    /// History matching and importance sampling (the method when present).
+    #[serde(default)]
+    pub history_matching: Option<crate::calibrate::posterior::HmConfig>,
     /// Studies whose targets stay out of the distance because they are fitted
     /// another way (the intervention volumes: coverage = published / simulated).
     #[serde(default)]
     pub exclude_studies: Vec<String>,
     #[serde(rename = "parameter")]
     pub parameters: Vec<Prior>,
+}
+
+impl CalibrationFile {
+    /// The ABC-SMC settings, or the defaults when the file has none.
+    pub fn abc_config(&self) -> AbcConfig {
+        self.abc.clone().unwrap_or(AbcConfig {
+            particles: 48,
+            generations: 10,
+            quantile: default_quantile(),
+            max_attempts: default_attempts(),
+        })
+    }
 }
 
 fn default_seed() -> u64 {
@@ -108,6 +127,10 @@ impl Prior {
             (v - self.min) / (self.max - self.min)
         }
     }
+    /// The parameter's value at `u` of the unit range of its prior.
+    pub fn value_at_unit(&self, u: f64) -> f64 {
+        self.value_at(u)
+    }
     fn value_at(&self, u: f64) -> f64 {
         if self.log {
             (self.min.ln() + u * (self.max.ln() - self.min.ln())).exp()
@@ -154,7 +177,7 @@ fn read_state(
     if state.fingerprint != fingerprint {
         return Ok(None);
     }
-    let (n, dim) = (file.abc.particles, file.parameters.len());
+    let (n, dim) = (file.abc_config().particles, file.parameters.len());
     for (g, gen) in state.generations.iter().enumerate() {
         let shape_ok = gen.index == g
             && gen.particles.len() == n
@@ -171,11 +194,11 @@ fn read_state(
             )));
         }
     }
-    if state.generations.len() > file.abc.generations + 1 {
+    if state.generations.len() > file.abc_config().generations + 1 {
         return Err(damaged(format!(
             "{} generations saved, more than the {} asked for",
             state.generations.len(),
-            file.abc.generations + 1
+            file.abc_config().generations + 1
         )));
     }
     Ok(Some(state.generations))
@@ -184,7 +207,7 @@ fn read_state(
 /// JSON for numbers that may be infinite (a distance of a parameter set that
 /// gives no valid scenario): finite numbers as numbers, others as the strings
 /// "inf", "-inf" and "nan", so that a saved state reads back exactly.
-mod json_f64 {
+pub(crate) mod json_f64 {
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
     #[derive(Serialize, Deserialize)]
@@ -500,16 +523,7 @@ const MAX_ATTEMPTS: usize = 10_000;
 /// `calibration.toml` keeps its historical names (`abc_state.json`,
 /// `posterior.csv`, `fit_report.csv`).
 pub fn working_files(path: &Path) -> (PathBuf, PathBuf, PathBuf) {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let stem = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let prefix = if stem == "calibration" || stem.is_empty() {
-        String::new()
-    } else {
-        format!("{stem}.")
-    };
+    let (dir, prefix) = working_prefix(path);
     (
         dir.join(format!("{prefix}abc_state.json")),
         dir.join(format!("{prefix}posterior.csv")),
@@ -557,7 +571,54 @@ pub fn load(path: &Path) -> Result<Calibration, ScenarioError> {
     if let Some(bad) = p.validate().into_iter().find(|b| b.key == "run.replicates") {
         return Err(spans.invalid("report_replicates", bad.message));
     }
-    let abc = &file.abc;
+    if let Some(h) = &file.history_matching {
+        let counts = [
+            (
+                "history_matching.screening_trajectories",
+                h.screening_trajectories,
+                2,
+            ),
+            ("history_matching.wave_size", h.wave_size, 20),
+            ("history_matching.candidates", h.candidates, 100),
+            ("history_matching.final_size", h.final_size, 20),
+            ("history_matching.posterior_size", h.posterior_size, 1),
+        ];
+        for (key, v, min) in counts {
+            if !(min..=MAX_PARTICLES * 10).contains(&v) {
+                return Err(spans.invalid(
+                    key,
+                    format!("must be from {min} to {}, got {v}", MAX_PARTICLES * 10),
+                ));
+            }
+        }
+        if h.waves > 20 {
+            return Err(spans.invalid(
+                "history_matching.waves",
+                format!("must be from 0 to 20, got {}", h.waves),
+            ));
+        }
+        if !(h.cutoff > 0.0 && h.cutoff.is_finite()) {
+            return Err(spans.invalid("history_matching.cutoff", "must be a positive number"));
+        }
+        if !(h.screening_threshold >= 0.0 && h.screening_threshold.is_finite()) {
+            return Err(spans.invalid(
+                "history_matching.screening_threshold",
+                "must be zero or a positive number",
+            ));
+        }
+        if file.replicates < 2 {
+            return Err(spans.invalid(
+                "replicates",
+                "history matching needs at least 2 replicates per simulation (their spread is the Monte Carlo error)",
+            ));
+        }
+    } else if file.abc.is_none() {
+        return Err(spans.invalid(
+            "history_matching",
+            "a calibration file needs a [history_matching] or an [abc] section",
+        ));
+    }
+    let abc = &file.abc_config();
     if !(2..=MAX_PARTICLES).contains(&abc.particles) {
         return Err(spans.invalid(
             "abc.particles",
@@ -717,8 +778,9 @@ pub fn calibrated_toml(values: &[(String, f64)], note: &str) -> String {
                 .as_table_mut()
                 .expect("tables");
         }
-        // Four significant figures: enough for the fit, readable in review.
-        let rounded = format!("{v:.4e}").parse::<f64>().unwrap_or(v);
+        // Ten significant figures: the fitted values come rounded to four
+        // ([`fitted_values`]), and a balancing key keeps its sum exact.
+        let rounded = format!("{v:.9e}").parse::<f64>().unwrap_or(v);
         node.insert(
             parts[parts.len() - 1].to_string(),
             toml::Value::Float(rounded),
@@ -735,18 +797,24 @@ pub fn calibrated_toml(values: &[(String, f64)], note: &str) -> String {
     out
 }
 
-/// The fitted values at `x`, with any balancing keys, as (key, value) pairs.
+/// The fitted values at `x`, with any balancing keys, as (key, value) pairs:
+/// each fitted value rounded to four significant figures (enough for the fit,
+/// readable in review), and each balancing key moved by the opposite of its
+/// rounded partner's change, so that a sum it keeps stays exact.
 pub fn fitted_values(base: &Params, priors: &[Prior], x: &[f64]) -> Vec<(String, f64)> {
+    let round4 = |v: f64| format!("{v:.3e}").parse::<f64>().unwrap_or(v);
     let mut out: Vec<(String, f64)> = priors
         .iter()
         .zip(x)
-        .map(|(p, &u)| (p.key.clone(), p.value_at(u)))
+        .map(|(p, &u)| (p.key.clone(), round4(p.value_at(u))))
         .collect();
-    if let Ok(p) = params_at(base, priors, x) {
-        let leaves: std::collections::HashMap<String, f64> =
-            p.numeric_leaves().into_iter().collect();
-        for b in priors.iter().filter_map(|p| p.balance.as_ref()) {
-            out.push((b.clone(), leaves[b]));
+    let leaves: std::collections::HashMap<String, f64> =
+        base.numeric_leaves().into_iter().collect();
+    for (p, (_, v)) in priors.iter().zip(out.clone()) {
+        if let Some(b) = &p.balance {
+            if let (Some(&from), Some(&other)) = (leaves.get(&p.key), leaves.get(b)) {
+                out.push((b.clone(), other - (v - from)));
+            }
         }
     }
     out
@@ -947,7 +1015,13 @@ pub fn calibrate(
         None => Vec::new(),
     };
     let pool = crate::engine::thread_pool(threads)?;
-    let total = (file.abc.generations + 1) as u64;
+    if let (Some(h), None) = (&file.history_matching, refine) {
+        return history_match(
+            path, &file, h, &sc.params, &base, &reg, &initial, &output, &posterior, &report, &pool,
+            quiet,
+        );
+    }
+    let total = (file.abc_config().generations + 1) as u64;
     let bar = crate::progress::bar(total, 0, "calibrate", "generations", quiet);
     bar.set_position(start.len() as u64);
     let hidden = indicatif::ProgressBar::hidden();
@@ -1071,7 +1145,7 @@ pub fn calibrate(
             &sc.params, &file, &reg, &best_x, best_d, evals, &output, &report, &pool, quiet,
         );
     }
-    let mut abc = file.abc.clone();
+    let mut abc = file.abc_config();
     if finish {
         if start.is_empty() {
             return Err(CliError::Input(format!(
@@ -1134,8 +1208,8 @@ pub fn calibrate(
          Distance (RMS of error / tolerance over calibration targets): {:.3}. Posterior: {}.\n\
          Generated file: do not edit by hand; re-run the calibration instead.",
         path.display(),
-        file.abc.particles,
-        file.abc.generations,
+        file.abc_config().particles,
+        file.abc_config().generations,
         sims,
         file.scale,
         file.replicates,
@@ -1150,6 +1224,138 @@ pub fn calibrate(
     finish_report(
         &sc.params, &file, &reg, &best_x, best_d, sims, &output, &report, &pool, quiet,
     )
+}
+
+/// Calibrate by screening, history matching and importance sampling
+/// ([`crate::calibrate::posterior`]); write the posterior, its predictive check, the
+/// diagnostics and the point estimate (the sample's most likely simulation).
+#[allow(clippy::too_many_arguments)]
+fn history_match(
+    path: &Path,
+    file: &CalibrationFile,
+    h: &crate::calibrate::posterior::HmConfig,
+    scenario: &Params,
+    base: &Params,
+    reg: &[Target],
+    initial: &[f64],
+    output: &Path,
+    posterior: &Path,
+    report: &Path,
+    pool: &rayon::ThreadPool,
+    quiet: bool,
+) -> Result<(), CliError> {
+    use crate::calibrate::posterior as post;
+    let started = std::time::Instant::now();
+    let (dir, prefix) = working_prefix(path);
+    let store_path = match &h.store {
+        Some(s) => dir.join(s),
+        None => dir.join(format!("{prefix}simulations.jsonl")),
+    };
+    // A simulation depends on the priors, seed, scale, replicates, scenario and
+    // register, not on the fit's settings (so fits may share a store).
+    let fingerprint = format!(
+        "{:016x}",
+        mix64(
+            serde_json::to_string(&(
+                &file.parameters,
+                file.seed,
+                file.scale,
+                file.replicates,
+                base,
+                crate::studies::targets::REGISTER_CSV
+            ))
+            .context("fingerprint")?
+            .bytes()
+            .fold(0u64, |a, b| mix64(a ^ b as u64))
+        )
+    );
+    let ids: Vec<String> = reg.iter().map(|t| t.id.clone()).collect();
+    let mut store = post::Store::open(&store_path, &fingerprint, ids)
+        .map_err(|e| CliError::Input(format!("{e:#}")))?;
+    let k = file.parameters.len();
+    let total = h.screening_trajectories * (k + 1) + h.waves * h.wave_size + h.final_size;
+    let bar = crate::progress::bar(total as u64, 0, "calibrate", "simulations", quiet);
+    let problem = post::Problem {
+        base,
+        priors: &file.parameters,
+        register: reg,
+        current: initial.to_vec(),
+    };
+    let fit = pool
+        .install(|| post::calibrate(&problem, h, file.seed, &mut store, &|n| bar.inc(n as u64)))
+        .map_err(|e| CliError::Input(format!("{}: {e:#}", path.display())))?;
+    bar.finish_and_clear();
+    let minutes = started.elapsed().as_secs_f64() / 60.0;
+    let best = fit.best;
+    let best_x = fit.sample[best].x.clone();
+    let free = fit.screening.iter().filter(|s| s.free).count();
+    let note = format!(
+        "Fitted by `pathsim calibrate {}` (screening, {} waves of history matching, importance sampling: \
+         {} simulations at scale {} x {} replicates; {} of {} parameters free after screening).\n\
+         These are the values of the most likely of the {:.0} acceptable matches (within {:.2} SD on every \
+         reachable target, of {} simulations). Posterior: {}.\n\
+         Generated file: do not edit by hand; re-run the calibration instead.",
+        path.display(),
+        h.waves,
+        fit.simulations,
+        file.scale,
+        file.replicates,
+        free,
+        k,
+        fit.ess,
+        fit.tolerance,
+        fit.sample.len(),
+        posterior.display()
+    );
+    crate::output::write_atomic(
+        output,
+        calibrated_toml(&fitted_values(base, &file.parameters, &best_x), &note).as_bytes(),
+    )?;
+    post::write_posterior(posterior, &file.parameters, &fit, base)?;
+    let predictive =
+        post::write_predictive(&dir.join(format!("{prefix}predictive.csv")), reg, &fit)?;
+    post::write_diagnostics(
+        &dir.join(format!("{prefix}diagnostics")),
+        &file.parameters,
+        &fit,
+    )?;
+    if !quiet {
+        println!(
+            "{} simulations ({} run now, {} read from {}) in {minutes:.1} minutes",
+            fit.simulations,
+            store.new,
+            fit.simulations - store.new.min(fit.simulations),
+            store_path.display()
+        );
+        print!("{}", post::summary(&fit, &predictive, h.fit_before));
+    }
+    finish_report(
+        scenario,
+        file,
+        reg,
+        &best_x,
+        f64::NAN,
+        fit.simulations,
+        output,
+        report,
+        pool,
+        quiet,
+    )
+}
+
+/// The folder of a calibration file and the prefix of its working files.
+fn working_prefix(path: &Path) -> (PathBuf, String) {
+    let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let prefix = if stem == "calibration" || stem.is_empty() {
+        String::new()
+    } else {
+        format!("{stem}.")
+    };
+    (dir, prefix)
 }
 
 /// The fit report at the scenario's own scale and replicates, with the fitted
@@ -1174,10 +1380,14 @@ fn finish_report(
     bar.finish_and_clear();
     crate::studies::targets::write_targets_csv(report, &results)?;
     if !quiet {
-        println!(
-            "distance {best_d:.3} after {sims} simulations; wrote {}",
-            output.display()
-        );
+        if best_d.is_finite() {
+            println!(
+                "distance {best_d:.3} after {sims} simulations; wrote {}",
+                output.display()
+            );
+        } else {
+            println!("{sims} simulations; wrote {}", output.display());
+        }
         for (key, v) in fitted_values(scenario, &file.parameters, best_x) {
             println!("  {key:<48} {v:.4}");
         }

@@ -38,6 +38,9 @@ pub struct LessonArgs {
     /// Overrides of every lesson scenario's scale and replicates (for quick tests).
     pub scale: Option<f64>,
     pub replicates: Option<u32>,
+    /// Posterior parameter sets the replicates are spread over (0: the point
+    /// estimate), as for `run`.
+    pub draws: u32,
 }
 
 /// The lessons: (name, one-line description).
@@ -190,6 +193,7 @@ fn window(out: &RunOutput) -> RunOutput {
         events: out.events,
         person_years: out.person_years,
         people: out.people,
+        sets: out.sets,
     }
 }
 
@@ -265,7 +269,18 @@ fn run_all(
     with_causal: bool,
 ) -> Result<Runs, CliError> {
     let pool = crate::engine::thread_pool(args.threads)?;
-    let mut total: u64 = scenarios.iter().map(|s| run::total_chunks(&s.params)).sum();
+    let sets: Vec<Vec<crate::params::Params>> = scenarios
+        .iter()
+        .map(|s| {
+            crate::ensemble::parameter_sets(&s.params, args.draws, &crate::ensemble::posterior())
+        })
+        .collect::<Result<_, _>>()
+        .map_err(CliError::Input)?;
+    let mut total: u64 = scenarios
+        .iter()
+        .zip(&sets)
+        .map(|(s, sets)| run::total_chunks_of(&s.params, sets))
+        .sum();
     if with_causal {
         total += 2 * run::total_chunks(&scenarios[0].params);
     }
@@ -274,7 +289,8 @@ fn run_all(
     let (outputs, causal) = pool.install(|| {
         let outputs: Vec<RunOutput> = scenarios
             .iter()
-            .map(|s| run::run(&s.params, &bar))
+            .zip(&sets)
+            .map(|(s, sets)| run::run_sets_with(&s.params, sets, &bar, || ()).0)
             .collect();
         let causal = with_causal.then(|| causal::observed_vs_causal(&scenarios[0].params, &bar));
         (outputs, causal)

@@ -610,6 +610,10 @@ pub struct Manifest<'a> {
     /// How to read seeds exactly.
     pub seed_note: &'static str,
     pub replicates: u32,
+    /// Posterior parameter sets the replicates are spread over (1: the point
+    /// estimate), and what the intervals therefore carry.
+    pub parameter_sets: usize,
+    pub uncertainty: &'static str,
     pub scale: f64,
     pub threads: usize,
     pub wall_seconds: f64,
@@ -638,6 +642,12 @@ impl<'a> Manifest<'a> {
             seed_text: out.params.run.seed.to_string(),
             seed_note: SEED_NOTE,
             replicates: out.params.run.replicates,
+            parameter_sets: out.sets,
+            uncertainty: if out.sets > 1 {
+                "parameter and stochastic: replicates spread over posterior draws (calibration/posterior.csv)"
+            } else {
+                "stochastic only: the point estimate (calibrated.toml)"
+            },
             scale: out.params.run.scale,
             threads,
             wall_seconds: out.wall_seconds,

@@ -20,11 +20,22 @@ pub struct RunOutput {
     pub events: u64,
     pub person_years: f64,
     pub people: u64,
+    /// Parameter sets the replicates are spread over (1: a point-estimate run;
+    /// more: posterior draws, `replicates.len() / sets` replicates each, in order).
+    pub sets: usize,
 }
 
 /// Chunks a run will process (for sizing progress bars).
 pub fn total_chunks(params: &Params) -> u64 {
     engine::n_chunks(&Roster::new(params)) * params.run.replicates as u64
+}
+
+/// Chunks a run over parameter sets will process.
+pub fn total_chunks_of(params: &Params, sets: &[Params]) -> u64 {
+    let reps = params.run.replicates as usize / sets.len().max(1);
+    sets.iter()
+        .map(|p| engine::n_chunks(&Roster::new(p)) * reps as u64)
+        .sum()
 }
 
 /// Simulate one replicate and reduce it with observers made by `make`: the
@@ -60,19 +71,41 @@ where
     E: Observer,
     F: Fn() -> E + Sync,
 {
+    run_sets_with(params, std::slice::from_ref(params), bar, extra)
+}
+
+/// Run a scenario over parameter sets ([`crate::ensemble`]): `params.run.replicates
+/// / sets.len()` replicates of each set in turn, replicate `g` of the run with
+/// seed `replicate_seed(seed, g)`. With one set (the scenario) this is [`run_with`].
+pub fn run_sets_with<E, F>(
+    params: &Params,
+    sets: &[Params],
+    bar: &ProgressBar,
+    extra: F,
+) -> (RunOutput, E)
+where
+    E: Observer,
+    F: Fn() -> E + Sync,
+{
     let started = Instant::now();
+    let per_set = params.run.replicates / sets.len().max(1) as u32;
     let mut replicates = Vec::with_capacity(params.run.replicates as usize);
     let mut events = 0;
     let mut person_days = 0;
+    let mut people = 0;
     let mut pooled = extra();
     let tick = || bar.inc(1);
-    for r in 0..params.run.replicates {
-        let seed = replicate_seed(params.run.seed, r);
-        let (m, e) = run_replicate(params, seed, || (Metrics::new(params), extra()), &tick);
-        events += m.events;
-        person_days += m.person_days;
-        replicates.push(m.rows(params.run.scale));
-        pooled.merge(e);
+    for (s, set) in sets.iter().enumerate() {
+        for r in 0..per_set {
+            let g = s as u32 * per_set + r;
+            let seed = replicate_seed(params.run.seed, g);
+            let (m, e) = run_replicate(set, seed, || (Metrics::new(set), extra()), &tick);
+            events += m.events;
+            person_days += m.person_days;
+            replicates.push(m.rows(set.run.scale));
+            pooled.merge(e);
+        }
+        people += Roster::new(set).total * per_set as u64;
     }
     let out = RunOutput {
         params: params.clone(),
@@ -80,7 +113,8 @@ where
         wall_seconds: started.elapsed().as_secs_f64(),
         events,
         person_years: person_days as f64 / crate::calendar::DAYS_PER_YEAR,
-        people: Roster::new(params).total * params.run.replicates as u64,
+        people,
+        sets: sets.len(),
     };
     (out, pooled)
 }

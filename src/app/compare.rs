@@ -19,14 +19,27 @@ pub fn compare(base_path: &Path, path: &Path, opts: &RunOpts) -> Result<(), CliE
         ))
     });
     let stage = output::Staging::claim(&dest, opts.force)?;
-    let total = run::total_chunks(&base.params) + run::total_chunks(&sc.params);
+    // The same posterior draws in both arms, replicate by replicate.
+    let base_sets = opts.sets(&base.params)?;
+    let sc_sets = opts.sets(&sc.params)?;
+    let total =
+        run::total_chunks_of(&base.params, &base_sets) + run::total_chunks_of(&sc.params, &sc_sets);
     let bar = crate::progress::chunks(total, "compare", opts.quiet);
-    let (a, c) = pool.install(|| (run::run(&base.params, &bar), run::run(&sc.params, &bar)));
+    let (a, c) = pool.install(|| {
+        (
+            run::run_sets_with(&base.params, &base_sets, &bar, || ()).0,
+            run::run_sets_with(&sc.params, &sc_sets, &bar, || ()).0,
+        )
+    });
     bar.finish_and_clear();
     let sa = summarise(a.replicates.iter().map(|r| r.as_slice()));
     let sc_sum = summarise(c.replicates.iter().map(|r| r.as_slice()));
     let diffs = run::differences(&a, &c);
     let sd = summarise(diffs.iter().map(|r| r.as_slice()));
+    let split = crate::ensemble::variance_split(&diffs, c.sets);
+    if !split.is_empty() {
+        crate::ensemble::write_split(&stage.path("variance_split.csv"), &split)?;
+    }
     output::write_differences(&stage.path("differences.csv"), &sa, &sc_sum, &sd)?;
     output::write_results(
         &stage.path("differences_by_replicate.csv"),
@@ -65,12 +78,24 @@ pub fn compare(base_path: &Path, path: &Path, opts: &RunOpts) -> Result<(), CliE
     if !opts.quiet {
         println!(
             "{} minus {}: paired differences over {} replicates (common random numbers)",
-            c.params.name, a.params.name, a.params.run.replicates
+            c.params.name,
+            a.params.name,
+            c.replicates.len()
         );
+        println!("{}", crate::ensemble::describe(&c));
         let year = headline_year(&c.params).max(c.params.run.horizon.year() - 1);
         print!("{}", crate::report::difference_table(&sa, &sd, year));
+        print!("{}", crate::ensemble::split_lines(&split, year));
         print_assumed_effects(&c.params);
-        println!("wrote {}/{{differences.csv, report.html}}", dest.display());
+        println!(
+            "wrote {}/{{differences.csv, report.html{}}}",
+            dest.display(),
+            if split.is_empty() {
+                ""
+            } else {
+                ", variance_split.csv"
+            }
+        );
     }
     Ok(())
 }

@@ -30,6 +30,13 @@ pub struct LessonArgs {
     /// Override the replicates of every lesson scenario (for quick tests).
     #[arg(long, hide = true)]
     pub replicates: Option<u32>,
+    /// Posterior parameter sets the replicates are spread over (at least 2
+    /// replicates each), so intervals carry parameter uncertainty too.
+    #[arg(long, default_value_t = 5)]
+    pub draws: u32,
+    /// The point estimate only: intervals are Monte Carlo noise.
+    #[arg(long)]
+    pub point: bool,
 }
 
 pub fn lesson(args: &LessonArgs) -> Result<(), CliError> {
@@ -42,5 +49,6 @@ pub fn lesson(args: &LessonArgs) -> Result<(), CliError> {
         quiet: args.quiet,
         scale: args.scale,
         replicates: args.replicates,
+        draws: if args.point { 0 } else { args.draws },
     })
 }

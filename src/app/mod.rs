@@ -144,6 +144,13 @@ pub struct RunOpts {
     /// Replace an --out folder that is not a pathsim output (its contents are lost).
     #[arg(long)]
     pub force: bool,
+    /// Posterior parameter sets the replicates are spread over (at least 2
+    /// replicates each), so intervals carry parameter uncertainty too.
+    #[arg(long, default_value_t = 5)]
+    pub draws: u32,
+    /// The point estimate only (calibrated.toml): intervals are Monte Carlo noise.
+    #[arg(long)]
+    pub point: bool,
 }
 
 impl RunOpts {
@@ -156,6 +163,14 @@ impl RunOpts {
             seed: self.seed,
         };
         Ok(overrides.load(path)?)
+    }
+
+    /// The parameter sets of a run of `p`: posterior draws, or the scenario
+    /// itself with `--point` (or `--draws 0`).
+    pub fn sets(&self, p: &crate::params::Params) -> Result<Vec<crate::params::Params>, CliError> {
+        let draws = if self.point { 0 } else { self.draws };
+        crate::ensemble::parameter_sets(p, draws, &crate::ensemble::posterior())
+            .map_err(CliError::Input)
     }
 
     /// A thread pool of the requested size.
@@ -246,7 +261,7 @@ fn file_kind(path: &Path) -> Result<FileKind, CliError> {
     let has = |k: &str| doc.get_ref().contains_key(k);
     Ok(if has("design") {
         FileKind::Sweep
-    } else if has("abc") || (has("scenario") && has("output")) {
+    } else if has("abc") || has("history_matching") || (has("scenario") && has("output")) {
         FileKind::Calibration
     } else {
         FileKind::Scenario
@@ -281,13 +296,21 @@ fn check(path: &Path) -> Result<(), CliError> {
         }
         FileKind::Calibration => {
             let cal = crate::calibrate::load(path)?;
+            let method = match &cal.file.history_matching {
+                Some(h) => format!(
+                    "history matching: {} screening trajectories, {} waves of {}, {} importance simulations, {} posterior draws",
+                    h.screening_trajectories, h.waves, h.wave_size, h.final_size, h.posterior_size
+                ),
+                None => {
+                    let abc = cal.file.abc_config();
+                    format!("ABC-SMC: {} particles x {} generations", abc.particles, abc.generations)
+                }
+            };
             println!(
-                "{}: ok (calibration of {}, {} parameters, {} particles x {} generations)",
+                "{}: ok (calibration of {}, {} parameters, {method})",
                 path.display(),
                 cal.scenario.params.name,
                 cal.file.parameters.len(),
-                cal.file.abc.particles,
-                cal.file.abc.generations
             );
         }
     }

@@ -236,6 +236,29 @@ pub(super) fn assumed_effects_notice(notes: &[String]) -> String {
 }
 
 /// The report of one run.
+/// What a run's intervals carry, from its manifest (`parameter_sets`).
+fn uncertainty_words(manifest_json: &str) -> String {
+    let sets = serde_json::from_str::<serde_json::Value>(manifest_json)
+        .ok()
+        .and_then(|v| {
+            v.get("parameter_sets")
+                .or_else(|| v.get("scenario").and_then(|s| s.get("parameter_sets")))
+                .and_then(|s| s.as_u64())
+        })
+        .unwrap_or(1);
+    if sets > 1 {
+        format!(
+            "parameter and stochastic uncertainty: the replicates are spread over {sets} parameter sets drawn from \
+             the calibration's posterior (calibration/posterior.csv); variance_split.csv gives each output's share \
+             from the parameters"
+        )
+    } else {
+        "Monte Carlo uncertainty only: the point estimate, not uncertainty in the parameters (run without --point \
+         to draw from the posterior)"
+            .into()
+    }
+}
+
 pub fn run_page(
     summary: &[Summary],
     p: &Params,
@@ -293,8 +316,9 @@ pub fn run_page(
     }
     b.push_str(&format!(
         "</div>\n<p class=\"note\">Means over {n} replicates, scaled to England and Wales; the interval is the 2.5th to 97.5th \
-         percentile of replicates (Monte Carlo uncertainty, not uncertainty in the parameters). Proven reoffending needs 18 \
-         months of follow-up, so its latest year may be earlier.</p>\n</section>\n"
+         percentile of replicates ({}). The yearly bands to 2035 are the same fan. Proven reoffending needs 18 \
+         months of follow-up, so its latest year may be earlier.</p>\n</section>\n",
+        esc(&uncertainty_words(manifest_json))
     ));
     b.push_str("<section id=\"changes\">\n<h2>What this scenario changes</h2>\n");
     let base = crate::params::baseline();
@@ -496,9 +520,10 @@ pub fn compare_page(
     }
     b.push_str(&format!(
         "</div>\n<p class=\"note\">Differences are paired replicate by replicate: both runs simulate the same people with \
-         the same random numbers, so the interval ({n} replicates, 2.5th to 97.5th percentile) reflects the policy, not \
-         chance. Blue edge: the interval excludes zero, a clear difference; grey edge: it includes zero, so the run cannot \
-         tell the difference from none (more replicates or a smaller scale narrow it).</p>\n</section>\n"
+         the same random numbers and the same parameter set, so the interval ({n} replicates, 2.5th to 97.5th percentile; {}) \
+         reflects the policy, not chance. Blue edge: the interval excludes zero, a clear difference; grey edge: it includes zero, so the run cannot \
+         tell the difference from none (more replicates or a smaller scale narrow it).</p>\n</section>\n",
+        esc(&uncertainty_words(manifest_json))
     ));
     b.push_str("<section id=\"changes\">\n<h2>What the scenario changes</h2>\n");
     b.push_str(&changes_table(&changes(bp, sp), &bp.name, &sp.name));
