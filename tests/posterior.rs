@@ -75,3 +75,46 @@ fn compare_spreads_replicates_over_posterior_draws_and_splits_the_variance() {
     let b = std::fs::read_to_string(point.join("differences.csv")).unwrap();
     assert_ne!(a, b);
 }
+
+/// `pathsim bench --compare` times a posterior comparison at the scenarios' own
+/// settings, draws and both arms included.
+#[test]
+fn bench_times_a_posterior_comparison() {
+    let dir = tempfile::tempdir().unwrap();
+    let small = |name: &str, base: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(
+            &path,
+            format!(
+                "base = \"{}\"\n[run]\nscale = 2000.0\nreplicates = 4\n",
+                repo(base).display()
+            ),
+        )
+        .unwrap();
+        path
+    };
+    let a = small("a.toml", "scenarios/baseline.toml");
+    let b = small("b.toml", "scenarios/retention_improved.toml");
+    let o = pathsim(&[
+        "bench",
+        "--scale",
+        "2000",
+        "--threads",
+        "1",
+        "--no-kernel",
+        "--draws",
+        "2",
+        "--compare",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("compare (2 x 2)"))
+        .unwrap_or_else(|| panic!("{text}"));
+    // "compare", "(2", "x", "2)", threads, seconds, ...
+    let seconds: f64 = line.split_whitespace().nth(5).unwrap().parse().unwrap();
+    assert!(seconds > 0.0, "{line}");
+}

@@ -1,5 +1,6 @@
 //! `pathsim bench`: throughput and peak memory of the full engine beside the
-//! bare competing-risks kernel.
+//! bare competing-risks kernel, and (with `--compare`) what a posterior
+//! comparison of two scenarios costs at their own settings.
 
 use crate::bench;
 use crate::error::CliError;
@@ -25,6 +26,13 @@ pub struct BenchArgs {
     /// Skip the bare-kernel yardstick.
     #[arg(long)]
     pub no_kernel: bool,
+    /// Also time a posterior comparison of two scenarios at their own settings
+    /// (`--draws` parameter sets, both arms, paired): what `pathsim compare` costs.
+    #[arg(long, num_args = 2, value_names = ["BASELINE", "SCENARIO"])]
+    pub compare: Vec<PathBuf>,
+    /// Posterior parameter sets of the timed comparison.
+    #[arg(long, default_value_t = 5)]
+    pub draws: u32,
 }
 
 pub fn run(args: &BenchArgs) -> Result<(), CliError> {
@@ -69,6 +77,43 @@ pub fn run(args: &BenchArgs) -> Result<(), CliError> {
             timing.events as f64 / timing.seconds,
             bench::peak_rss_mib().unwrap_or(f64::NAN)
         );
+    }
+    if let [base, scenario] = args.compare.as_slice() {
+        let b = crate::scenario::load(base)?.params;
+        let s = crate::scenario::load(scenario)?.params;
+        let sample = crate::ensemble::posterior();
+        let (bs, ss) = (
+            crate::ensemble::parameter_sets(&b, args.draws, &sample).map_err(CliError::Input)?,
+            crate::ensemble::parameter_sets(&s, args.draws, &sample).map_err(CliError::Input)?,
+        );
+        for &t in &args.threads {
+            let pool = crate::engine::thread_pool(Some(t))?;
+            let started = std::time::Instant::now();
+            let hidden = indicatif::ProgressBar::hidden();
+            let (a, c) = pool.install(|| {
+                (
+                    crate::run::run_sets_with(&b, &bs, &hidden, || ()).0,
+                    crate::run::run_sets_with(&s, &ss, &hidden, || ()).0,
+                )
+            });
+            let diffs = crate::run::differences(&a, &c);
+            let split = crate::ensemble::variance_split(&diffs, c.sets);
+            let secs = started.elapsed().as_secs_f64();
+            println!(
+                "{:<22} {:>8} {:>10.2} {:>16.3e} {:>16.3e} {:>14.0}",
+                format!(
+                    "compare ({} x {})",
+                    c.sets,
+                    c.replicates.len() / c.sets.max(1)
+                ),
+                t,
+                secs,
+                (a.person_years + c.person_years) / secs,
+                (a.events + c.events) as f64 / secs,
+                bench::peak_rss_mib().unwrap_or(f64::NAN)
+            );
+            debug_assert!(c.sets < 2 || !split.is_empty());
+        }
     }
     if !args.no_kernel {
         for &t in &args.threads {
