@@ -56,17 +56,29 @@ pub fn spaced(len: usize, n: usize) -> Vec<usize> {
         .collect()
 }
 
-/// The scenario with a draw's values for the fitted parameters it leaves at
-/// the calibrated (baseline) values.
-pub fn with_draw(p: &Params, draw: &[(String, f64)]) -> Result<Params, String> {
+/// The keys a draw may set in `p`: the numeric parameters `p` leaves at the
+/// calibrated (baseline) values.
+fn calibrated_keys(p: &Params) -> std::collections::HashSet<String> {
     let base: HashMap<String, f64> = crate::params::baseline()
         .numeric_leaves()
         .into_iter()
         .collect();
-    let own: HashMap<String, f64> = p.numeric_leaves().into_iter().collect();
+    p.numeric_leaves()
+        .into_iter()
+        .filter(|(k, v)| base.get(k) == Some(v))
+        .map(|(k, _)| k)
+        .collect()
+}
+
+/// The scenario with a draw's values for the fitted parameters among `keys`.
+fn with_draw(
+    p: &Params,
+    keys: &std::collections::HashSet<String>,
+    draw: &[(String, f64)],
+) -> Result<Params, String> {
     let values: Vec<(String, f64)> = draw
         .iter()
-        .filter(|(k, _)| own.get(k).is_some_and(|v| base.get(k) == Some(v)))
+        .filter(|(k, _)| keys.contains(k))
         .cloned()
         .collect();
     crate::scenario::with_values(p, &values)
@@ -88,9 +100,10 @@ pub fn parameter_sets(
     if d < 2 {
         return Ok(vec![p.clone()]);
     }
+    let keys = calibrated_keys(p);
     spaced(sample.len(), d)
         .into_iter()
-        .map(|i| with_draw(p, &sample[i]))
+        .map(|i| with_draw(p, &keys, &sample[i]))
         .collect()
 }
 

@@ -27,7 +27,7 @@ pub struct RunOutput {
 
 /// Chunks a run will process (for sizing progress bars).
 pub fn total_chunks(params: &Params) -> u64 {
-    engine::n_chunks(&Roster::new(params)) * params.run.replicates as u64
+    total_chunks_of(params, std::slice::from_ref(params))
 }
 
 /// Chunks a run over parameter sets will process.

@@ -16,13 +16,12 @@ fn pathsim(args: &[&str]) -> std::process::Output {
         .expect("run pathsim")
 }
 
-#[test]
-fn compare_spreads_replicates_over_posterior_draws_and_splits_the_variance() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("cmp");
+/// `pathsim compare` of the baseline with `retention_improved` at a coarse
+/// scale and 4 replicates, into `out`, with `extra` flags.
+fn compare(out: &Path, extra: &[&str]) -> std::process::Output {
     let base = repo("scenarios/baseline.toml");
     let scen = repo("scenarios/retention_improved.toml");
-    let o = pathsim(&[
+    let mut args = vec![
         "compare",
         base.to_str().unwrap(),
         scen.to_str().unwrap(),
@@ -30,12 +29,20 @@ fn compare_spreads_replicates_over_posterior_draws_and_splits_the_variance() {
         "1000",
         "--replicates",
         "4",
-        "--draws",
-        "2",
         "--out",
         out.to_str().unwrap(),
-    ]);
+    ];
+    args.extend(extra);
+    let o = pathsim(&args);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    o
+}
+
+#[test]
+fn compare_spreads_replicates_over_posterior_draws_and_splits_the_variance() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("cmp");
+    let o = compare(&out, &["--draws", "2"]);
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(
         text.contains("2 posterior parameter sets x 2 replicates"),
@@ -55,19 +62,7 @@ fn compare_spreads_replicates_over_posterior_draws_and_splits_the_variance() {
     }
     // The point estimate: no split, and the intervals say they are noise only.
     let point = dir.path().join("point");
-    let o = pathsim(&[
-        "compare",
-        base.to_str().unwrap(),
-        scen.to_str().unwrap(),
-        "--scale",
-        "1000",
-        "--replicates",
-        "4",
-        "--point",
-        "--out",
-        point.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = compare(&point, &["--point"]);
     assert!(String::from_utf8_lossy(&o.stdout).contains("Monte Carlo noise only"));
     assert!(!point.join("variance_split.csv").exists());
     // The draws change the results: the two runs differ.

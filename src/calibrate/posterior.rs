@@ -167,7 +167,6 @@ pub struct Store {
     path: PathBuf,
     /// By the exact bits of the point.
     done: HashMap<Vec<u64>, Simulation>,
-    pub ids: Vec<String>,
     /// Simulations run in this session (not read back).
     pub new: usize,
 }
@@ -177,7 +176,7 @@ impl Store {
     pub fn open(path: &Path, fingerprint: &str, ids: Vec<String>) -> anyhow::Result<Store> {
         let header = StoreHeader {
             fingerprint: fingerprint.to_string(),
-            ids: ids.clone(),
+            ids,
         };
         let mut done = HashMap::new();
         match std::fs::read_to_string(path) {
@@ -194,25 +193,29 @@ impl Store {
                         header.fingerprint
                     );
                 }
+                let count = text.lines().count();
+                let mut kept = Vec::new();
                 for (i, line) in lines.enumerate() {
                     // A line cut short by an interruption is the last one: drop it.
                     match serde_json::from_str::<Simulation>(line) {
                         Ok(s) => {
                             done.insert(bits(&s.x), s);
+                            kept.push(line);
                         }
-                        Err(_) if i + 2 == text.lines().count() => {}
+                        Err(_) if i + 2 == count => {}
                         Err(e) => anyhow::bail!("{}: line {}: {e}", path.display(), i + 2),
                     }
                 }
-                // Rewrite without any cut line, so appends start on a fresh line.
-                let mut out = serde_json::to_string(&header)? + "\n";
-                let mut all: Vec<&Simulation> = done.values().collect();
-                all.sort_by(|a, b| (&a.stage, a.index).cmp(&(&b.stage, b.index)));
-                for s in all {
-                    out.push_str(&serde_json::to_string(s)?);
-                    out.push('\n');
+                // Rewrite without a cut line (or after a missing final newline),
+                // so appends start on a fresh line.
+                if kept.len() + 1 < count || !text.ends_with('\n') {
+                    let mut out = serde_json::to_string(&header)? + "\n";
+                    for line in kept {
+                        out.push_str(line);
+                        out.push('\n');
+                    }
+                    crate::output::write_atomic(path, out.as_bytes())?;
                 }
-                crate::output::write_atomic(path, out.as_bytes())?;
             }
             _ => {
                 let out = serde_json::to_string(&header)? + "\n";
@@ -222,7 +225,6 @@ impl Store {
         Ok(Store {
             path: path.to_path_buf(),
             done,
-            ids,
             new: 0,
         })
     }
@@ -325,49 +327,44 @@ fn z_of(sim: &Simulation, fitted: &[(usize, f64, f64)]) -> Vec<f64> {
         .collect()
 }
 
+/// Each reachable fitted target's miss (simulated - published) and variance
+/// (the register's SD squared plus the simulation's Monte Carlo error squared);
+/// `None` if a target has no value.
+fn misses(
+    sim: &Simulation,
+    fitted: &[(usize, f64, f64)],
+    reachable: &[bool],
+) -> Option<Vec<(f64, f64)>> {
+    fitted
+        .iter()
+        .zip(reachable)
+        .filter(|(_, &r)| r)
+        .map(|(&(row, centre, sd), _)| {
+            let m = sim.mean[row];
+            let se = if sim.se[row].is_finite() {
+                sim.se[row]
+            } else {
+                0.0
+            };
+            m.is_finite().then_some((m - centre, sd * sd + se * se))
+        })
+        .collect()
+}
+
 /// The largest |z| of a simulation over the reachable fitted targets, with its
 /// Monte Carlo error in the SD (infinite if a target has no value).
 fn worst_z(sim: &Simulation, fitted: &[(usize, f64, f64)], reachable: &[bool]) -> f64 {
-    let mut worst: f64 = 0.0;
-    for (k, &(row, centre, sd)) in fitted.iter().enumerate() {
-        if !reachable[k] {
-            continue;
-        }
-        let m = sim.mean[row];
-        if !m.is_finite() {
-            return f64::INFINITY;
-        }
-        let se = if sim.se[row].is_finite() {
-            sim.se[row]
-        } else {
-            0.0
-        };
-        worst = worst.max((m - centre).abs() / (sd * sd + se * se).sqrt());
-    }
-    worst
+    misses(sim, fitted, reachable).map_or(f64::INFINITY, |m| {
+        m.iter().fold(0.0, |w, &(d, v)| w.max(d.abs() / v.sqrt()))
+    })
 }
 
 /// The Gaussian log-likelihood of a simulation over the given targets, with
 /// the Monte Carlo error of each mean added to its variance.
 fn loglik(sim: &Simulation, fitted: &[(usize, f64, f64)], reachable: &[bool]) -> f64 {
-    let mut ll = 0.0;
-    for (k, &(row, centre, sd)) in fitted.iter().enumerate() {
-        if !reachable[k] {
-            continue;
-        }
-        let m = sim.mean[row];
-        if !m.is_finite() {
-            return f64::NEG_INFINITY;
-        }
-        let se = if sim.se[row].is_finite() {
-            sim.se[row]
-        } else {
-            0.0
-        };
-        let v = sd * sd + se * se;
-        ll -= 0.5 * ((m - centre).powi(2) / v + v.ln());
-    }
-    ll
+    misses(sim, fitted, reachable).map_or(f64::NEG_INFINITY, |m| {
+        m.iter().map(|&(d, v)| -0.5 * (d * d / v + v.ln())).sum()
+    })
 }
 
 /// One parameter's screening result.
@@ -519,7 +516,7 @@ pub fn calibrate(
     let mut emulators: Vec<Vec<Option<hm::Emulator>>> = Vec::new();
     let mut reachable = vec![true; nt];
     let mut waves = Vec::new();
-    let non_implausible =
+    let worst_implausibility =
         |x: &[f64], emulators: &[Vec<Option<hm::Emulator>>], reachable: &[bool]| -> f64 {
             // The largest implausibility over every wave's emulators.
             let mut worst: f64 = 0.0;
@@ -548,7 +545,7 @@ pub fn calibrate(
         let cand = hm::latin_hypercube(cfg.candidates, lo, hi, seed, stage);
         let mut scored: Vec<(f64, Vec<f64>)> = cand
             .into_iter()
-            .map(|c| (non_implausible(&place(&c), emulators, reachable), c))
+            .map(|c| (worst_implausibility(&place(&c), emulators, reachable), c))
             .collect();
         let inside: Vec<Vec<f64>> = scored
             .iter()
@@ -609,7 +606,7 @@ pub fn calibrate(
         let inside: Vec<&Vec<f64>> = cand
             .iter()
             .zip(&placed)
-            .filter(|(_, x)| non_implausible(x, &emulators, &reachable) < cfg.cutoff)
+            .filter(|(_, x)| worst_implausibility(x, &emulators, &reachable) < cfg.cutoff)
             .map(|(c, _)| c)
             .collect();
         let kept_share = inside.len() as f64 / cand.len().max(1) as f64;
@@ -661,16 +658,17 @@ pub fn calibrate(
         .copied()
         .unwrap_or(f64::INFINITY);
     let tolerance = cfg.cutoff.max(quarter);
-    let accepted: Vec<f64> = worst
+    let accepted = worst.iter().filter(|&&w| w <= tolerance).count();
+    let weights: Vec<f64> = worst
         .iter()
-        .map(|&w| if w <= tolerance { 1.0 } else { 0.0 })
+        .map(|&w| {
+            if w <= tolerance {
+                1.0 / accepted as f64
+            } else {
+                0.0
+            }
+        })
         .collect();
-    let weights = hm::importance_weights(
-        &accepted
-            .iter()
-            .map(|&a| if a > 0.0 { 0.0 } else { f64::NAN })
-            .collect::<Vec<_>>(),
-    );
     let ll: Vec<f64> = sample
         .iter()
         .map(|s| loglik(s, &fitted, &reachable))
