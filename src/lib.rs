@@ -7,6 +7,7 @@
 //! [`run`] orchestrates replicates and [`output`] writes files.
 
 pub mod app;
+pub mod appraisal;
 pub mod bench;
 pub mod calendar;
 pub mod calibrate;
@@ -21,6 +22,7 @@ pub mod input;
 pub mod interventions;
 pub mod interventions_doc;
 pub mod lesson;
+pub mod life_table;
 pub mod metrics;
 pub mod output;
 pub mod parameter;
@@ -34,6 +36,7 @@ pub mod scenario;
 pub mod series;
 pub mod studies;
 pub mod sweep;
+pub mod value_for_money;
 
 /// The open population (who is active, who enters, their attributes) lives with
 /// the pathway stages; this name is kept for callers.

@@ -42,6 +42,66 @@ pub enum Grouping {
     ReleaseWeeks,
     /// In or out of treatment at death ([`TreatmentStatus`]).
     TreatmentStatus,
+    /// Treatment by modality and setting ([`TreatmentSetting`]).
+    Setting,
+    /// Where a person's time is spent, for health outcomes ([`HealthState`]).
+    Health,
+}
+
+/// Treatment by modality and setting: what a month of it costs differs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum TreatmentSetting {
+    CommunityOst = 0,
+    CommunityPsychosocial = 1,
+    PrisonOst = 2,
+    PrisonPsychosocial = 3,
+}
+
+impl TreatmentSetting {
+    pub const NAMES: [&'static str; 4] = [
+        "community_ost",
+        "community_psychosocial",
+        "prison_ost",
+        "prison_psychosocial",
+    ];
+    pub fn of(ost: bool, in_prison: bool) -> TreatmentSetting {
+        match (in_prison, ost) {
+            (false, true) => TreatmentSetting::CommunityOst,
+            (false, false) => TreatmentSetting::CommunityPsychosocial,
+            (true, true) => TreatmentSetting::PrisonOst,
+            (true, false) => TreatmentSetting::PrisonPsychosocial,
+        }
+    }
+}
+
+/// Exclusive states of a living person's time, each with a health-state
+/// utility (`data/costs/utilities.csv`): prison first, then community treatment
+/// by modality, then use or abstinence out of treatment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum HealthState {
+    InCustody = 0,
+    InOst = 1,
+    InPsychosocial = 2,
+    /// A drug or alcohol problem, out of treatment and out of prison.
+    Using = 3,
+    /// After a recovery, or after a successful completion (free of dependence,
+    /// the NDTMS definition) until the next treatment start.
+    Abstinent = 4,
+    /// People with no problem substance use.
+    NoProblemUse = 5,
+}
+
+impl HealthState {
+    pub const NAMES: [&'static str; 6] = [
+        "in_custody",
+        "in_ost",
+        "in_psychosocial",
+        "using",
+        "abstinent",
+        "no_problem_use",
+    ];
 }
 
 /// In or out of treatment at death.
@@ -146,6 +206,8 @@ impl Grouping {
             Grouping::Cause => DeathCause::ALL.iter().map(|s| s.name()).collect(),
             Grouping::ReleaseWeeks => ReleaseWeeks::ALL.iter().map(|s| s.name()).collect(),
             Grouping::TreatmentStatus => TreatmentStatus::NAMES.to_vec(),
+            Grouping::Setting => TreatmentSetting::NAMES.to_vec(),
+            Grouping::Health => HealthState::NAMES.to_vec(),
         }
     }
 }
@@ -218,6 +280,7 @@ metrics! {
     NOT_CONTINUED = "journeys_not_continued_after_release", "Treatment journeys that went on in prison and ended at release with no community pick-up", "journeys", Substance, Kind::Count;
     IN_TREATMENT = "in_treatment", "Time in treatment (journeys, in the community and in prison)", "person-years", Substance, Kind::PersonYears;
     IN_OST = "in_ost", "Time in opioid substitution treatment", "person-years", Substance, Kind::PersonYears;
+    TREATMENT_TIME_BY_SETTING = "treatment_time_by_setting", "Time in treatment by modality and setting (community or prison)", "person-years", Setting, Kind::PersonYears;
     ADULTS_IN_TREATMENT = "adults_in_treatment", "Adults (18+) in treatment during the year (distinct people)", "people", Substance, Kind::Count;
     ADULTS_IN_TREATMENT_NON_OFFENDERS = "adults_in_treatment_non_offenders", "Adults in treatment during the year who never offend (the demand from outside the criminal justice system)", "people", Substance, Kind::Count;
     ADULTS_IN_TREATMENT_BY_ROUTE = "adults_in_treatment_by_route", "Adults in treatment during the year by referral route of their journey (distinct people per route)", "people", Route, Kind::Count;
@@ -234,6 +297,8 @@ metrics! {
     RECALLS = "recalls", "Recalls to custody from licence", "recalls", Substance, Kind::Count;
     IN_CUSTODY = "in_custody", "Time in custody", "person-years", Substance, Kind::PersonYears;
     PRISON_POPULATION = "prison_population", "People in custody on 30 June (remand, sentenced, recalled)", "people", Substance, Kind::Count;
+    ORDER_TIME = "order_time", "Time on a community or suspended order, by order type", "person-years", Order, Kind::PersonYears;
+    LICENCE_TIME = "licence_time", "Time on licence or post-sentence supervision after release, until the next reception", "person-years", Substance, Kind::PersonYears;
     PROBATION_CASELOAD = "probation_caseload", "People on a community or suspended order, or on licence or post-sentence supervision, on 30 June", "people", Substance, Kind::Count;
     RELEASES = "releases", "Releases from custody", "releases", Substance, Kind::Count;
     DEATHS = "deaths", "Deaths", "deaths", Substance, Kind::Count;
@@ -243,6 +308,8 @@ metrics! {
     POISONING_DEATHS_BY_RELEASE_WEEKS = "drug_poisoning_deaths_by_weeks_since_release", "Drug-poisoning deaths by weeks since release from custody", "deaths", ReleaseWeeks, Kind::Count;
     DEATHS_BY_TREATMENT = "deaths_by_treatment_status", "Deaths in OST, in other treatment, in the weeks after leaving OST, and out of treatment", "deaths", TreatmentStatus, Kind::Count;
     POISONING_DEATHS_BY_TREATMENT = "drug_poisoning_deaths_by_treatment_status", "Drug-poisoning deaths by treatment status", "deaths", TreatmentStatus, Kind::Count;
+    YEARS_OF_LIFE_LOST = "years_of_life_lost", "Years of life lost: at each death, the remaining life expectancy of the general population of that age and sex (ONS national life tables, UK 2021-2023)", "years", Cause, Kind::Thousandths;
+    HEALTH_STATE_TIME = "person_years_by_health_state", "Time alive by health state: in custody, in community OST or psychosocial treatment, using out of treatment, abstinent, no problem use", "person-years", Health, Kind::PersonYears;
     DESISTANCES = "desistances", "Careers ended by desistance", "people", Substance, Kind::Count;
     RECOVERIES = "recoveries", "Drug or alcohol problems ended out of treatment (recovery)", "people", Substance, Kind::Count;
     REOFFENDING_COHORT = "reoffending_cohort", "Offenders in the proven-reoffending cohort", "people", Substance, Kind::Count;
@@ -308,6 +375,8 @@ impl Grouping {
             Grouping::Cause => DeathCause::ALL.len(),
             Grouping::ReleaseWeeks => ReleaseWeeks::ALL.len(),
             Grouping::TreatmentStatus => TreatmentStatus::NAMES.len(),
+            Grouping::Setting => TreatmentSetting::NAMES.len(),
+            Grouping::Health => HealthState::NAMES.len(),
         }
     }
 }
@@ -352,6 +421,14 @@ pub struct Metrics {
     supervised: Vec<(i32, i32)>,
     /// One person's treatment journeys: start, end (exclusive), route.
     journeys: Vec<Journey>,
+    /// One person's stays in custody, [from, to), in order.
+    custody: Vec<(i32, i32)>,
+    /// One person's spells of abstinence (may overlap).
+    abstinent: Vec<(i32, i32)>,
+    /// Boundaries of one person's health-state segments.
+    cuts: Vec<i32>,
+    /// Remaining life expectancy by age and sex, for years of life lost.
+    life: &'static crate::life_table::LifeTable,
 }
 
 /// A treatment journey as the metrics see it.
@@ -360,6 +437,7 @@ struct Journey {
     from: i32,
     to: i32,
     route: u8,
+    ost: bool,
 }
 
 impl Metrics {
@@ -385,6 +463,10 @@ impl Metrics {
                 .collect(),
             supervised: Vec::new(),
             journeys: Vec::new(),
+            custody: Vec::new(),
+            abstinent: Vec::new(),
+            cuts: Vec::new(),
+            life: crate::life_table::shipped(),
         }
     }
 
@@ -562,9 +644,15 @@ impl Observer for Metrics {
             // the spells of supervision (orders, licence) for the caseload.
             let mut proven = p.prior_offences as u32;
             let mut last_band = LengthBand::UpTo6m;
-            let mut order_from: Option<i32> = None;
+            let mut order_from: Option<(i32, usize)> = None;
+            // Licence after the last release, until the next reception.
+            let mut licence: Option<(i32, i32)> = None;
+            // Abstinent since a successful completion, until the next start.
+            let mut abstinent_from: Option<i32> = None;
             self.supervised.clear();
             self.journeys.clear();
+            self.custody.clear();
+            self.abstinent.clear();
             for (i, e) in events.iter().enumerate() {
                 let d = e.day;
                 match e.kind {
@@ -622,6 +710,7 @@ impl Observer for Metrics {
                         if let Some(a) = custody_from.take() {
                             self.add_days(M::IN_CUSTODY, g, a, d);
                             self.add_snapshots(M::PRISON_POPULATION, g, a, d);
+                            self.custody.push((a, d));
                         }
                         // Releases from remand are not in the cohort (MoJ).
                         if e.detail == 0 {
@@ -634,6 +723,7 @@ impl Observer for Metrics {
                         }
                         if e.extra > 0 {
                             self.supervised.push((d, d + e.extra as i32));
+                            licence = Some((d, d + e.extra as i32));
                         }
                     }
                     EventKind::Disposal => {
@@ -658,6 +748,9 @@ impl Observer for Metrics {
                         let modality = Modality::from_u16(e.extra);
                         self.add(M::TREATMENT_STARTS_MODALITY, modality.index(), d);
                         treat_from = Some((d, e.detail, modality == Modality::Ost));
+                        if let Some(a) = abstinent_from.take() {
+                            self.abstinent.push((a, d));
+                        }
                     }
                     EventKind::TreatmentEnd => {
                         let route = e.detail as usize;
@@ -670,6 +763,7 @@ impl Observer for Metrics {
                                 self.add(M::COMPLETIONS, g, d);
                                 self.add(M::COMPLETIONS_BY_ROUTE, route, d);
                                 self.add(M::EXITS, g, d);
+                                abstinent_from = Some(d);
                                 let returned = events[i + 1..]
                                     .iter()
                                     .take_while(|x| x.day <= d + 182)
@@ -689,11 +783,12 @@ impl Observer for Metrics {
                     EventKind::TreatmentTransfer => {}
                     EventKind::OrderStart => {
                         self.add(M::ORDER_STARTS, e.detail as usize, d);
-                        order_from = Some(d);
+                        order_from = Some((d, e.detail as usize));
                     }
                     EventKind::OrderEnd => {
-                        if let Some(a) = order_from.take() {
+                        if let Some((a, kind)) = order_from.take() {
                             self.supervised.push((a, d));
+                            self.add_days(M::ORDER_TIME, kind, a, d);
                         }
                         if e.extra == OrderOutcome::Completed as u16 {
                             self.add(M::ORDER_COMPLETIONS, e.detail as usize, d);
@@ -734,6 +829,9 @@ impl Observer for Metrics {
                             continue;
                         }
                         custody_from = Some(d);
+                        if let Some((a, b)) = licence.take() {
+                            self.add_days(M::LICENCE_TIME, g, a, b.min(d));
+                        }
                         if assessed.is_some_and(|a| d - a <= 365) {
                             self.add(M::CUSTODY_AFTER_ASSESSMENT, g, d);
                         }
@@ -747,13 +845,24 @@ impl Observer for Metrics {
                         self.add(M::DEATHS_BY_CAUSE, cause as usize, d);
                         self.add(M::DEATHS_BY_RELEASE_WEEKS, weeks, d);
                         self.add(M::DEATHS_BY_TREATMENT, status, d);
+                        let age = (d - p.birth_day) as f64 / DAYS_PER_YEAR;
+                        let left = self.life.remaining(age, p.male);
+                        self.add_n(
+                            M::YEARS_OF_LIFE_LOST,
+                            cause as usize,
+                            d,
+                            (left * 1000.0).round() as u64,
+                        );
                         if cause == DeathCause::DrugPoisoning {
                             self.add(M::POISONING_DEATHS, g, d);
                             self.add(M::POISONING_DEATHS_BY_RELEASE_WEEKS, weeks, d);
                             self.add(M::POISONING_DEATHS_BY_TREATMENT, status, d);
                         }
                     }
-                    EventKind::Recovery => self.add(M::RECOVERIES, g, d),
+                    EventKind::Recovery => {
+                        self.add(M::RECOVERIES, g, d);
+                        self.abstinent.push((d, p.exit_day + 1));
+                    }
                     EventKind::Desistance => {
                         self.add(M::DESISTANCES, g, d);
                         active_until = d;
@@ -782,11 +891,20 @@ impl Observer for Metrics {
             if let Some(a) = custody_from {
                 self.add_days(M::IN_CUSTODY, g, a, end);
                 self.add_snapshots(M::PRISON_POPULATION, g, a, end);
+                self.custody.push((a, end));
             }
-            if let Some(a) = order_from {
+            if let Some((a, kind)) = order_from {
                 self.supervised.push((a, end));
+                self.add_days(M::ORDER_TIME, kind, a, end);
+            }
+            if let Some((a, b)) = licence {
+                self.add_days(M::LICENCE_TIME, g, a, b.min(end));
+            }
+            if let Some(a) = abstinent_from {
+                self.abstinent.push((a, end));
             }
             self.add_caseload(g, end);
+            self.add_health_states(p, end);
         }
     }
 
@@ -845,7 +963,69 @@ impl Metrics {
             from: a,
             to: b,
             route,
+            ost,
         });
+    }
+
+    /// A person's time from entry to `end` in exclusive health states, and
+    /// their treatment time by setting: custody first, then treatment (in
+    /// prison it counts as prison treatment), then abstinence, then use.
+    fn add_health_states(&mut self, p: &crate::history::Person, end: i32) {
+        let free = if p.substance == Substance::None {
+            HealthState::NoProblemUse
+        } else {
+            HealthState::Using
+        };
+        let start = p.entry_day;
+        if end <= start {
+            return;
+        }
+        if self.custody.is_empty() && self.journeys.is_empty() && self.abstinent.is_empty() {
+            self.add_days(M::HEALTH_STATE_TIME, free as usize, start, end);
+            return;
+        }
+        let mut cuts = std::mem::take(&mut self.cuts);
+        cuts.clear();
+        cuts.push(start);
+        cuts.push(end);
+        for &(a, b) in self.custody.iter().chain(&self.abstinent) {
+            cuts.extend([a, b]);
+        }
+        for j in &self.journeys {
+            cuts.extend([j.from, j.to]);
+        }
+        cuts.retain(|&c| c >= start && c <= end);
+        cuts.sort_unstable();
+        cuts.dedup();
+        let inside = |spells: &[(i32, i32)], x: i32| spells.iter().any(|&(a, b)| a <= x && x < b);
+        for w in cuts.windows(2) {
+            let (a, b) = (w[0], w[1]);
+            let in_prison = inside(&self.custody, a);
+            let journey = self
+                .journeys
+                .iter()
+                .find(|j| j.from <= a && a < j.to)
+                .map(|j| j.ost);
+            if let Some(ost) = journey {
+                let setting = TreatmentSetting::of(ost, in_prison);
+                self.add_days(M::TREATMENT_TIME_BY_SETTING, setting as usize, a, b);
+            }
+            let state = if in_prison {
+                HealthState::InCustody
+            } else if let Some(ost) = journey {
+                if ost {
+                    HealthState::InOst
+                } else {
+                    HealthState::InPsychosocial
+                }
+            } else if free == HealthState::Using && inside(&self.abstinent, a) {
+                HealthState::Abstinent
+            } else {
+                free
+            };
+            self.add_days(M::HEALTH_STATE_TIME, state as usize, a, b);
+        }
+        self.cuts = cuts;
     }
 
     /// The person once a year in treatment as an adult, and once per route.

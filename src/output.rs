@@ -443,6 +443,10 @@ fn grouping_words(g: crate::metrics::Grouping) -> &'static str {
         Grouping::Cause => "cause of death",
         Grouping::ReleaseWeeks => "weeks since release from custody",
         Grouping::TreatmentStatus => "treatment status at death",
+        Grouping::Setting => "treatment modality and setting (community or prison)",
+        Grouping::Health => {
+            "health state (custody, treatment by modality, using, abstinent, no problem use)"
+        }
     }
 }
 

@@ -138,6 +138,12 @@ impl Params {
                 ),
             );
         }
+        let last_year = crate::calendar::civil_from_days(r.horizon.day() - 1).0;
+        if self.value_for_money != crate::appraisal::AppraisalParams::default() {
+            for (key, message) in self.value_for_money.check(r.observe_from, last_year) {
+                err(&key, message);
+            }
+        }
         for &input in crate::series::Input::ALL {
             let o = self.calendar.override_of(input);
             if o.from >= o.to {

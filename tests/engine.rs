@@ -6,19 +6,10 @@ use pathsim::history::{EventKind, Histories};
 use pathsim::population::Roster;
 use pathsim::rng::replicate_seed;
 use pathsim::scenario;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
-fn repo(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
-}
-
-fn pathsim(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_pathsim"))
-        .args(args)
-        .output()
-        .expect("run pathsim")
-}
+mod common;
+use common::{pathsim, repo};
 
 #[test]
 fn same_seed_gives_byte_identical_csv_on_1_2_and_8_threads() {

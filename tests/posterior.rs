@@ -2,19 +2,10 @@
 //! posterior draws, every interval carries both kinds of uncertainty, and the
 //! share of the variance from the parameters is written beside the results.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
-fn repo(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
-}
-
-fn pathsim(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_pathsim"))
-        .args(args)
-        .output()
-        .expect("run pathsim")
-}
+mod common;
+use common::{pathsim, repo};
 
 /// `pathsim compare` of the baseline with `retention_improved` at a coarse
 /// scale and 4 replicates, into `out`, with `extra` flags.

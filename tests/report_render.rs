@@ -97,7 +97,24 @@ fn run_and_compare_reports_are_self_contained() {
     let diffs = run::differences(&a, &c);
     let sd = summarise(diffs.iter().map(|r| r.as_slice()));
     let dir = out_dir(&tmp, "compare");
-    report::compare_report(&dir, &sa, &sc, &sd, &base, &scen, "{\"scenario\": {}}").unwrap();
+    let value = pathsim::value_for_money::appraise(
+        &a.replicates,
+        &c.replicates,
+        &scen.value_for_money,
+        c.sets,
+    )
+    .unwrap();
+    report::compare_report(
+        &dir,
+        &sa,
+        &sc,
+        &sd,
+        &base,
+        &scen,
+        "{\"scenario\": {}}",
+        Some(&value),
+    )
+    .unwrap();
     let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
     assert_self_contained(&html);
     let headlines = html.find("id=\"headlines\"").expect("headline section");
@@ -107,6 +124,10 @@ fn run_and_compare_reports_are_self_contained() {
         "lever changes listed"
     );
     assert!(html.contains("95% interval"));
+    assert!(
+        html.contains("id=\"value-for-money\""),
+        "value for money section"
+    );
     assert!(dir
         .join("charts/difference_proven_reoffending_rate.svg")
         .exists());

@@ -81,6 +81,7 @@ pub fn run(args: &BenchArgs) -> Result<(), CliError> {
     if let [base, scenario] = args.compare.as_slice() {
         let b = crate::scenario::load(base)?.params;
         let s = crate::scenario::load(scenario)?.params;
+        super::compare::check_appraisal(scenario, &s)?;
         let sample = crate::ensemble::posterior();
         let (bs, ss) = (
             crate::ensemble::parameter_sets(&b, args.draws, &sample).map_err(CliError::Input)?,
@@ -98,6 +99,13 @@ pub fn run(args: &BenchArgs) -> Result<(), CliError> {
             });
             let diffs = crate::run::differences(&a, &c);
             let split = crate::ensemble::variance_split(&diffs, c.sets);
+            let value = crate::value_for_money::appraise(
+                &a.replicates,
+                &c.replicates,
+                &s.value_for_money,
+                c.sets,
+            )
+            .map_err(CliError::Input)?;
             let secs = started.elapsed().as_secs_f64();
             println!(
                 "{:<22} {:>8} {:>10.2} {:>16.3e} {:>16.3e} {:>14.0}",
@@ -113,6 +121,7 @@ pub fn run(args: &BenchArgs) -> Result<(), CliError> {
                 bench::peak_rss_mib().unwrap_or(f64::NAN)
             );
             debug_assert!(c.sets < 2 || !split.is_empty());
+            debug_assert_eq!(value.runs(), c.replicates.len());
         }
     }
     if !args.no_kernel {

@@ -11,6 +11,7 @@ pub fn compare(base_path: &Path, path: &Path, opts: &RunOpts) -> Result<(), CliE
     let base = opts.load(base_path)?;
     let sc = opts.load(path)?;
     check_common_run(base_path, &base.params.run, path, &sc.params.run)?;
+    check_appraisal(path, &sc.params)?;
     let pool = opts.pool()?;
     let dest = opts.out.clone().unwrap_or_else(|| {
         PathBuf::from("outputs").join(format!(
@@ -40,6 +41,19 @@ pub fn compare(base_path: &Path, path: &Path, opts: &RunOpts) -> Result<(), CliE
     if !split.is_empty() {
         crate::ensemble::write_split(&stage.path("variance_split.csv"), &split)?;
     }
+    // Priced on the scenario's appraisal terms (src/appraisal.rs).
+    let value = crate::value_for_money::appraise(
+        &a.replicates,
+        &c.replicates,
+        &c.params.value_for_money,
+        c.sets,
+    )
+    .map_err(CliError::Input)?;
+    crate::value_for_money::tables::write_all(
+        &stage.path(""),
+        &value,
+        &crate::interventions::unevaluated_effects(&c.params.interventions),
+    )?;
     output::write_differences(&stage.path("differences.csv"), &sa, &sc_sum, &sd)?;
     output::write_results(
         &stage.path("differences_by_replicate.csv"),
@@ -73,6 +87,7 @@ pub fn compare(base_path: &Path, path: &Path, opts: &RunOpts) -> Result<(), CliE
         &a.params,
         &c.params,
         &manifest_json,
+        Some(&value),
     )?;
     let dest = stage.commit()?;
     if !opts.quiet {
@@ -86,9 +101,13 @@ pub fn compare(base_path: &Path, path: &Path, opts: &RunOpts) -> Result<(), CliE
         let year = headline_year(&c.params).max(c.params.run.horizon.year() - 1);
         print!("{}", crate::report::difference_table(&sa, &sd, year));
         print!("{}", crate::ensemble::split_lines(&split, year));
+        println!("value for money:");
+        for line in value.reading() {
+            println!("  {line}");
+        }
         print_assumed_effects(&c.params);
         println!(
-            "wrote {}/{{differences.csv, report.html{}}}",
+            "wrote {}/{{differences.csv, value_for_money.csv, report.html{}}}",
             dest.display(),
             if split.is_empty() {
                 ""
@@ -98,6 +117,24 @@ pub fn compare(base_path: &Path, path: &Path, opts: &RunOpts) -> Result<(), CliE
         );
     }
     Ok(())
+}
+
+/// The scenario's appraisal years must lie inside its run (checked when it is
+/// loaded only if it sets its own terms): refused before anything runs.
+pub(crate) fn check_appraisal(path: &Path, p: &crate::params::Params) -> Result<(), CliError> {
+    let last_year = crate::calendar::civil_from_days(p.run.horizon.day() - 1).0;
+    match p
+        .value_for_money
+        .check(p.run.observe_from, last_year)
+        .into_iter()
+        .next()
+    {
+        None => Ok(()),
+        Some((key, message)) => Err(CliError::Input(format!(
+            "{}: key `{key}` {message} (the appraisal's terms are set in [value_for_money])",
+            path.display()
+        ))),
+    }
 }
 
 /// Common random numbers pair replicate r of the baseline with replicate r of

@@ -79,6 +79,9 @@ pub struct Params {
     /// The calendar inputs: projection variant, reference date, overrides
     /// (src/series.rs, data/calendar/).
     pub calendar: crate::series::CalendarParams,
+    /// How a comparison is appraised for value for money (src/appraisal.rs);
+    /// no simulated event depends on it.
+    pub value_for_money: crate::appraisal::AppraisalParams,
     /// Set only for the paired run of a causal comparison (never by a scenario).
     #[serde(skip)]
     pub counterfactual: treatment::Counterfactual,
@@ -105,6 +108,7 @@ impl Params {
         levers::TestingExtendedLever::INFO,
         levers::CommunityInsteadLever::INFO,
         levers::TreatmentAccessLever::INFO,
+        crate::appraisal::AppraisalParams::INFO,
     ];
 }
 

@@ -22,13 +22,13 @@ pub const PALETTE: [RGBColor; 7] = [
     RGBColor(86, 180, 233),
     RGBColor(0, 0, 0),
 ];
-const INK: RGBColor = RGBColor(33, 37, 41);
-const GREY: RGBColor = RGBColor(108, 117, 125);
-const FONT: &str = "sans-serif";
+pub(super) const INK: RGBColor = RGBColor(33, 37, 41);
+pub(super) const GREY: RGBColor = RGBColor(108, 117, 125);
+pub(super) const FONT: &str = "sans-serif";
 
-const WIDTH: u32 = 960;
-const HEIGHT: u32 = 440;
-const LEGEND_WIDTH: u32 = 280;
+pub(super) const WIDTH: u32 = 960;
+pub(super) const HEIGHT: u32 = 440;
+pub(super) const LEGEND_WIDTH: u32 = 280;
 /// Width of the small panels of a dashboard.
 pub const WIDTH_SMALL: u32 = 640;
 
@@ -95,13 +95,13 @@ pub fn decimals_for(step: f64) -> usize {
         .unwrap_or(6)
 }
 
-fn err<E: std::fmt::Debug>(e: E) -> anyhow::Error {
+pub(super) fn err<E: std::fmt::Debug>(e: E) -> anyhow::Error {
     anyhow!("cannot draw chart: {e:?}")
 }
 
 /// The house style of every axis: one font, ink-coloured labels, light grid lines
 /// and no minor grid, so all charts of a report read as one set.
-fn house_style<'m, 'a, 'b, X: Ranged, Y: Ranged, DB: DrawingBackend>(
+pub(super) fn house_style<'m, 'a, 'b, X: Ranged, Y: Ranged, DB: DrawingBackend>(
     mesh: &'m mut MeshStyle<'a, 'b, X, Y, DB>,
 ) -> &'m mut MeshStyle<'a, 'b, X, Y, DB> {
     mesh.axis_desc_style((FONT, 18).into_font().color(&INK))
@@ -151,7 +151,7 @@ fn year_ticks(v: &f64) -> String {
 }
 
 /// The legend column: a line and band swatch per series, then a wrapped note.
-fn draw_legend(
+pub(super) fn draw_legend(
     area: &DrawingArea<SVGBackend, Shift>,
     headline: Option<&str>,
     items: &[(String, RGBColor, bool, bool)],
@@ -238,7 +238,7 @@ fn wrap_line(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
-fn nice_range(lo: f64, hi: f64, from_zero: bool) -> (f64, f64) {
+pub(super) fn nice_range(lo: f64, hi: f64, from_zero: bool) -> (f64, f64) {
     let (mut lo, mut hi) = if from_zero {
         (lo.min(0.0), hi.max(0.0))
     } else {

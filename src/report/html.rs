@@ -455,6 +455,7 @@ fn direction(d: &Summary) -> &'static str {
 }
 
 /// The report of a comparison.
+#[allow(clippy::too_many_arguments)]
 pub fn compare_page(
     base: &[Summary],
     scenario: &[Summary],
@@ -463,6 +464,7 @@ pub fn compare_page(
     sp: &Params,
     manifest_json: &str,
     svgs: &[(String, String)],
+    value: Option<&crate::value_for_money::Appraisal>,
 ) -> String {
     let n = diff.first().map(|s| s.n).unwrap_or(0);
     let year = sp.run.horizon.year() - 1;
@@ -525,6 +527,13 @@ pub fn compare_page(
          tell the difference from none (more replicates or a smaller scale narrow it).</p>\n</section>\n",
         esc(&uncertainty_words(manifest_json))
     ));
+    if let Some(ap) = value.filter(|ap| ap.runs() > 0) {
+        b.push_str(&super::value_html::section(
+            ap,
+            svgs,
+            &crate::interventions::unevaluated_effects(&sp.interventions),
+        ));
+    }
     b.push_str("<section id=\"changes\">\n<h2>What the scenario changes</h2>\n");
     b.push_str(&changes_table(&changes(bp, sp), &bp.name, &sp.name));
     b.push_str("</section>\n<section id=\"charts\">\n<h2>Charts</h2>\n");

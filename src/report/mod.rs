@@ -24,6 +24,8 @@ use std::path::Path;
 
 /// Headline metrics, in the order readers meet them: (metric, group, label).
 pub mod terminal;
+pub mod value_charts;
+pub mod value_html;
 pub use terminal::{difference_table, headline_table, HEADLINES};
 
 /// The unit a metric is declared with ("share", "arrests", ...).
@@ -341,6 +343,7 @@ pub const DIFFERENCE_CHARTS: &[(M, &str, &str, &str, f64)] = &[
 
 /// `report.html` and `charts/*.svg` for a comparison: headline differences with 95%
 /// intervals, scenario-minus-baseline charts, and what the scenario changes.
+#[allow(clippy::too_many_arguments)]
 pub fn compare_report(
     dest_dir: &Path,
     base: &[Summary],
@@ -349,6 +352,7 @@ pub fn compare_report(
     base_params: &Params,
     scenario_params: &Params,
     manifest_json: &str,
+    value: Option<&crate::value_for_money::Appraisal>,
 ) -> Result<()> {
     chart_dir(dest_dir)?;
     let marker = first_lever_start(scenario_params);
@@ -386,6 +390,15 @@ pub fn compare_report(
     )? {
         save_chart(dest_dir, "proven_reoffending_both", svg, &mut svgs)?;
     }
+    if let Some(ap) = value.filter(|ap| ap.runs() > 0) {
+        let plane = value_charts::cost_effectiveness_plane(ap)?;
+        save_chart(dest_dir, "value_cost_effectiveness_plane", plane, &mut svgs)?;
+        let curve = value_charts::acceptability_curve(ap)?;
+        save_chart(dest_dir, "value_acceptability_curve", curve, &mut svgs)?;
+        if let Some(svg) = value_charts::spending_by_year(ap)? {
+            save_chart(dest_dir, "value_spending_by_year", svg, &mut svgs)?;
+        }
+    }
     let page = html::compare_page(
         base,
         scenario,
@@ -394,6 +407,7 @@ pub fn compare_report(
         scenario_params,
         manifest_json,
         &svgs,
+        value,
     );
     crate::output::write_atomic(&dest_dir.join("report.html"), page.as_bytes())
 }
@@ -435,7 +449,7 @@ mod tests {
         run_report(dir.path(), &[], &p, "{}", None).unwrap();
         let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
         assert!(html.contains("id=\"headlines\""));
-        compare_report(dir.path(), &[], &[], &[], &p, &p, "not json").unwrap();
+        compare_report(dir.path(), &[], &[], &[], &p, &p, "not json", None).unwrap();
         let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
         assert!(html.contains("not json"));
     }
@@ -478,7 +492,7 @@ mod tests {
         }
         assert!(run.contains("arrests a year"));
         let diff = sum(-0.002, cy);
-        let cmp = html::compare_page(&sum(0.4, cy), &sum(0.4, cy), &diff, &p, &p, "{}", &[]);
+        let cmp = html::compare_page(&sum(0.4, cy), &sum(0.4, cy), &diff, &p, &p, "{}", &[], None);
         let cards = cards_of(&cmp);
         assert_eq!(cards.len(), HEADLINES.len());
         for c in &cards {
