@@ -77,28 +77,38 @@ impl TreatmentSetting {
 
 /// Exclusive states of a living person's time, each with a health-state
 /// utility (`data/costs/utilities.csv`): prison first, then community treatment
-/// by modality, then use or abstinence out of treatment.
+/// by modality, then use or abstinence out of treatment. Custody and use are
+/// split by problem, so that prison is not a loss of health for people with no
+/// problem and the NHS cost of opiate and crack use falls on its users alone.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
 pub enum HealthState {
+    /// In custody, with a drug or alcohol problem.
     InCustody = 0,
-    InOst = 1,
-    InPsychosocial = 2,
-    /// A drug or alcohol problem, out of treatment and out of prison.
-    Using = 3,
+    /// In custody, with no problem substance use.
+    InCustodyNoProblemUse = 1,
+    InOst = 2,
+    InPsychosocial = 3,
+    /// Opiate or crack use, out of treatment and out of prison.
+    UsingOpiatesCrack = 4,
+    /// Alcohol or other drug problems, out of treatment and out of prison.
+    UsingOther = 5,
     /// After a recovery, or after a successful completion (free of dependence,
     /// the NDTMS definition) until the next treatment start.
-    Abstinent = 4,
+    Abstinent = 6,
     /// People with no problem substance use.
-    NoProblemUse = 5,
+    NoProblemUse = 7,
 }
 
 impl HealthState {
-    pub const NAMES: [&'static str; 6] = [
+    pub const N: usize = 8;
+    pub const NAMES: [&'static str; HealthState::N] = [
         "in_custody",
+        "in_custody_no_problem_use",
         "in_ost",
         "in_psychosocial",
-        "using",
+        "using_opiates_crack",
+        "using_other",
         "abstinent",
         "no_problem_use",
     ];
@@ -427,6 +437,8 @@ pub struct Metrics {
     abstinent: Vec<(i32, i32)>,
     /// Boundaries of one person's health-state segments.
     cuts: Vec<i32>,
+    /// One person's orders: start, end, order kind.
+    orders: Vec<(i32, i32, usize)>,
     /// Remaining life expectancy by age and sex, for years of life lost.
     life: &'static crate::life_table::LifeTable,
 }
@@ -466,6 +478,7 @@ impl Metrics {
             custody: Vec::new(),
             abstinent: Vec::new(),
             cuts: Vec::new(),
+            orders: Vec::new(),
             life: crate::life_table::shipped(),
         }
     }
@@ -653,6 +666,10 @@ impl Observer for Metrics {
             self.journeys.clear();
             self.custody.clear();
             self.abstinent.clear();
+            self.orders.clear();
+            // A licence a remand interrupted: its end, resumed if the remand
+            // ends in release rather than a sentence.
+            let mut licence_held: Option<i32> = None;
             for (i, e) in events.iter().enumerate() {
                 let d = e.day;
                 match e.kind {
@@ -724,6 +741,11 @@ impl Observer for Metrics {
                         if e.extra > 0 {
                             self.supervised.push((d, d + e.extra as i32));
                             licence = Some((d, d + e.extra as i32));
+                        } else if let Some(b) = licence_held.take() {
+                            // Released from remand: the licence goes on.
+                            if e.detail == 1 && b > d {
+                                licence = Some((d, b));
+                            }
                         }
                     }
                     EventKind::Disposal => {
@@ -788,7 +810,7 @@ impl Observer for Metrics {
                     EventKind::OrderEnd => {
                         if let Some((a, kind)) = order_from.take() {
                             self.supervised.push((a, d));
-                            self.add_days(M::ORDER_TIME, kind, a, d);
+                            self.orders.push((a, d, kind));
                         }
                         if e.extra == OrderOutcome::Completed as u16 {
                             self.add(M::ORDER_COMPLETIONS, e.detail as usize, d);
@@ -825,12 +847,17 @@ impl Observer for Metrics {
                             }
                         }
                         if from_remand {
-                            // Sentenced where they were: the stay goes on.
+                            // Sentenced where they were: the stay goes on, and
+                            // the new sentence supersedes an interrupted licence.
+                            licence_held = None;
                             continue;
                         }
                         custody_from = Some(d);
                         if let Some((a, b)) = licence.take() {
                             self.add_days(M::LICENCE_TIME, g, a, b.min(d));
+                            if kind == CustodyKind::Remand && b > d {
+                                licence_held = Some(b);
+                            }
                         }
                         if assessed.is_some_and(|a| d - a <= 365) {
                             self.add(M::CUSTODY_AFTER_ASSESSMENT, g, d);
@@ -895,7 +922,7 @@ impl Observer for Metrics {
             }
             if let Some((a, kind)) = order_from {
                 self.supervised.push((a, end));
-                self.add_days(M::ORDER_TIME, kind, a, end);
+                self.orders.push((a, end, kind));
             }
             if let Some((a, b)) = licence {
                 self.add_days(M::LICENCE_TIME, g, a, b.min(end));
@@ -904,6 +931,7 @@ impl Observer for Metrics {
                 self.abstinent.push((a, end));
             }
             self.add_caseload(g, end);
+            self.add_order_time();
             self.add_health_states(p, end);
         }
     }
@@ -967,14 +995,41 @@ impl Metrics {
         });
     }
 
+    /// Each order's days outside custody (an order stays open through a
+    /// remand, when the prison, not probation, holds the person).
+    fn add_order_time(&mut self) {
+        let orders = std::mem::take(&mut self.orders);
+        let custody = std::mem::take(&mut self.custody);
+        for &(a, b, kind) in &orders {
+            let mut from = a;
+            for &(ca, cb) in &custody {
+                if cb <= from || ca >= b {
+                    continue;
+                }
+                if ca > from {
+                    self.add_days(M::ORDER_TIME, kind, from, ca);
+                }
+                from = from.max(cb);
+            }
+            if from < b {
+                self.add_days(M::ORDER_TIME, kind, from, b);
+            }
+        }
+        self.orders = orders;
+        self.custody = custody;
+    }
+
     /// A person's time from entry to `end` in exclusive health states, and
     /// their treatment time by setting: custody first, then treatment (in
     /// prison it counts as prison treatment), then abstinence, then use.
     fn add_health_states(&mut self, p: &crate::history::Person, end: i32) {
-        let free = if p.substance == Substance::None {
-            HealthState::NoProblemUse
-        } else {
-            HealthState::Using
+        let (free, custody) = match p.substance {
+            Substance::None => (
+                HealthState::NoProblemUse,
+                HealthState::InCustodyNoProblemUse,
+            ),
+            Substance::OpiatesCrack => (HealthState::UsingOpiatesCrack, HealthState::InCustody),
+            _ => (HealthState::UsingOther, HealthState::InCustody),
         };
         let start = p.entry_day;
         if end <= start {
@@ -1011,14 +1066,14 @@ impl Metrics {
                 self.add_days(M::TREATMENT_TIME_BY_SETTING, setting as usize, a, b);
             }
             let state = if in_prison {
-                HealthState::InCustody
+                custody
             } else if let Some(ost) = journey {
                 if ost {
                     HealthState::InOst
                 } else {
                     HealthState::InPsychosocial
                 }
-            } else if free == HealthState::Using && inside(&self.abstinent, a) {
+            } else if free != HealthState::NoProblemUse && inside(&self.abstinent, a) {
                 HealthState::Abstinent
             } else {
                 free
@@ -1254,5 +1309,55 @@ mod tests {
         let y2010 = m.count(M::ACTIVE, Substance::None.index(), 2010);
         assert_eq!(y2009 + y2010, (b - a) as u64);
         assert_eq!(y2009, (Date::ymd(2010, 1, 1).day() - a) as u64);
+    }
+
+    #[test]
+    fn a_remand_pauses_an_order_and_a_licence_and_a_release_from_it_resumes_the_licence() {
+        let p = Params::default();
+        let d = Date::ymd(2010, 2, 1).day();
+        let ev = |day, kind, detail: u8, extra: u16| Event::new(day, kind, detail, extra);
+        let remand = CustodyKind::Remand as u8;
+        let mut h = Histories::default();
+        // An order from d to d+300, with a remand from d+100 to d+130.
+        h.push(
+            person(Substance::OpiatesCrack, d - 10, d + 400),
+            &[
+                ev(d, EventKind::OrderStart, OrderKind::Drr as u8, 0),
+                ev(d + 100, EventKind::CustodyStart, remand, 0),
+                ev(d + 130, EventKind::Release, 1, 0),
+                ev(
+                    d + 300,
+                    EventKind::OrderEnd,
+                    OrderKind::Drr as u8,
+                    OrderOutcome::Completed as u16,
+                ),
+            ],
+        );
+        // Released from a sentence with 200 days of licence; remanded on day 50
+        // of it and released on day 80: 50 + 120 days on licence.
+        h.push(
+            person(Substance::None, d - 10, d + 400),
+            &[
+                ev(d, EventKind::Release, 0, 200),
+                ev(d + 50, EventKind::CustodyStart, remand, 0),
+                ev(d + 80, EventKind::Release, 1, 0),
+            ],
+        );
+        let mut m = Metrics::new(&p);
+        m.observe(&h);
+        assert_eq!(m.count(M::ORDER_TIME, OrderKind::Drr as usize, 2010), 270);
+        let g = Substance::None.index();
+        assert_eq!(m.count(M::LICENCE_TIME, g, 2010), 170);
+        // Custody is its own state, by problem: 30 days for the user, 30 for
+        // the person with no problem (who is otherwise in no_problem_use).
+        let hs = |s: HealthState| m.count(M::HEALTH_STATE_TIME, s as usize, 2010);
+        assert_eq!(hs(HealthState::InCustody), 30);
+        assert_eq!(hs(HealthState::InCustodyNoProblemUse), 30);
+        assert_eq!(
+            hs(HealthState::UsingOpiatesCrack) + 30,
+            hs(HealthState::NoProblemUse) + 30
+        );
+        let days_2010 = (Date::ymd(2011, 1, 1).day() - (d - 10)) as u64;
+        assert_eq!(hs(HealthState::NoProblemUse) + 30, days_2010);
     }
 }

@@ -4,7 +4,7 @@
 
 use super::html::{esc, figure};
 use crate::value_for_money::prices::{Category, Perspective};
-use crate::value_for_money::{tables, thousands, Appraisal, Measure};
+use crate::value_for_money::{pct, tables, thousands, Appraisal, Measure};
 
 fn cell(m: &Measure, v: f64) -> String {
     if v.is_nan() {
@@ -14,7 +14,7 @@ fn cell(m: &Measure, v: f64) -> String {
         "probability" => format!("{:.0}%", 100.0 * v),
         "GBP per QALY" if v.is_infinite() => "&ndash;".into(),
         "GBP per QALY" => thousands(v),
-        "ratio" if v.is_infinite() => "no extra cost".into(),
+        "ratio" if v.is_infinite() => "no cost rises".into(),
         "ratio" => format!("{v:.2}"),
         "GBP million" => format!("{v:.1}"),
         _ if v.abs() >= 100.0 => thousands(v),
@@ -49,14 +49,14 @@ pub fn section(ap: &Appraisal, svgs: &[(String, String)], assumed: &[String]) ->
     }
     b.push_str(&format!(
         "<p class=\"note\">Scenario minus baseline, run by run on common random numbers. Costs in {}/{:02} prices \
-         (GDP deflator), discounted at {}% a year from {} (Green Book); QALYs and life-years at {}%, with 1.5% as a \
-         sensitivity; crimes and deaths undiscounted. Unit costs, price years and sources: \
+         (GDP deflator), discounted at {}% a year from {} (Green Book); QALYs at {}%, with 1.5% as a \
+         sensitivity; crimes, deaths and years of life lost undiscounted. Unit costs, price years and sources: \
          <code>unit_costs_used.csv</code> (from <code>data/costs/unit_costs.csv</code>).</p>\n",
         ap.prices.price_year,
         (ap.prices.price_year + 1) % 100,
-        100.0 * s.discount_rate,
+        pct(s.discount_rate),
         s.from,
-        100.0 * s.health_discount_rate
+        pct(s.health_discount_rate)
     ));
     b.push_str(
         "<table>\n<tr><th>Measure</th><th>Unit</th><th>Mean</th><th>95% of runs</th></tr>\n",

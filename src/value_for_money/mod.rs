@@ -41,7 +41,7 @@ pub struct Prices {
     /// Each unit cost and its GBP per metric unit in the price year.
     pub items: Vec<(UnitCost, f64)>,
     /// Utility of a year in each [`HealthState`].
-    pub utilities: [f64; 6],
+    pub utilities: [f64; HealthState::N],
     pub price_year: i32,
 }
 
@@ -55,7 +55,7 @@ impl Prices {
     pub fn new(
         costs: &[UnitCost],
         deflator: &prices::Deflator,
-        utilities: [f64; 6],
+        utilities: [f64; HealthState::N],
         s: &AppraisalParams,
     ) -> Result<Prices, String> {
         let mut items = Vec::new();
@@ -166,7 +166,8 @@ pub struct Totals {
     pub qalys_sensitivity: f64,
     pub offences: [f64; OffenceGroup::N],
     pub deaths: [f64; 2],
-    /// Years of life lost, discounted at the health rate.
+    /// Years of life lost: each death's whole remaining life expectancy,
+    /// undiscounted.
     pub life_years_lost: [f64; 2],
 }
 
@@ -196,7 +197,7 @@ impl Account {
             }
             for c in 0..2 {
                 x.deaths[c] += self.deaths[t][c];
-                x.life_years_lost[c] += self.life_years_lost[t][c] * fh(t);
+                x.life_years_lost[c] += self.life_years_lost[t][c];
             }
         }
         x
@@ -256,8 +257,9 @@ impl Totals {
         wtp * self.qalys - cost
     }
     /// Benefits and costs of an increment, category by category: a category
-    /// whose cost falls is a benefit, one whose cost rises a cost (cash only:
-    /// QALYs are valued in the net monetary benefit, not here).
+    /// whose cost falls is a benefit, one whose cost rises a cost (monetised
+    /// costs, victims' included; QALYs are valued in the net monetary benefit,
+    /// not here).
     pub fn benefits_and_costs(&self) -> (f64, f64) {
         let (mut benefits, mut costs) = (0.0, 0.0);
         for c in &self.cost {
@@ -502,10 +504,8 @@ impl Appraisal {
         }
         out.push(spread(
             "life_years_gained",
-            format!(
-                "Years of life lost averted (deaths' remaining life expectancy, discounted at {}%)",
-                pct(s.health_discount_rate)
-            ),
+            "Years of life lost averted (each death's remaining life expectancy, undiscounted)"
+                .into(),
             "life-years",
             self.each(|d| -d.life_years_lost.iter().sum::<f64>()),
         ));
@@ -555,27 +555,33 @@ impl Appraisal {
                 ));
             }
         }
-        let (b, c) = {
-            let v: Vec<(f64, f64)> = self
-                .increments
-                .iter()
-                .map(|d| d.benefits_and_costs())
-                .collect();
-            let n = v.len().max(1) as f64;
-            (
-                v.iter().map(|x| x.0).sum::<f64>() / n,
-                v.iter().map(|x| x.1).sum::<f64>() / n,
-            )
-        };
+        // Each category's mean increment first, then split by sign: a
+        // category with no effect adds nothing to either side.
+        let n = self.runs().max(1) as f64;
+        let mut mean = Totals::default();
+        for d in &self.increments {
+            for (m, c) in mean.cost.iter_mut().zip(&d.cost) {
+                for (mp, cp) in m.iter_mut().zip(c) {
+                    *mp += cp / n;
+                }
+            }
+        }
+        let (b, c) = mean.benefits_and_costs();
         out.push(ratio(
             "benefit_cost_ratio",
-            "Benefit-cost ratio: categories whose cost falls over those whose cost rises (cash, society; ratio of means)".into(),
+            "Benefit-cost ratio: mean costs that fall over mean costs that rise, by category (monetised costs, victims' included; QALYs not valued)".into(),
             "ratio",
-            if c > 0.0 { b / c } else { f64::INFINITY },
+            if c > 0.0 {
+                b / c
+            } else if b > 0.0 {
+                f64::INFINITY
+            } else {
+                f64::NAN
+            },
         ));
         out.push(ratio(
             "probability_benefits_exceed_costs",
-            "Probability that benefits exceed costs (society, cash: share of runs with a fall in total cost)".into(),
+            "Probability that benefits exceed costs (society, monetised costs with victims' included, QALYs not valued: share of runs with a fall in total cost)".into(),
             "probability",
             probability_positive(&self.each(|d| -d.society())),
         ));
@@ -650,7 +656,7 @@ impl Appraisal {
     }
 }
 
-fn pct(r: f64) -> String {
+pub fn pct(r: f64) -> String {
     let s = format!("{:.2}", r * 100.0);
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
@@ -708,6 +714,9 @@ impl Appraisal {
     /// The result as a commissioner would read it: what it costs, what it buys,
     /// whether it is worth it, and how sure the runs are.
     pub fn reading(&self) -> Vec<String> {
+        if self.runs() == 0 {
+            return Vec::new();
+        }
         let s = &self.settings;
         let all = self.measures();
         let get = |id: &str| all.iter().find(|m| m.id == id).expect("measure declared");
@@ -773,10 +782,13 @@ impl Appraisal {
         let p_soc = get(&format!("probability_cost_effective_society_{low}"));
         let icer = get("icer_public_sector").mean;
         let dq = get("qalys_gained").mean;
-        let judgement = if cost.mean <= 0.0 && dq >= 0.0 {
+        let dc = cost.mean;
+        let judgement = if dc == 0.0 && dq == 0.0 {
+            "It makes no difference to public-sector costs or to health in these runs.".to_string()
+        } else if (dc <= 0.0 && dq > 0.0) || (dc < 0.0 && dq >= 0.0) {
             "It dominates the baseline: cheaper for the public sector and better in health."
                 .to_string()
-        } else if cost.mean > 0.0 && dq <= 0.0 {
+        } else if (dc >= 0.0 && dq < 0.0) || (dc > 0.0 && dq <= 0.0) {
             "It is dominated: dearer for the public sector with no health gain.".to_string()
         } else if dq < 0.0 {
             format!(

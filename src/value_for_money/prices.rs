@@ -385,9 +385,9 @@ impl Deflator {
 }
 
 /// The utility of a year in each health state.
-pub fn parse_utilities(file: &str, text: &str) -> Result<[f64; 6], String> {
+pub fn parse_utilities(file: &str, text: &str) -> Result<[f64; HealthState::N], String> {
     let t = Table::parse(file, text, &["state", "utility", "source"])?;
-    let mut out = [f64::NAN; 6];
+    let mut out = [f64::NAN; HealthState::N];
     for (line, row) in &t.rows {
         let state = t.get(row, "state");
         let i = HealthState::NAMES
@@ -422,7 +422,7 @@ pub fn parse_utilities(file: &str, text: &str) -> Result<[f64; 6], String> {
 pub struct Shipped {
     pub deflator: Deflator,
     pub unit_costs: Vec<UnitCost>,
-    pub utilities: [f64; 6],
+    pub utilities: [f64; HealthState::N],
 }
 
 pub fn shipped() -> &'static Shipped {
@@ -562,14 +562,17 @@ mod tests {
         for n in HealthState::NAMES {
             text.push_str(&format!("{n},0.7,S\n"));
         }
-        assert_eq!(parse_utilities("t.csv", &text).unwrap(), [0.7; 6]);
+        assert_eq!(
+            parse_utilities("t.csv", &text).unwrap(),
+            [0.7; HealthState::N]
+        );
         let short = text.replace("abstinent,0.7,S\n", "");
         assert!(parse_utilities("t.csv", &short)
             .unwrap_err()
             .contains("abstinent"));
-        let bad = text.replace("using,0.7", "using,1.7");
+        let bad = text.replace("using_other,0.7", "using_other,1.7");
         assert!(parse_utilities("t.csv", &bad)
             .unwrap_err()
-            .starts_with("t.csv:5: utility"));
+            .starts_with("t.csv:7: utility"));
     }
 }

@@ -26,7 +26,9 @@ fn settings(from: i32, years: u32) -> AppraisalParams {
 
 fn prices(rows: &str, s: &AppraisalParams) -> Prices {
     let costs = parse_unit_costs("u.csv", &format!("{HEAD}{rows}"), &deflator()).unwrap();
-    Prices::new(&costs, &deflator(), [0.5, 0.7, 0.65, 0.6, 0.8, 0.85], s).unwrap()
+    // Custody (both), OST, psychosocial, using (both), abstinent, no problem.
+    let u = [0.5, 0.9, 0.7, 0.65, 0.6, 0.6, 0.8, 0.85];
+    Prices::new(&costs, &deflator(), u, s).unwrap()
 }
 
 /// One person through an arrest, a short custodial sentence with licence, and
