@@ -46,7 +46,69 @@ pub enum Grouping {
     Setting,
     /// Where a person's time is spent, for health outcomes ([`HealthState`]).
     Health,
+    /// Age at the event, in the Ministry of Justice's bands ([`AgeBand`]).
+    Age,
+    /// Sex ([`Sex`]).
+    Sex,
 }
+
+/// Age at the event, in the bands of the Ministry of Justice's proven
+/// reoffending tables.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum AgeBand {
+    Under18 = 0,
+    From18To20 = 1,
+    From21To24 = 2,
+    From25To29 = 3,
+    From30To34 = 4,
+    From35To39 = 5,
+    From40To44 = 6,
+    From45To49 = 7,
+    From50 = 8,
+}
+
+impl AgeBand {
+    pub const NAMES: [&'static str; 9] = [
+        "under_18", "18_20", "21_24", "25_29", "30_34", "35_39", "40_44", "45_49", "50_plus",
+    ];
+    pub fn of(age: i32) -> AgeBand {
+        match age {
+            ..=17 => AgeBand::Under18,
+            18..=20 => AgeBand::From18To20,
+            21..=24 => AgeBand::From21To24,
+            25..=29 => AgeBand::From25To29,
+            30..=34 => AgeBand::From30To34,
+            35..=39 => AgeBand::From35To39,
+            40..=44 => AgeBand::From40To44,
+            45..=49 => AgeBand::From45To49,
+            _ => AgeBand::From50,
+        }
+    }
+}
+
+/// Sex.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Sex {
+    Male = 0,
+    Female = 1,
+}
+
+impl Sex {
+    pub const NAMES: [&'static str; 2] = ["male", "female"];
+    pub fn of(male: bool) -> Sex {
+        if male {
+            Sex::Male
+        } else {
+            Sex::Female
+        }
+    }
+}
+
+/// A treatment journey is engaged when it lasts 12 weeks or ends in a
+/// successful completion sooner (NDTMS "effective engagement").
+pub const ENGAGEMENT_DAYS: i32 = 84;
 
 /// Treatment by modality and setting: what a month of it costs differs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -218,6 +280,8 @@ impl Grouping {
             Grouping::TreatmentStatus => TreatmentStatus::NAMES.to_vec(),
             Grouping::Setting => TreatmentSetting::NAMES.to_vec(),
             Grouping::Health => HealthState::NAMES.to_vec(),
+            Grouping::Age => AgeBand::NAMES.to_vec(),
+            Grouping::Sex => Sex::NAMES.to_vec(),
         }
     }
 }
@@ -281,6 +345,15 @@ metrics! {
     SENTENCES = "sentences", "Sentences by type", "sentences", Sentence, Kind::Count;
     TREATMENT_STARTS = "treatment_starts", "Treatment journeys started (new presentations) by referral route", "journeys", Route, Kind::Count;
     TREATMENT_STARTS_SUBSTANCE = "treatment_starts_by_substance", "Treatment journeys started (new presentations) by substance", "journeys", Substance, Kind::Count;
+    TREATMENT_STARTS_BY_AGE = "treatment_starts_by_age", "Treatment journeys started, by age band at the start", "journeys", Age, Kind::Count;
+    TREATMENT_STARTS_BY_SEX = "treatment_starts_by_sex", "Treatment journeys started, by sex", "journeys", Sex, Kind::Count;
+    TREATMENT_STARTS_BY_PRIORS = "treatment_starts_by_priors", "Treatment journeys started, by previous proven offences at the start", "journeys", Priors, Kind::Count;
+    ENGAGED_BY_AGE = "engaged_journeys_by_age", "Journeys engaged (12 weeks in treatment, or completed sooner), by age band at the start, in the year of the start", "journeys", Age, Kind::Count;
+    ENGAGED_BY_SEX = "engaged_journeys_by_sex", "Journeys engaged (12 weeks in treatment, or completed sooner), by sex, in the year of the start", "journeys", Sex, Kind::Count;
+    ENGAGED_BY_PRIORS = "engaged_journeys_by_priors", "Journeys engaged (12 weeks in treatment, or completed sooner), by previous proven offences at the start", "journeys", Priors, Kind::Count;
+    ENGAGEMENT_BY_AGE = "engagement_rate_by_age", "Share of journeys started that engaged (12 weeks, or a completion sooner), by age band", "share", Age, Kind::Ratio(M::ENGAGED_BY_AGE as usize, M::TREATMENT_STARTS_BY_AGE as usize);
+    ENGAGEMENT_BY_SEX = "engagement_rate_by_sex", "Share of journeys started that engaged (12 weeks, or a completion sooner), by sex", "share", Sex, Kind::Ratio(M::ENGAGED_BY_SEX as usize, M::TREATMENT_STARTS_BY_SEX as usize);
+    ENGAGEMENT_BY_PRIORS = "engagement_rate_by_priors", "Share of journeys started that engaged (12 weeks, or a completion sooner), by previous proven offences", "share", Priors, Kind::Ratio(M::ENGAGED_BY_PRIORS as usize, M::TREATMENT_STARTS_BY_PRIORS as usize);
     TREATMENT_STARTS_MODALITY = "treatment_starts_by_modality", "Treatment journeys started by modality (OST or psychosocial)", "journeys", Modality, Kind::Count;
     DROPOUTS = "dropouts", "Treatment dropouts", "journeys", Substance, Kind::Count;
     COMPLETIONS = "completions", "Successful treatment completions", "journeys", Substance, Kind::Count;
@@ -325,6 +398,12 @@ metrics! {
     REOFFENDING_COHORT = "reoffending_cohort", "Offenders in the proven-reoffending cohort", "people", Substance, Kind::Count;
     REOFFENDERS = "reoffenders", "Proven reoffenders within 12 months (+6 for conviction)", "people", Substance, Kind::Count;
     PROVEN_REOFFENDING = "proven_reoffending_rate", "Proven reoffending rate", "share", Substance, Kind::Ratio(M::REOFFENDERS as usize, M::REOFFENDING_COHORT as usize);
+    COHORT_BY_AGE = "reoffending_cohort_by_age", "Offenders in the proven-reoffending cohort, by age band at the index event", "people", Age, Kind::Count;
+    REOFFENDERS_BY_AGE = "reoffenders_by_age", "Proven reoffenders, by age band at the index event", "people", Age, Kind::Count;
+    REOFFENDING_BY_AGE = "proven_reoffending_rate_by_age", "Proven reoffending rate, by age band at the index event", "share", Age, Kind::Ratio(M::REOFFENDERS_BY_AGE as usize, M::COHORT_BY_AGE as usize);
+    COHORT_BY_SEX = "reoffending_cohort_by_sex", "Offenders in the proven-reoffending cohort, by sex", "people", Sex, Kind::Count;
+    REOFFENDERS_BY_SEX = "reoffenders_by_sex", "Proven reoffenders, by sex", "people", Sex, Kind::Count;
+    REOFFENDING_BY_SEX = "proven_reoffending_rate_by_sex", "Proven reoffending rate, by sex", "share", Sex, Kind::Ratio(M::REOFFENDERS_BY_SEX as usize, M::COHORT_BY_SEX as usize);
     ADULT_COHORT_BY_INDEX = "adult_reoffending_cohort_by_index", "Adults (18+) in the proven-reoffending cohort, by what put them there", "people", Index, Kind::Count;
     ADULT_REOFFENDERS_BY_INDEX = "adult_reoffenders_by_index", "Adult proven reoffenders, by what put them in the cohort", "people", Index, Kind::Count;
     ADULT_REOFFENDING_BY_INDEX = "adult_proven_reoffending_rate_by_index", "Adult proven reoffending rate, by what put them in the cohort (all: every adult)", "share", Index, Kind::Ratio(M::ADULT_REOFFENDERS_BY_INDEX as usize, M::ADULT_COHORT_BY_INDEX as usize);
@@ -387,6 +466,8 @@ impl Grouping {
             Grouping::TreatmentStatus => TreatmentStatus::NAMES.len(),
             Grouping::Setting => TreatmentSetting::NAMES.len(),
             Grouping::Health => HealthState::NAMES.len(),
+            Grouping::Age => AgeBand::NAMES.len(),
+            Grouping::Sex => Sex::NAMES.len(),
         }
     }
 }
@@ -576,6 +657,10 @@ impl Metrics {
                     [
                         M::REOFFENDERS,
                         M::REOFFENDING_COHORT,
+                        M::COHORT_BY_AGE,
+                        M::REOFFENDERS_BY_AGE,
+                        M::COHORT_BY_SEX,
+                        M::REOFFENDERS_BY_SEX,
                         M::ADULT_COHORT_BY_INDEX,
                         M::ADULT_REOFFENDERS_BY_INDEX,
                         M::ADULT_COHORT_BY_PRIORS,
@@ -589,6 +674,21 @@ impl Metrics {
                     _ => follow_up(mi),
                 };
                 if is_reoff && !self.reoffending_complete(y) {
+                    continue;
+                }
+                // Engagement needs 12 weeks after the year's last start.
+                let engaged = |m: usize| {
+                    [M::ENGAGED_BY_AGE, M::ENGAGED_BY_SEX, M::ENGAGED_BY_PRIORS]
+                        .iter()
+                        .any(|&r| r as usize == m)
+                };
+                let is_engagement = match def.kind {
+                    Kind::Ratio(n, _) => engaged(n),
+                    _ => engaged(mi),
+                };
+                if is_engagement
+                    && self.year_starts[y + 1] - 1 + ENGAGEMENT_DAYS >= self.horizon_day
+                {
                     continue;
                 }
                 let get = |m: usize, g: usize| {
@@ -644,6 +744,8 @@ impl Observer for Metrics {
             self.person_days += (p.exit_day + 1 - p.entry_day).max(0) as u64;
             // The open journey: its start, route and whether it is OST.
             let mut treat_from: Option<(i32, u8, bool)> = None;
+            // The open journey's groups at its start: age band, sex, priors band.
+            let mut treat_groups = (0usize, 0usize, 0usize);
             let mut custody_from: Option<i32> = None;
             let mut reoff_year: Option<usize> = None;
             // Last DIP assessment or failed assessment: what follows within a year
@@ -770,6 +872,14 @@ impl Observer for Metrics {
                         let modality = Modality::from_u16(e.extra);
                         self.add(M::TREATMENT_STARTS_MODALITY, modality.index(), d);
                         treat_from = Some((d, e.detail, modality == Modality::Ost));
+                        treat_groups = (
+                            AgeBand::of(p.age_on(d)) as usize,
+                            Sex::of(p.male) as usize,
+                            PriorBand::of(proven) as usize,
+                        );
+                        self.add(M::TREATMENT_STARTS_BY_AGE, treat_groups.0, d);
+                        self.add(M::TREATMENT_STARTS_BY_SEX, treat_groups.1, d);
+                        self.add(M::TREATMENT_STARTS_BY_PRIORS, treat_groups.2, d);
                         if let Some(a) = abstinent_from.take() {
                             self.abstinent.push((a, d));
                         }
@@ -800,6 +910,11 @@ impl Observer for Metrics {
                         }
                         if let Some((a, route, ost)) = treat_from.take() {
                             self.add_journey(g, a, d, route, ost);
+                            let completed =
+                                TreatmentExit::from_u16(e.extra) == TreatmentExit::Completed;
+                            if completed || d - a >= ENGAGEMENT_DAYS {
+                                self.add_engaged(treat_groups, a);
+                            }
                         }
                     }
                     EventKind::TreatmentTransfer => {}
@@ -913,6 +1028,9 @@ impl Observer for Metrics {
             self.add_snapshots(M::POPULATION, g, p.entry_day, end);
             if let Some((a, route, ost)) = treat_from {
                 self.add_journey(g, a, end, route, ost);
+                if end - a >= ENGAGEMENT_DAYS {
+                    self.add_engaged(treat_groups, a);
+                }
             }
             self.add_treatment_counts(p, g);
             if let Some(a) = custody_from {
@@ -993,6 +1111,13 @@ impl Metrics {
             route,
             ost,
         });
+    }
+
+    /// An engaged journey, counted in the year of its start by its groups then.
+    fn add_engaged(&mut self, (age, sex, priors): (usize, usize, usize), start: i32) {
+        self.add(M::ENGAGED_BY_AGE, age, start);
+        self.add(M::ENGAGED_BY_SEX, sex, start);
+        self.add(M::ENGAGED_BY_PRIORS, priors, start);
     }
 
     /// Each order's days outside custody (an order stays open through a
@@ -1157,8 +1282,14 @@ impl Metrics {
             self.counts[s] += 1;
         };
         add(M::REOFFENDING_COHORT, g);
+        let age = AgeBand::of(p.age_on(d)) as usize;
+        let sex = Sex::of(p.male) as usize;
+        add(M::COHORT_BY_AGE, age);
+        add(M::COHORT_BY_SEX, sex);
         if reoffended {
             add(M::REOFFENDERS, g);
+            add(M::REOFFENDERS_BY_AGE, age);
+            add(M::REOFFENDERS_BY_SEX, sex);
         }
         if p.age_on(d) >= 18 {
             let band = PriorBand::of(proven) as usize;
@@ -1359,5 +1490,75 @@ mod tests {
         );
         let days_2010 = (Date::ymd(2011, 1, 1).day() - (d - 10)) as u64;
         assert_eq!(hs(HealthState::NoProblemUse) + 30, days_2010);
+    }
+
+    #[test]
+    fn reoffending_treatment_starts_and_engagement_break_down_by_age_sex_and_record() {
+        let p = Params::default();
+        let d = Date::ymd(2010, 3, 1).day();
+        let ev = |day, kind, detail: u8, extra: u16| Event::new(day, kind, detail, extra);
+        let mut woman = person(Substance::OpiatesCrack, d - 100, d + 2000);
+        woman.male = false;
+        // 31 on the index day, with 2 previous proven offences.
+        woman.birth_day = d - (31.5 * DAYS_PER_YEAR) as i32;
+        woman.prior_offences = 2;
+        let caution = Disposal::Caution as u8;
+        let (ost, done, out) = (
+            Modality::Ost as u16,
+            TreatmentExit::Completed as u16,
+            TreatmentExit::Dropout as u16,
+        );
+        let mut h = Histories::default();
+        h.push(
+            woman,
+            &[
+                ev(d, EventKind::Disposal, caution, 0),
+                // 100 days then dropout: engaged.
+                ev(d + 10, EventKind::TreatmentStart, 0, ost),
+                ev(d + 110, EventKind::TreatmentEnd, 0, out),
+                // 50 days then dropout: not engaged.
+                ev(d + 120, EventKind::TreatmentStart, 0, ost),
+                ev(d + 170, EventKind::TreatmentEnd, 0, out),
+                // 40 days then completed: engaged.
+                ev(d + 180, EventKind::TreatmentStart, 0, ost),
+                ev(d + 220, EventKind::TreatmentEnd, 0, done),
+                // Reoffends: convicted 100 days after an offence on d + 250.
+                ev(
+                    d + 350,
+                    EventKind::Conviction,
+                    Sentence::DischargeFine as u8,
+                    100,
+                ),
+            ],
+        );
+        let mut m = Metrics::new(&p);
+        m.observe(&h);
+        let (f, band, priors) = (
+            Sex::Female as usize,
+            AgeBand::From30To34 as usize,
+            PriorBand::ThreeToSix as usize,
+        );
+        assert_eq!(m.count(M::COHORT_BY_SEX, f, 2010), 1);
+        assert_eq!(m.count(M::REOFFENDERS_BY_SEX, f, 2010), 1);
+        assert_eq!(m.count(M::COHORT_BY_AGE, band, 2010), 1);
+        assert_eq!(m.count(M::REOFFENDERS_BY_AGE, band, 2010), 1);
+        assert_eq!(m.count(M::COHORT_BY_SEX, Sex::Male as usize, 2010), 0);
+        // The caution made 3 proven offences before the first start.
+        assert_eq!(m.count(M::TREATMENT_STARTS_BY_SEX, f, 2010), 3);
+        assert_eq!(m.count(M::TREATMENT_STARTS_BY_AGE, band, 2010), 3);
+        assert_eq!(m.count(M::TREATMENT_STARTS_BY_PRIORS, priors, 2010), 3);
+        assert_eq!(m.count(M::ENGAGED_BY_SEX, f, 2010), 2);
+        assert_eq!(m.count(M::ENGAGED_BY_PRIORS, priors, 2010), 2);
+        let rows = m.rows(1.0);
+        let rate = |metric: M, group: &str| {
+            rows.iter()
+                .find(|r| r.metric == metric && r.group == group && r.period == 2010)
+                .map(|r| r.value)
+        };
+        assert_eq!(rate(M::ENGAGEMENT_BY_SEX, "female"), Some(2.0 / 3.0));
+        assert_eq!(rate(M::REOFFENDING_BY_AGE, "30_34"), Some(1.0));
+        assert_eq!(rate(M::REOFFENDING_BY_SEX, "male"), None);
+        assert_eq!(AgeBand::of(17), AgeBand::Under18);
+        assert_eq!(AgeBand::of(50), AgeBand::From50);
     }
 }

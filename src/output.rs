@@ -438,7 +438,11 @@ fn grouping_words(g: crate::metrics::Grouping) -> &'static str {
         Grouping::Disposal => "police disposal of an arrest",
         Grouping::Length => "custodial sentence length band",
         Grouping::Index => "what put the offender in the proven-reoffending cohort (adults)",
-        Grouping::Priors => "previous proven offences at cohort entry (adults)",
+        Grouping::Priors => {
+            "previous proven offences at the event (cohort entry, or treatment start)"
+        }
+        Grouping::Age => "age band at the event (Ministry of Justice bands)",
+        Grouping::Sex => "sex",
         Grouping::Modality => "treatment modality",
         Grouping::Cause => "cause of death",
         Grouping::ReleaseWeeks => "weeks since release from custody",
