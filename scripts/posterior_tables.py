@@ -13,14 +13,7 @@ derived rows are listed as not counted).
 import csv
 import sys
 
-
-def fmt(v, unit):
-    if v in ("", "NaN"):
-        return "n/a"
-    v = float(v)
-    if unit == "percent":
-        return f"{v:.1f}%"
-    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.2f}"
+from targets_table import fmt, z
 
 
 def table(path):
@@ -37,10 +30,9 @@ def table(path):
         print("| --- | --- | --- | --- | --- | --- |")
         for r in chosen:
             u = r["unit"]
-            z = "n/a" if r["z"] == "" else f"{float(r['z']):+.1f}"
             role = r["role"] + ("" if r["counted"] == "true" else " (not counted)")
             print(f"| `{r['id']}` | {role} | {fmt(r['published'], u)} | {fmt(r['mean'], u)} | "
-                  f"{fmt(r['lo95'], u)} to {fmt(r['hi95'], u)} | {z} |")
+                  f"{fmt(r['lo95'], u)} to {fmt(r['hi95'], u)} | {z(r['z'])} |")
         print()
 
 

@@ -141,7 +141,7 @@ pub fn model_for(params: &Params, seed: u64, roster: &Roster) -> Model {
         return model;
     }
     let first = params.capacity.start.year();
-    let last = civil_from_days(params.run.horizon.day() - 1).0;
+    let last = params.run.last_year();
     for _ in 0..2 {
         let demand = run_with(
             params,

@@ -110,6 +110,27 @@ impl Sex {
 /// successful completion sooner (NDTMS "effective engagement").
 pub const ENGAGEMENT_DAYS: i32 = 84;
 
+/// Days after each counted event a metric needs before a year's count is
+/// final: proven reoffending's conviction window, engagement's 12 weeks. A
+/// year is reported only once its last event's follow-up ends before the
+/// horizon.
+fn follow_up_days(m: M) -> i32 {
+    match m {
+        M::REOFFENDERS
+        | M::REOFFENDING_COHORT
+        | M::COHORT_BY_AGE
+        | M::REOFFENDERS_BY_AGE
+        | M::COHORT_BY_SEX
+        | M::REOFFENDERS_BY_SEX
+        | M::ADULT_COHORT_BY_INDEX
+        | M::ADULT_REOFFENDERS_BY_INDEX
+        | M::ADULT_COHORT_BY_PRIORS
+        | M::ADULT_REOFFENDERS_BY_PRIORS => REOFFENDING_CONVICTION_DAYS,
+        M::ENGAGED_BY_AGE | M::ENGAGED_BY_SEX | M::ENGAGED_BY_PRIORS => ENGAGEMENT_DAYS,
+        _ => 0,
+    }
+}
+
 /// Treatment by modality and setting: what a month of it costs differs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
@@ -641,9 +662,10 @@ impl Metrics {
         self.counts[self.slot(m, group, y)]
     }
 
-    /// Whether year `y` (index) has complete proven-reoffending follow-up.
-    fn reoffending_complete(&self, y: usize) -> bool {
-        self.year_starts[y + 1] - 1 + REOFFENDING_CONVICTION_DAYS < self.horizon_day
+    /// Whether year `y` (index) is complete for a count that needs `days` of
+    /// follow-up after each event (none: always).
+    fn followed_up(&self, y: usize, days: i32) -> bool {
+        days == 0 || self.year_starts[y + 1] - 1 + days < self.horizon_day
     }
 
     /// Rows of (metric, group, period, value) with values in real-world units.
@@ -653,42 +675,11 @@ impl Metrics {
             let names = def.grouping.names();
             for y in 0..self.n_years {
                 let year = self.first_year + y as i32;
-                let follow_up = |m: usize| {
-                    [
-                        M::REOFFENDERS,
-                        M::REOFFENDING_COHORT,
-                        M::COHORT_BY_AGE,
-                        M::REOFFENDERS_BY_AGE,
-                        M::COHORT_BY_SEX,
-                        M::REOFFENDERS_BY_SEX,
-                        M::ADULT_COHORT_BY_INDEX,
-                        M::ADULT_REOFFENDERS_BY_INDEX,
-                        M::ADULT_COHORT_BY_PRIORS,
-                        M::ADULT_REOFFENDERS_BY_PRIORS,
-                    ]
-                    .iter()
-                    .any(|&r| r as usize == m)
+                let days = match def.kind {
+                    Kind::Ratio(n, _) => follow_up_days(M::ALL[n]),
+                    _ => follow_up_days(def.id),
                 };
-                let is_reoff = match def.kind {
-                    Kind::Ratio(n, _) => follow_up(n),
-                    _ => follow_up(mi),
-                };
-                if is_reoff && !self.reoffending_complete(y) {
-                    continue;
-                }
-                // Engagement needs 12 weeks after the year's last start.
-                let engaged = |m: usize| {
-                    [M::ENGAGED_BY_AGE, M::ENGAGED_BY_SEX, M::ENGAGED_BY_PRIORS]
-                        .iter()
-                        .any(|&r| r as usize == m)
-                };
-                let is_engagement = match def.kind {
-                    Kind::Ratio(n, _) => engaged(n),
-                    _ => engaged(mi),
-                };
-                if is_engagement
-                    && self.year_starts[y + 1] - 1 + ENGAGEMENT_DAYS >= self.horizon_day
-                {
+                if !self.followed_up(y, days) {
                     continue;
                 }
                 let get = |m: usize, g: usize| {

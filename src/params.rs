@@ -138,9 +138,8 @@ impl Params {
                 ),
             );
         }
-        let last_year = crate::calendar::civil_from_days(r.horizon.day() - 1).0;
         if self.value_for_money != crate::appraisal::AppraisalParams::default() {
-            for (key, message) in self.value_for_money.check(r.observe_from, last_year) {
+            for (key, message) in self.value_for_money.check(r.observe_from, r.last_year()) {
                 err(&key, message);
             }
         }

@@ -7,24 +7,9 @@ use std::path::Path;
 mod common;
 use common::{pathsim, repo};
 
-/// `pathsim compare` of the baseline with `retention_improved` at a coarse
-/// scale and 4 replicates, into `out`, with `extra` flags.
+/// The coarse retention comparison of `common`, which must succeed.
 fn compare(out: &Path, extra: &[&str]) -> std::process::Output {
-    let base = repo("scenarios/baseline.toml");
-    let scen = repo("scenarios/retention_improved.toml");
-    let mut args = vec![
-        "compare",
-        base.to_str().unwrap(),
-        scen.to_str().unwrap(),
-        "--scale",
-        "1000",
-        "--replicates",
-        "4",
-        "--out",
-        out.to_str().unwrap(),
-    ];
-    args.extend(extra);
-    let o = pathsim(&args);
+    let o = common::compare_retention(out, extra);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     o
 }

@@ -9,27 +9,10 @@ use std::path::Path;
 mod common;
 use common::{pathsim, repo};
 
-/// A coarse comparison of the baseline with `retention_improved` (2 draws x
-/// 2 replicates) into `out`, with `extra` flags.
+/// The coarse retention comparison of `common` over 2 draws x 2 replicates,
+/// with `extra` flags.
 fn compare(out: &Path, extra: &[&str]) -> std::process::Output {
-    let base = repo("scenarios/baseline.toml");
-    let scen = repo("scenarios/retention_improved.toml");
-    let mut args = vec![
-        "compare",
-        base.to_str().unwrap(),
-        scen.to_str().unwrap(),
-        "--scale",
-        "1000",
-        "--replicates",
-        "4",
-        "--draws",
-        "2",
-        "--quiet",
-        "--out",
-        out.to_str().unwrap(),
-    ];
-    args.extend(extra);
-    pathsim(&args)
+    common::compare_retention(out, &[&["--draws", "2", "--quiet"], extra].concat())
 }
 
 fn table(path: &Path) -> HashMap<String, (f64, String)> {

@@ -122,10 +122,9 @@ pub fn compare(base_path: &Path, path: &Path, opts: &RunOpts) -> Result<(), CliE
 /// The scenario's appraisal years must lie inside its run (checked when it is
 /// loaded only if it sets its own terms): refused before anything runs.
 pub(crate) fn check_appraisal(path: &Path, p: &crate::params::Params) -> Result<(), CliError> {
-    let last_year = crate::calendar::civil_from_days(p.run.horizon.day() - 1).0;
     match p
         .value_for_money
-        .check(p.run.observe_from, last_year)
+        .check(p.run.observe_from, p.run.last_year())
         .into_iter()
         .next()
     {

@@ -407,6 +407,14 @@ parameters! {
     }
 }
 
+impl RunParams {
+    /// The last calendar year the run simulates (the year of the horizon's
+    /// day before).
+    pub fn last_year(&self) -> i32 {
+        crate::calendar::civil_from_days(self.horizon.day() - 1).0
+    }
+}
+
 /// Hand-built people and models for the stages' known-answer tests.
 #[cfg(test)]
 pub(crate) mod testkit {

@@ -7,7 +7,7 @@ use super::charts::{
     BandChart, Series, FONT, GREY, HEIGHT, INK, LEGEND_WIDTH, PALETTE, WIDTH,
 };
 use crate::value_for_money::prices::Category;
-use crate::value_for_money::{thousands, Appraisal};
+use crate::value_for_money::{financial_year, thousands, Appraisal};
 use anyhow::Result;
 use plotters::prelude::*;
 
@@ -211,9 +211,8 @@ pub fn spending_by_year(ap: &Appraisal) -> Result<Option<String>> {
         from_zero: true,
         marker: None,
         note: format!(
-            "Undiscounted, {}/{:02} prices. Above zero: more spent (or more harm from crime) in the scenario. Shaded: 95% of {} paired runs.",
-            ap.prices.price_year,
-            (ap.prices.price_year + 1) % 100,
+            "Undiscounted, {} prices. Above zero: more spent (or more harm from crime) in the scenario. Shaded: 95% of {} paired runs.",
+            financial_year(ap.prices.price_year),
             ap.runs()
         ),
         y_fmt: count_ticks,

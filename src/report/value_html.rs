@@ -4,7 +4,9 @@
 
 use super::html::{esc, figure};
 use crate::value_for_money::prices::{Category, Perspective};
-use crate::value_for_money::{pct, tables, thousands, Appraisal, Measure};
+use crate::value_for_money::{
+    financial_year, mean_costs, pct, tables, thousands, Appraisal, Measure,
+};
 
 fn cell(m: &Measure, v: f64) -> String {
     if v.is_nan() {
@@ -48,12 +50,11 @@ pub fn section(ap: &Appraisal, svgs: &[(String, String)], assumed: &[String]) ->
         );
     }
     b.push_str(&format!(
-        "<p class=\"note\">Scenario minus baseline, run by run on common random numbers. Costs in {}/{:02} prices \
+        "<p class=\"note\">Scenario minus baseline, run by run on common random numbers. Costs in {} prices \
          (GDP deflator), discounted at {}% a year from {} (Green Book); QALYs at {}%, with 1.5% as a \
          sensitivity; crimes, deaths and years of life lost undiscounted. Unit costs, price years and sources: \
          <code>unit_costs_used.csv</code> (from <code>data/costs/unit_costs.csv</code>).</p>\n",
-        ap.prices.price_year,
-        (ap.prices.price_year + 1) % 100,
+        financial_year(ap.prices.price_year),
         pct(s.discount_rate),
         s.from,
         pct(s.health_discount_rate)
@@ -77,7 +78,7 @@ pub fn section(ap: &Appraisal, svgs: &[(String, String)], assumed: &[String]) ->
     }
     b.push_str("</table>\n");
     // Where the money goes: each arm's present value by category.
-    let n = ap.runs().max(1) as f64;
+    let (base, scenario) = (mean_costs(&ap.base), mean_costs(&ap.scenario));
     b.push_str(
         "<h3>Where the money goes (present value, GBP million)</h3>\n<table>\n\
          <tr><th>Category</th><th>Borne by</th><th>Baseline</th><th>Scenario</th><th>Difference</th></tr>\n",
@@ -85,8 +86,7 @@ pub fn section(ap: &Appraisal, svgs: &[(String, String)], assumed: &[String]) ->
     for c in Category::ALL {
         for p in Perspective::ALL {
             let (i, j) = (c as usize, p as usize);
-            let base = ap.base.iter().map(|t| t.cost[i][j]).sum::<f64>() / n / 1e6;
-            let sc = ap.scenario.iter().map(|t| t.cost[i][j]).sum::<f64>() / n / 1e6;
+            let (base, sc) = (base[i][j] / 1e6, scenario[i][j] / 1e6);
             if base == 0.0 && sc == 0.0 {
                 continue;
             }

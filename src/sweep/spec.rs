@@ -255,7 +255,7 @@ pub fn load(path: &Path) -> Result<Sweep, ScenarioError> {
             "at least one output {metric, group, period} is needed",
         ));
     }
-    let last_year = crate::calendar::civil_from_days(base.run.horizon.day() - 1).0;
+    let last_year = base.run.last_year();
     for (i, o) in file.outputs.iter().enumerate() {
         let Some(def) = METRICS.iter().find(|m| m.name == o.metric) else {
             let names: Vec<&str> = METRICS.iter().map(|m| m.name).collect();

@@ -102,7 +102,6 @@ pub type CostTable = [[f64; Perspective::N]; Category::N];
 /// One arm's appraisal years, undiscounted, year by year.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Account {
-    pub from: i32,
     /// GBP by year, category and perspective.
     pub cost: Vec<CostTable>,
     /// GBP by year and unit-cost row (in [`Prices::items`] order).
@@ -127,7 +126,6 @@ pub fn account(rows: &[Row], prices: &Prices, s: &AppraisalParams) -> Account {
         .collect();
     let get = |m: M, g: &str, y: i32| index.get(&(m, g, y)).copied().unwrap_or(0.0);
     let mut a = Account {
-        from: s.from,
         cost: vec![[[0.0; 2]; Category::N]; years.len()],
         items: vec![vec![0.0; prices.items.len()]; years.len()],
         qalys: vec![0.0; years.len()],
@@ -272,6 +270,25 @@ impl Totals {
         }
         (benefits, costs)
     }
+}
+
+/// The mean over runs of each category's and perspective's cost.
+pub fn mean_costs(runs: &[Totals]) -> CostTable {
+    let n = runs.len().max(1) as f64;
+    let mut mean = [[0.0; Perspective::N]; Category::N];
+    for t in runs {
+        for (m, c) in mean.iter_mut().zip(&t.cost) {
+            for (mp, cp) in m.iter_mut().zip(c) {
+                *mp += cp / n;
+            }
+        }
+    }
+    mean
+}
+
+/// A financial year as written in prices: 2024 as "2024/25".
+pub fn financial_year(year: i32) -> String {
+    format!("{year}/{:02}", (year + 1).rem_euclid(100))
 }
 
 /// The share of values above zero: the probability, over runs drawn from the
@@ -557,15 +574,10 @@ impl Appraisal {
         }
         // Each category's mean increment first, then split by sign: a
         // category with no effect adds nothing to either side.
-        let n = self.runs().max(1) as f64;
-        let mut mean = Totals::default();
-        for d in &self.increments {
-            for (m, c) in mean.cost.iter_mut().zip(&d.cost) {
-                for (mp, cp) in m.iter_mut().zip(c) {
-                    *mp += cp / n;
-                }
-            }
-        }
+        let mean = Totals {
+            cost: mean_costs(&self.increments),
+            ..Totals::default()
+        };
         let (b, c) = mean.benefits_and_costs();
         out.push(ratio(
             "benefit_cost_ratio",
@@ -727,12 +739,11 @@ impl Appraisal {
         let mut out = Vec::new();
         let spend = if cost.mean >= 0.0 { "costs" } else { "saves" };
         out.push(format!(
-            "Over {}-{} the scenario {spend} the public sector {} (present value at {}/{:02} prices; 95% of runs {}).",
+            "Over {}-{} the scenario {spend} the public sector {} (present value at {} prices; 95% of runs {}).",
             s.from,
             s.to(),
             money_words(cost.mean.abs()),
-            self.prices.price_year,
-            (self.prices.price_year + 1) % 100,
+            financial_year(self.prices.price_year),
             cost_range(cost.lo95, cost.hi95)
         ));
         let mut parts: Vec<(f64, String)> = Category::ALL

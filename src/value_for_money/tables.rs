@@ -48,11 +48,10 @@ pub fn write_all(dir: &Path, ap: &Appraisal, assumed: &[String]) -> Result<()> {
     };
     let s = &ap.settings;
     let terms = format!(
-        "{}-{}, {}/{:02} prices",
+        "{}-{}, {} prices",
         s.from,
         s.to(),
-        ap.prices.price_year,
-        (ap.prices.price_year + 1) % 100
+        super::financial_year(ap.prices.price_year)
     );
     let mut rows = vec![strings([
         "measure", "label", "unit", "mean", "lo95", "hi95", "runs", "terms", "caveat",

@@ -267,6 +267,12 @@ fn the_probability_of_benefit_recovers_a_known_distribution() {
 }
 
 #[test]
+fn financial_years_are_written_as_published() {
+    assert_eq!(financial_year(2024), "2024/25");
+    assert_eq!(financial_year(1999), "1999/00");
+}
+
+#[test]
 fn thousands_are_grouped() {
     assert_eq!(thousands(20_000.0), "20,000");
     assert_eq!(thousands(1_234_567.4), "1,234,567");
