@@ -66,7 +66,7 @@ pub enum EventKind {
     /// simulation, for people already active), or of a drug or alcohol problem for
     /// people who never offend.
     CareerStart = 0,
-    /// Arrest. detail: 1 if for a trigger offence.
+    /// Arrest. detail: 1 if for a trigger offence; extra: [`OffenceGroup`].
     Arrest = 1,
     /// Drug test on arrest. detail: 1 if positive for opiates or cocaine.
     Test = 2,
@@ -118,6 +118,65 @@ pub enum EventKind {
     TreatmentTransfer = 20,
     /// The person's drug or alcohol problem ends (recovery out of treatment).
     Recovery = 21,
+}
+
+impl EventKind {
+    pub const ALL: [EventKind; 22] = [
+        EventKind::CareerStart,
+        EventKind::Arrest,
+        EventKind::Test,
+        EventKind::DipAssessment,
+        EventKind::Conviction,
+        EventKind::OrderStart,
+        EventKind::OrderEnd,
+        EventKind::TreatmentStart,
+        EventKind::TreatmentEnd,
+        EventKind::CustodyStart,
+        EventKind::Release,
+        EventKind::Death,
+        EventKind::Desistance,
+        EventKind::Intervention,
+        EventKind::WaitlistJoin,
+        EventKind::WaitlistGiveUp,
+        EventKind::AssessmentFailed,
+        EventKind::NoPlace,
+        EventKind::OffendingRate,
+        EventKind::Disposal,
+        EventKind::TreatmentTransfer,
+        EventKind::Recovery,
+    ];
+    /// The name microdata and study files use.
+    pub fn name(self) -> &'static str {
+        match self {
+            EventKind::CareerStart => "career_start",
+            EventKind::Arrest => "arrest",
+            EventKind::Test => "drug_test",
+            EventKind::DipAssessment => "dip_assessment",
+            EventKind::Conviction => "conviction",
+            EventKind::OrderStart => "order_start",
+            EventKind::OrderEnd => "order_end",
+            EventKind::TreatmentStart => "treatment_start",
+            EventKind::TreatmentEnd => "treatment_end",
+            EventKind::CustodyStart => "custody_start",
+            EventKind::Release => "release",
+            EventKind::Death => "death",
+            EventKind::Desistance => "desistance",
+            EventKind::Intervention => "intervention_start",
+            EventKind::WaitlistJoin => "waitlist_join",
+            EventKind::WaitlistGiveUp => "waitlist_give_up",
+            EventKind::AssessmentFailed => "assessment_failed",
+            EventKind::NoPlace => "no_place",
+            EventKind::OffendingRate => "offending_rate",
+            EventKind::Disposal => "disposal",
+            EventKind::TreatmentTransfer => "treatment_transfer",
+            EventKind::Recovery => "recovery",
+        }
+    }
+}
+
+/// The value of `all` whose name is `s`.
+pub fn by_name<T: Copy>(all: &[T], name: impl Fn(T) -> &'static str, s: &str) -> Option<T> {
+    all.iter().copied().find(|&v| name(v) == s)
 }
 
 /// What kind of treatment a journey is: opioid substitution treatment (OST,
@@ -419,6 +478,30 @@ pub enum OrderOutcome {
     RevokedOnReconviction = 5,
 }
 
+impl OrderOutcome {
+    pub const ALL: [OrderOutcome; 6] = [
+        OrderOutcome::Completed,
+        OrderOutcome::Revoked,
+        OrderOutcome::Custody,
+        OrderOutcome::Died,
+        OrderOutcome::Replaced,
+        OrderOutcome::RevokedOnReconviction,
+    ];
+    pub fn from_u16(v: u16) -> OrderOutcome {
+        OrderOutcome::ALL[(v as usize).min(5)]
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            OrderOutcome::Completed => "completed",
+            OrderOutcome::Revoked => "revoked",
+            OrderOutcome::Custody => "custody",
+            OrderOutcome::Died => "died",
+            OrderOutcome::Replaced => "replaced",
+            OrderOutcome::RevokedOnReconviction => "revoked_on_reconviction",
+        }
+    }
+}
+
 /// How a person came into treatment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[repr(u8)]
@@ -475,13 +558,22 @@ pub enum TreatmentExit {
 }
 
 impl TreatmentExit {
+    pub const ALL: [TreatmentExit; 4] = [
+        TreatmentExit::Dropout,
+        TreatmentExit::Completed,
+        TreatmentExit::NotContinued,
+        TreatmentExit::Died,
+    ];
     pub fn from_u16(v: u16) -> TreatmentExit {
-        [
-            TreatmentExit::Dropout,
-            TreatmentExit::Completed,
-            TreatmentExit::NotContinued,
-            TreatmentExit::Died,
-        ][(v as usize).min(3)]
+        TreatmentExit::ALL[(v as usize).min(3)]
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            TreatmentExit::Dropout => "dropout",
+            TreatmentExit::Completed => "completed",
+            TreatmentExit::NotContinued => "not_continued",
+            TreatmentExit::Died => "died",
+        }
     }
 }
 

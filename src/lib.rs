@@ -24,6 +24,7 @@ pub mod interventions_doc;
 pub mod lesson;
 pub mod life_table;
 pub mod metrics;
+pub mod microdata;
 pub mod output;
 pub mod parameter;
 pub mod params;

@@ -3,6 +3,7 @@
 use crate::engine;
 use crate::history::Observer;
 use crate::metrics::{Metrics, Row, M};
+use crate::microdata::Recorder;
 use crate::params::Params;
 use crate::pathway::population::Roster;
 use crate::rng::replicate_seed;
@@ -52,6 +53,36 @@ where
     engine::run_with(params, &model, &roster, seed, make, tick)
 }
 
+/// [`run_replicate`], writing the replicate's histories (replicate `g` of a
+/// run with master seed `run_seed`) to `recorder` as it goes, in person order.
+pub fn run_replicate_recorded<O, F>(
+    params: &Params,
+    seed: u64,
+    make: F,
+    tick: &(dyn Fn() + Sync),
+    recorder: &Recorder,
+    run_seed: u64,
+    g: u32,
+) -> O
+where
+    O: crate::history::Observer,
+    F: Fn() -> O + Sync,
+{
+    let roster = Roster::new(params);
+    let model = crate::capacity::model_for(params, seed, &roster);
+    let filter = &recorder.filter;
+    engine::run_in_order(
+        params,
+        &model,
+        &roster,
+        seed,
+        make,
+        |h| crate::microdata::batches(filter, run_seed, g, h),
+        |b| recorder.writer.send(b),
+        tick,
+    )
+}
+
 /// Simulate one replicate and return its metrics.
 pub fn replicate_metrics(params: &Params, replicate: u32, tick: &(dyn Fn() + Sync)) -> Metrics {
     let seed = replicate_seed(params.run.seed, replicate);
@@ -87,6 +118,22 @@ where
     E: Observer,
     F: Fn() -> E + Sync,
 {
+    run_sets_recorded(params, sets, bar, extra, None)
+}
+
+/// [`run_sets_with`], writing the histories `recorder`'s filter keeps as it
+/// goes. The metrics and the extra observer are identical to a run without it.
+pub fn run_sets_recorded<E, F>(
+    params: &Params,
+    sets: &[Params],
+    bar: &ProgressBar,
+    extra: F,
+    recorder: Option<&Recorder>,
+) -> (RunOutput, E)
+where
+    E: Observer,
+    F: Fn() -> E + Sync,
+{
     let started = Instant::now();
     let per_set = params.run.replicates / sets.len().max(1) as u32;
     let mut replicates = Vec::with_capacity(params.run.replicates as usize);
@@ -99,7 +146,13 @@ where
         for r in 0..per_set {
             let g = s as u32 * per_set + r;
             let seed = replicate_seed(params.run.seed, g);
-            let (m, e) = run_replicate(set, seed, || (Metrics::new(set), extra()), &tick);
+            let make = || (Metrics::new(set), extra());
+            let (m, e) = match recorder {
+                Some(rec) if rec.filter.keeps_replicate(g) => {
+                    run_replicate_recorded(set, seed, make, &tick, rec, params.run.seed, g)
+                }
+                _ => run_replicate(set, seed, make, &tick),
+            };
             events += m.events;
             person_days += m.person_days;
             replicates.push(m.rows(set.run.scale));

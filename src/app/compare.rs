@@ -1,13 +1,19 @@
 //! `pathsim compare`: a baseline and a scenario on common random numbers.
 
-use super::{headline_year, print_assumed_effects, RunOpts};
+use super::{headline_year, print_assumed_effects, HistoriesOpts, RunOpts};
 use crate::error::CliError;
 use crate::output;
 use crate::run::{self, summarise};
 use anyhow::Context;
 use std::path::{Path, PathBuf};
 
-pub fn compare(base_path: &Path, path: &Path, opts: &RunOpts) -> Result<(), CliError> {
+pub fn compare(
+    base_path: &Path,
+    path: &Path,
+    opts: &RunOpts,
+    histories: &HistoriesOpts,
+) -> Result<(), CliError> {
+    let filter = histories.filter()?;
     let base = opts.load(base_path)?;
     let sc = opts.load(path)?;
     check_common_run(base_path, &base.params.run, path, &sc.params.run)?;
@@ -26,13 +32,28 @@ pub fn compare(base_path: &Path, path: &Path, opts: &RunOpts) -> Result<(), CliE
     let total =
         run::total_chunks_of(&base.params, &base_sets) + run::total_chunks_of(&sc.params, &sc_sets);
     let bar = crate::progress::chunks(total, "compare", opts.quiet);
+    // Each arm's histories in a folder of its own; the same people in both.
+    let recorder = |arm: &str| -> Result<Option<crate::microdata::Recorder>, CliError> {
+        match &filter {
+            Some(f) => Ok(Some(crate::microdata::Recorder {
+                filter: f.clone(),
+                writer: crate::microdata::Writer::create(&stage.path("histories").join(arm))?,
+            })),
+            None => Ok(None),
+        }
+    };
+    let (rec_a, rec_c) = (recorder("baseline")?, recorder("scenario")?);
     let (a, c) = pool.install(|| {
         (
-            run::run_sets_with(&base.params, &base_sets, &bar, || ()).0,
-            run::run_sets_with(&sc.params, &sc_sets, &bar, || ()).0,
+            run::run_sets_recorded(&base.params, &base_sets, &bar, || (), rec_a.as_ref()).0,
+            run::run_sets_recorded(&sc.params, &sc_sets, &bar, || (), rec_c.as_ref()).0,
         )
     });
     bar.finish_and_clear();
+    let written = match (rec_a, rec_c) {
+        (Some(x), Some(y)) => Some((x.writer.finish()?, y.writer.finish()?)),
+        _ => None,
+    };
     let sa = summarise(a.replicates.iter().map(|r| r.as_slice()));
     let sc_sum = summarise(c.replicates.iter().map(|r| r.as_slice()));
     let diffs = run::differences(&a, &c);
@@ -115,6 +136,11 @@ pub fn compare(base_path: &Path, path: &Path, opts: &RunOpts) -> Result<(), CliE
                 ", variance_split.csv"
             }
         );
+        if let Some((wa, wc)) = &written {
+            let h = dest.join("histories");
+            println!("{}", super::histories_line(&h.join("baseline"), wa));
+            println!("{}", super::histories_line(&h.join("scenario"), wc));
+        }
     }
     Ok(())
 }

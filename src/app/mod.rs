@@ -36,6 +36,8 @@ pub enum Command {
         scenario: PathBuf,
         #[command(flatten)]
         opts: RunOpts,
+        #[command(flatten)]
+        histories: HistoriesOpts,
     },
     /// Validate scenario, sweep and calibration files without running them
     /// (exit code 2 on the first error). The kind is told by content: a sweep
@@ -54,6 +56,8 @@ pub enum Command {
         scenario: PathBuf,
         #[command(flatten)]
         opts: RunOpts,
+        #[command(flatten)]
+        histories: HistoriesOpts,
     },
     /// Score a scenario against every published figure (calibration and validation
     /// targets) with 95% Monte Carlo intervals; writes outputs/<name>-targets/ (targets.csv, report.html).
@@ -115,6 +119,55 @@ pub enum Command {
         #[arg(long)]
         markdown: bool,
     },
+}
+
+/// Person-level microdata (`run` and `compare`): Parquet histories beside the
+/// results (docs/histories.md).
+#[derive(Args, Debug, Clone, Default)]
+pub struct HistoriesOpts {
+    /// Write the simulated histories as Parquet (histories/people.parquet,
+    /// histories/events.parquet and histories/dictionary.csv; in a comparison
+    /// one folder per arm, histories/baseline and histories/scenario).
+    #[arg(long)]
+    pub histories: bool,
+    /// Only these replicates: "0", "0-2" or "0,3,5" (default: all).
+    #[arg(long, value_name = "LIST", requires = "histories")]
+    pub histories_replicates: Option<String>,
+    /// Only events in these calendar years, and people in the model in them:
+    /// "2011" or "2005-2010" (default: every year).
+    #[arg(long, value_name = "YEARS", requires = "histories")]
+    pub histories_years: Option<String>,
+    /// Only this fraction of people, drawn by person id (the same people in
+    /// both arms of a comparison); default 1.
+    #[arg(long, value_name = "FRACTION", requires = "histories")]
+    pub histories_sample: Option<f64>,
+}
+
+impl HistoriesOpts {
+    /// The filter asked for, if histories are to be written.
+    pub fn filter(&self) -> Result<Option<crate::microdata::Filter>, CliError> {
+        if !self.histories {
+            return Ok(None);
+        }
+        crate::microdata::Filter::parse(
+            self.histories_replicates.as_deref(),
+            self.histories_years.as_deref(),
+            self.histories_sample,
+        )
+        .map(Some)
+        .map_err(CliError::Input)
+    }
+}
+
+/// What a histories folder holds, in one line.
+fn histories_line(dir: &Path, w: &crate::microdata::Written) -> String {
+    format!(
+        "wrote {}/{{people.parquet, events.parquet, dictionary.csv}}: {} people, {} events, {:.1} MB",
+        dir.display(),
+        w.people,
+        w.events,
+        w.bytes as f64 / 1e6,
+    )
 }
 
 /// Options shared by commands that run scenarios.
@@ -193,7 +246,11 @@ pub fn main() -> i32 {
 
 fn dispatch(cli: Cli) -> Result<(), CliError> {
     match cli.command {
-        Command::Run { scenario, opts } => run::run(&scenario, &opts),
+        Command::Run {
+            scenario,
+            opts,
+            histories,
+        } => run::run(&scenario, &opts, &histories),
         Command::Check { scenarios } => {
             for s in &scenarios {
                 check(s)?;
@@ -204,7 +261,8 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
             baseline,
             scenario,
             opts,
-        } => compare::compare(&baseline, &scenario, &opts),
+            histories,
+        } => compare::compare(&baseline, &scenario, &opts, &histories),
         Command::Params { markdown, toml } => {
             if toml {
                 let keys = crate::params::fitted_keys(Path::new("scenarios/calibrated.toml"));

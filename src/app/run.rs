@@ -1,13 +1,14 @@
 //! `pathsim run`: one scenario's replicates, its files and report.
 
-use super::{headline_year, print_assumed_effects, RunOpts};
+use super::{headline_year, print_assumed_effects, HistoriesOpts, RunOpts};
 use crate::error::CliError;
 use crate::output;
 use crate::run::{self, summarise};
 use std::path::{Path, PathBuf};
 
-pub fn run(path: &Path, opts: &RunOpts) -> Result<(), CliError> {
+pub fn run(path: &Path, opts: &RunOpts, histories: &HistoriesOpts) -> Result<(), CliError> {
     let sc = opts.load(path)?;
+    let filter = histories.filter()?;
     let pool = opts.pool()?;
     let p = &sc.params;
     let dest = opts
@@ -17,12 +18,27 @@ pub fn run(path: &Path, opts: &RunOpts) -> Result<(), CliError> {
     let stage = output::Staging::claim(&dest, opts.force)?;
     let sets = opts.sets(p)?;
     let bar = crate::progress::chunks(run::total_chunks_of(p, &sets), &p.name, opts.quiet);
+    let recorder = match filter {
+        Some(filter) => Some(crate::microdata::Recorder {
+            filter,
+            writer: crate::microdata::Writer::create(&stage.path("histories"))?,
+        }),
+        None => None,
+    };
     let (out, retention) = pool.install(|| {
-        run::run_sets_with(p, &sets, &bar, || {
-            crate::studies::retention::RetentionCurves::for_params(p)
-        })
+        run::run_sets_recorded(
+            p,
+            &sets,
+            &bar,
+            || crate::studies::retention::RetentionCurves::for_params(p),
+            recorder.as_ref(),
+        )
     });
     bar.finish_and_clear();
+    let written = match recorder {
+        Some(r) => Some(r.writer.finish()?),
+        None => None,
+    };
     let summary = summarise(out.replicates.iter().map(|r| r.as_slice()));
     let split = crate::ensemble::variance_split(&out.replicates, out.sets);
     let dest = output::write_run_in(
@@ -69,6 +85,9 @@ pub fn run(path: &Path, opts: &RunOpts) -> Result<(), CliError> {
                 ", variance_split.csv"
             }
         );
+        if let Some(w) = &written {
+            println!("{}", super::histories_line(&dest.join("histories"), w));
+        }
     }
     Ok(())
 }

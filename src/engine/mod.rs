@@ -98,6 +98,76 @@ where
         })
 }
 
+/// Chunks simulated together by [`run_in_order`] before their output is handed on.
+pub const WINDOW: u64 = 16;
+
+/// Simulate one replicate as [`run_with`] does, and also convert each chunk's
+/// histories with `convert` (on the worker threads) and hand the results to
+/// `consume` on the calling thread in chunk order: for output that must not
+/// depend on the thread count (microdata). Chunks go in windows of [`WINDOW`],
+/// so at most one window's conversions are held at once. The observer's result
+/// equals [`run_with`]'s: its merge does not depend on order.
+#[allow(clippy::too_many_arguments)]
+pub fn run_in_order<O, F, B, C, W>(
+    params: &Params,
+    model: &Model,
+    roster: &Roster,
+    seed: u64,
+    make: F,
+    convert: C,
+    mut consume: W,
+    tick: &(dyn Fn() + Sync),
+) -> O
+where
+    O: Observer,
+    F: Fn() -> O + Sync,
+    B: Send,
+    C: Fn(&Histories) -> B + Sync,
+    W: FnMut(B),
+{
+    let n = n_chunks(roster);
+    let mut total = make();
+    let mut first = 0;
+    while first < n {
+        let last = (first + WINDOW).min(n);
+        let (obs, mut out) = (first..last)
+            .into_par_iter()
+            .fold(
+                || {
+                    (
+                        make(),
+                        Vec::new(),
+                        Histories::with_capacity(CHUNK as usize, CHUNK as usize * 64),
+                    )
+                },
+                |(mut obs, mut out, mut hist), c| {
+                    let ids = c * CHUNK..((c + 1) * CHUNK).min(roster.total);
+                    simulate_people(params, model, roster, seed, ids, &mut hist);
+                    obs.observe(&hist);
+                    out.push((c, convert(&hist)));
+                    tick();
+                    (obs, out, hist)
+                },
+            )
+            .map(|(obs, out, _)| (obs, out))
+            .reduce(
+                || (make(), Vec::new()),
+                |(mut a, mut va), (b, vb)| {
+                    a.merge(b);
+                    va.extend(vb);
+                    (a, va)
+                },
+            );
+        total.merge(obs);
+        out.sort_by_key(|x| x.0);
+        for (_, b) in out {
+            consume(b);
+        }
+        first = last;
+    }
+    total
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
