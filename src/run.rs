@@ -172,6 +172,31 @@ where
     (out, pooled)
 }
 
+/// One observer per replicate of a run over parameter sets, made by `make`
+/// and returned in replicate order: the seeds and sets of [`run_sets_with`]
+/// (replicate `g` with seed `replicate_seed(seed, g)`), without metrics.
+pub fn replicates_with<O, F>(params: &Params, sets: &[Params], bar: &ProgressBar, make: F) -> Vec<O>
+where
+    O: Observer,
+    F: Fn() -> O + Sync,
+{
+    let per_set = params.run.replicates / sets.len().max(1) as u32;
+    let tick = || bar.inc(1);
+    let mut out = Vec::with_capacity(params.run.replicates as usize);
+    for (s, set) in sets.iter().enumerate() {
+        for r in 0..per_set {
+            let g = s as u32 * per_set + r;
+            out.push(run_replicate(
+                set,
+                replicate_seed(params.run.seed, g),
+                &make,
+                &tick,
+            ));
+        }
+    }
+    out
+}
+
 /// Mean and 95% interval of one output over replicates.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Summary {

@@ -7,6 +7,7 @@ mod calibrate;
 mod compare;
 mod lesson;
 mod run;
+mod study;
 mod sweep;
 mod targets;
 
@@ -41,7 +42,8 @@ pub enum Command {
     },
     /// Validate scenario, sweep and calibration files without running them
     /// (exit code 2 on the first error). The kind is told by content: a sweep
-    /// file has a [design] table, a calibration file an [abc] table.
+    /// file has a [design] table, a calibration file an [abc] table, a study
+    /// file a [cohort] table.
     Check {
         /// Scenario, sweep or calibration files (TOML).
         #[arg(required = true)]
@@ -102,6 +104,17 @@ pub enum Command {
     Sweep(sweep::SweepArgs),
     /// Merge the shard files of a sweep run as a Slurm job array.
     Merge(sweep::MergeArgs),
+    /// Measure a custom study (a cohort, outcomes and breakdowns in TOML, see
+    /// docs/studies.md) on a scenario's simulated histories; writes
+    /// outputs/study-<study>-<scenario>/study.csv with 95% intervals.
+    Study {
+        /// Study file (TOML), e.g. studies/positive_test_2011.toml.
+        study: PathBuf,
+        /// Scenario file (TOML).
+        scenario: PathBuf,
+        #[command(flatten)]
+        opts: RunOpts,
+    },
     /// Run a ready-made classroom lesson (retention, testing) and write a one-page report.
     Lesson(lesson::LessonArgs),
     /// Rewrite the generated parts of the documentation (the parameter appendix
@@ -289,6 +302,11 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
         Command::Sweep(args) => sweep::cmd_sweep(&args),
         Command::Merge(args) => sweep::cmd_merge(&args),
         Command::Lesson(args) => lesson::lesson(&args),
+        Command::Study {
+            study: file,
+            scenario,
+            opts,
+        } => study::study(&file, &scenario, &opts),
         Command::Docs { check } => docs(check),
         Command::Interventions { markdown } => {
             print!(
@@ -306,6 +324,7 @@ enum FileKind {
     Scenario,
     Sweep,
     Calibration,
+    Study,
 }
 
 /// A sweep file has `[design]`, a calibration file `[abc]` (with `scenario`
@@ -321,6 +340,8 @@ fn file_kind(path: &Path) -> Result<FileKind, CliError> {
         FileKind::Sweep
     } else if has("abc") || has("history_matching") || (has("scenario") && has("output")) {
         FileKind::Calibration
+    } else if has("cohort") {
+        FileKind::Study
     } else {
         FileKind::Scenario
     })
@@ -350,6 +371,25 @@ fn check(path: &Path) -> Result<(), CliError> {
                 sw.design.len(),
                 sw.base.run.replicates,
                 sw.base.run.scale
+            );
+        }
+        FileKind::Study => {
+            let st = crate::studies::custom::spec::load(path)?;
+            println!(
+                "{}: ok (study {}, {} outcome(s), {} condition(s), grouped by {})",
+                path.display(),
+                st.name,
+                st.outcomes.len(),
+                st.conditions.len(),
+                if st.groups.is_empty() {
+                    "nothing".to_string()
+                } else {
+                    st.groups
+                        .iter()
+                        .map(|g| g.name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }
             );
         }
         FileKind::Calibration => {

@@ -117,7 +117,7 @@ fn death(e: &EventRow) -> Option<DeathCircumstances> {
 fn sentenced_reception(e: &Event) -> bool {
     e.kind == K::CustodyStart
         && !matches!(
-            CustodyKind::from_u8(e.detail),
+            CustodyKind::from_u8(e.detail.min(4)),
             CustodyKind::Remand | CustodyKind::Recall
         )
 }

@@ -17,6 +17,7 @@
 pub mod best;
 pub mod bold;
 pub mod causal;
+pub mod custom;
 pub mod nao;
 pub mod national;
 pub mod nta;
