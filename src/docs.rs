@@ -32,6 +32,12 @@ pub const BLOCKS: &[Block] = &[
         end: crate::interventions_doc::DOC_END,
         body: || crate::interventions_doc::interventions_table(true),
     },
+    Block {
+        file: "docs/histories.md",
+        begin: crate::microdata::DOC_BEGIN,
+        end: crate::interventions_doc::DOC_END,
+        body: crate::microdata::dictionary_markdown,
+    },
 ];
 
 /// `text` with the block between `begin` and `end` replaced by `body`, or an

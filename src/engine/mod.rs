@@ -225,6 +225,39 @@ mod tests {
     }
 
     #[test]
+    fn in_order_runs_observe_the_same_and_hand_on_chunks_in_order() {
+        let mut p = crate::params::baseline();
+        p.run.scale = 100.0;
+        let roster = Roster::new(&p);
+        let model = Model::new(&p);
+        assert!(n_chunks(&roster) > 2 * WINDOW, "more than two windows");
+        let plain = run_with(&p, &model, &roster, 7, Count::default, &|| {});
+        for threads in [1, 2] {
+            let mut firsts = Vec::new();
+            let obs = thread_pool(Some(threads)).unwrap().install(|| {
+                run_in_order(
+                    &p,
+                    &model,
+                    &roster,
+                    7,
+                    Count::default,
+                    |h| h.people[0].id,
+                    |id| firsts.push(id),
+                    &|| {},
+                )
+            });
+            assert_eq!(
+                (obs.people, obs.starts, obs.ids),
+                (plain.people, plain.starts, plain.ids)
+            );
+            let expected: Vec<u64> = (0..n_chunks(&roster))
+                .map(|c| roster.stream_id(c * CHUNK))
+                .collect();
+            assert_eq!(firsts, expected, "{threads} threads: chunk order");
+        }
+    }
+
+    #[test]
     fn a_chunk_of_histories_keeps_each_persons_events_together() {
         let mut p = crate::params::baseline();
         p.run.scale = 2000.0;

@@ -435,3 +435,9 @@ pub fn dictionary_markdown() -> String {
     }
     s
 }
+
+/// The line that opens the generated dictionary in docs/histories.md.
+pub const DOC_BEGIN: &str = "<!-- BEGIN GENERATED: histories dictionary -->";
+
+#[cfg(test)]
+mod tests;
