@@ -59,11 +59,14 @@ pub struct Column<R> {
     pub get: fn(&R) -> Cell,
 }
 
-/// One person of one replicate, with how their history ended.
+/// One person of one replicate, with how their history ended and the day
+/// their offending career ended (desistance does not end a history: the person
+/// is followed to death or the horizon).
 pub struct PersonRow {
     pub replicate: u32,
     pub person: Person,
     pub last: Option<EventKind>,
+    pub desisted: Option<i32>,
 }
 
 /// One event of one person's history.
@@ -169,7 +172,7 @@ pub const PEOPLE: &[Column<PersonRow>] = &[
         ty: Ty::Date,
         unit: "date",
         applies_to: &[],
-        meaning: "Last simulated day: death, desistance or the end of the simulation",
+        meaning: "Last simulated day: death or the end of the simulation (a person who desists is followed on)",
         get: |r| Cell::Day(r.person.exit_day),
     },
     Column {
@@ -177,14 +180,21 @@ pub const PEOPLE: &[Column<PersonRow>] = &[
         ty: Ty::Category,
         unit: "",
         applies_to: &[],
-        meaning: "death, desistance or end_of_simulation (still followed on the last day)",
+        meaning: "death, or end_of_simulation (still alive and followed on the last day)",
         get: |r| {
             Cell::Cat(match r.last {
                 Some(K::Death) => "death",
-                Some(K::Desistance) => "desistance",
                 _ => "end_of_simulation",
             })
         },
+    },
+    Column {
+        name: "desistance_date",
+        ty: Ty::Date,
+        unit: "date",
+        applies_to: &[],
+        meaning: "Day the offending career ended by desistance (the person is followed on, to death or the end of the simulation); null if it did not",
+        get: |r| r.desisted.map_or(Cell::Null, Cell::Day),
     },
     Column {
         name: "substance",
@@ -620,7 +630,7 @@ pub fn event_meaning(kind: EventKind) -> &'static str {
             "The offence rate changes (not an offence: offences are this rate's integral)"
         }
         K::Recovery => "The drug or alcohol problem ends (recovery out of treatment)",
-        K::Desistance => "The offending career ends; the person leaves the model",
+        K::Desistance => "The offending career ends (the person is still followed, to death or the end of the simulation)",
         K::Death => "Death, with its cause and circumstances",
     }
 }

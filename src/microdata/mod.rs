@@ -218,7 +218,7 @@ pub fn schema<R>(cols: &[Column<R>]) -> SchemaRef {
 }
 
 /// People columns that are null for people who never offend.
-const PEOPLE_NULLABLE: [&str; 3] = ["propensity", "risk_score", "risk_band"];
+const PEOPLE_NULLABLE: [&str; 4] = ["propensity", "risk_score", "risk_band", "desistance_date"];
 
 /// Build one table's batch from its rows.
 fn batch<R>(cols: &[Column<R>], rows: &[R]) -> RecordBatch {
@@ -248,6 +248,10 @@ pub fn batches(filter: &Filter, seed: u64, g: u32, h: &Histories) -> Batches {
             replicate: g,
             person: *p,
             last: ev.last().map(|e| e.kind),
+            desisted: ev
+                .iter()
+                .find(|e| e.kind == EventKind::Desistance)
+                .map(|e| e.day),
         });
         for (i, e) in ev.iter().enumerate() {
             if first <= e.day && e.day <= last {
@@ -298,6 +302,7 @@ impl Writer {
                 let props = WriterProperties::builder()
                     .set_compression(Compression::SNAPPY)
                     .set_created_by(format!("pathsim {}", env!("CARGO_PKG_VERSION")))
+                    .set_statistics_enabled(parquet::file::properties::EnabledStatistics::Chunk)
                     .build();
                 let w = ArrowWriter::try_new(file, schema, Some(props))
                     .with_context(|| format!("cannot start {}", path.display()))?;

@@ -70,6 +70,7 @@ fn history() -> Vec<Event> {
         ),
         Event::new(d + 302, K::OffendingRate, 0x01, 0x86a0), // 100,000 thousandths
         Event::new(d + 303, K::WaitlistJoin, Route::Voluntary as u8, 42),
+        Event::new(day(2011, 7, 8), K::Desistance, 0, 0),
         Event::new(
             day(2012, 3, 4),
             K::Death,
@@ -132,7 +133,7 @@ fn every_column_round_trips_through_parquet() {
     let w = Writer::create(dir.path()).unwrap();
     w.send(batches(&Filter::default(), 1, 3, &h));
     let written = w.finish().unwrap();
-    assert_eq!((written.people, written.events), (1, 15));
+    assert_eq!((written.people, written.events), (1, 16));
     assert!(written.bytes > 0);
     assert!(dir.path().join("dictionary.csv").exists());
 
@@ -144,6 +145,7 @@ fn every_column_round_trips_through_parquet() {
     assert_eq!(cat(&p, "sex", 0).as_deref(), Some("female"));
     assert_eq!(int(&p, "birth_date", 0), Some(day(1975, 5, 6) as i64));
     assert_eq!(cat(&p, "exit_reason", 0).as_deref(), Some("death"));
+    assert_eq!(int(&p, "desistance_date", 0), Some(day(2011, 7, 8) as i64));
     assert_eq!(cat(&p, "substance", 0).as_deref(), Some("opiates_crack"));
     assert_eq!(
         p.column_by_name("propensity")
@@ -157,16 +159,17 @@ fn every_column_round_trips_through_parquet() {
     assert_eq!(int(&p, "prior_offences", 0), Some(3));
 
     let e = read(&dir.path().join("events.parquet"));
-    assert_eq!(e.num_rows(), 15);
+    assert_eq!(e.num_rows(), 16);
     assert_eq!(e.num_columns(), EVENTS.len());
-    let kinds: Vec<String> = (0..15).map(|r| cat(&e, "event", r).unwrap()).collect();
+    let kinds: Vec<String> = (0..16).map(|r| cat(&e, "event", r).unwrap()).collect();
     assert_eq!(kinds[1], "arrest");
-    assert_eq!(kinds[14], "death");
+    assert_eq!(kinds[14], "desistance");
+    assert_eq!(kinds[15], "death");
     assert_eq!(
-        (0..15)
+        (0..16)
             .map(|r| int(&e, "sequence", r).unwrap())
             .collect::<Vec<_>>(),
-        (0..15).collect::<Vec<_>>()
+        (0..16).collect::<Vec<_>>()
     );
     // the arrest's details, and nulls where a column does not apply
     assert_eq!(cat(&e, "offence_group", 1).as_deref(), Some("drugs"));
@@ -194,13 +197,13 @@ fn every_column_round_trips_through_parquet() {
     assert_eq!(rate.value(12), 100.0);
     assert!(rate.is_null(11));
     assert_eq!(int(&e, "wait_days", 13), Some(42));
-    assert_eq!(cat(&e, "cause", 14).as_deref(), Some("drug_poisoning"));
+    assert_eq!(cat(&e, "cause", 15).as_deref(), Some("drug_poisoning"));
     assert_eq!(
-        cat(&e, "weeks_since_release", 14).as_deref(),
+        cat(&e, "weeks_since_release", 15).as_deref(),
         Some("not_recently_released")
     );
-    assert_eq!(flag(&e, "after_ost", 14), Some(true));
-    assert_eq!(flag(&e, "in_ost", 14), Some(false));
+    assert_eq!(flag(&e, "after_ost", 15), Some(true));
+    assert_eq!(flag(&e, "in_ost", 15), Some(false));
 }
 
 #[test]

@@ -12,8 +12,8 @@
 //! - `recorded = "before"` (or `"after"`) keeps only events recorded before (or
 //!   after) the index in the person's history, which orders events on one day;
 //! - an index counts only if the person is observed to the end of the longest
-//!   outcome window: their history goes on past it, or ended inside it by death
-//!   or desistance, but not by the simulation horizon.
+//!   window after it (outcomes, conditions, retention): their history goes on
+//!   past it, or ended inside it by death, but not by the simulation horizon.
 //!
 //! Counts are integers keyed by group, so merging chunks in any order gives the
 //! same answer on any number of threads.
@@ -225,8 +225,12 @@ impl GroupKey {
             GroupKey::IndexOutcome(e) => from(&e.outcome_names()),
             GroupKey::Retained => from(&["not_retained", "retained"]),
             GroupKey::IndexColumn(c) => match EVENTS[c].ty {
-                Ty::Bool => from(&["false", "true"]),
-                _ => from(&column_values(c)),
+                Ty::Bool => from(&["false", "true", NOT_RECORDED]),
+                _ => {
+                    let mut names = column_values(c);
+                    names.push(NOT_RECORDED);
+                    from(&names)
+                }
             },
         }
     }
@@ -258,6 +262,10 @@ pub fn column_values(col: usize) -> Vec<&'static str> {
     out
 }
 
+/// The group of index events for which a grouping column is null (a
+/// remand reception has no sentence length band).
+pub const NOT_RECORDED: &str = "none";
+
 /// A compiled study.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Study {
@@ -288,14 +296,20 @@ impl Study {
             .map(|(_, v)| v.as_slice())
             .unwrap_or(&[])
     }
-    /// Days after the index that the person must be observed to.
+    /// Days after the index that the person must be observed to: the end of
+    /// the latest window after it (an outcome's, a condition's, or the last
+    /// day of the retention period), so a history the horizon cut short cannot
+    /// pass for one with no events.
     pub fn follow_up(&self) -> i32 {
-        self.outcomes
-            .iter()
-            .map(|o| match o.measure {
-                Measure::Change => o.before.1.max(o.after.1),
-                _ => o.days.1,
-            })
+        let outcomes = self.outcomes.iter().map(|o| match o.measure {
+            Measure::Change => o.before.1.max(o.after.1),
+            _ => o.days.1,
+        });
+        let conditions = self.conditions.iter().map(|c| c.days.1);
+        let retention = self.retained_days.map(|d| d - 1);
+        outcomes
+            .chain(conditions)
+            .chain(retention)
             .max()
             .unwrap_or(0)
             .max(0)
@@ -550,15 +564,22 @@ impl Counter {
                     let d = st.retained_days.unwrap_or(0);
                     end.is_none_or(|e| e.day >= s + d) as u16
                 }
-                GroupKey::IndexColumn(col) => match (EVENTS[col].get)(&row(&events[i])) {
-                    Cell::Bool(b) => b as u16,
-                    Cell::Cat(name) => st
-                        .values_of(col)
-                        .iter()
-                        .position(|v| *v == name)
-                        .unwrap_or(0) as u16,
-                    _ => 0,
-                },
+                GroupKey::IndexColumn(col) => {
+                    let values = st.values_of(col);
+                    match (EVENTS[col].get)(&row(&events[i])) {
+                        Cell::Bool(b) => b as u16,
+                        Cell::Cat(name) => values
+                            .iter()
+                            .position(|v| *v == name)
+                            .unwrap_or(values.len())
+                            as u16,
+                        // Null for this event (a remand's length band): its own group.
+                        _ => match EVENTS[col].ty {
+                            Ty::Bool => 2,
+                            _ => values.len() as u16,
+                        },
+                    }
+                }
             })
             .collect();
         Some(codes)
@@ -716,6 +737,13 @@ pub fn summarise(replicates: &[Vec<Value>]) -> Vec<SummaryRow> {
             });
             e.0.push(v.value);
             e.1 += v.n;
+        }
+    }
+    // A group with no index events in a replicate has a cohort of 0 there,
+    // not a missing value: its mean is over every replicate.
+    for ((_, outcome), (v, _, _)) in by.iter_mut() {
+        if outcome == "cohort" {
+            v.resize(replicates.len(), 0.0);
         }
     }
     // Totals first, then groups in label order.

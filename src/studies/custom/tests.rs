@@ -387,3 +387,93 @@ fn column_values_are_what_the_decoder_writes() {
         ["up_to_6m", "6m_to_12m", "12m_to_4y", "4y_plus"]
     );
 }
+
+#[test]
+fn a_null_index_column_is_its_own_group_and_retention_needs_follow_up() {
+    use crate::history::{CustodyKind, LengthBand};
+    let text = r#"
+name = "c"
+group_by = ["length_band"]
+[cohort]
+event = "custody_start"
+from = 2010-01-01
+to = 2010-12-31
+retained_days = 100
+[[outcome]]
+name = "released"
+event = "release"
+measure = "any"
+days = [1, 30]
+"#;
+    let s = day(2010, 5, 1);
+    let p = person(Substance::OpiatesCrack);
+    let sentenced = Event::new(
+        s,
+        EventKind::CustodyStart,
+        CustodyKind::Short as u8,
+        (LengthBand::Over6m as u16) << 1,
+    );
+    let remand = Event::new(s, EventKind::CustodyStart, CustodyKind::Remand as u8, 0);
+    let release = Event::new(s + 20, EventKind::Release, 1, 0);
+    // the horizon 50 days after the index: before the 100 days of retention end
+    let mut cut = p;
+    cut.exit_day = s + 50;
+    let c = counter(
+        text,
+        vec![
+            (p, vec![sentenced]),
+            (p, vec![remand, release]),
+            (cut, vec![remand]),
+        ],
+    );
+    let v = c.values(1.0);
+    let cohort = |g: &str| {
+        v.iter()
+            .find(|x| x.group[0] == g && x.outcome == "cohort")
+            .map(|x| x.value)
+    };
+    assert_eq!(cohort("6m_to_12m"), Some(1.0));
+    assert_eq!(
+        cohort(NOT_RECORDED),
+        Some(1.0),
+        "the remand, not filed under a band"
+    );
+    assert_eq!(
+        cohort("all"),
+        Some(2.0),
+        "the history cut before day 99 is not followed up"
+    );
+    assert_eq!(c.study.follow_up(), 99);
+}
+
+#[test]
+fn a_group_missing_from_a_replicate_counts_a_cohort_of_zero() {
+    let row = |outcome: &str, g: &str, x: f64| Value {
+        group: vec![g.into()],
+        outcome: outcome.into(),
+        measure: "people",
+        n: x as u64,
+        value: x,
+    };
+    let reps = vec![
+        vec![
+            row("cohort", "all", 4.0),
+            row("cohort", "rare", 2.0),
+            row("o", "rare", 50.0),
+        ],
+        vec![row("cohort", "all", 6.0)],
+    ];
+    let s = summarise(&reps);
+    let get = |g: &str, o: &str| {
+        s.iter()
+            .find(|r| r.group[0] == g && r.outcome == o)
+            .unwrap()
+    };
+    assert_eq!(get("rare", "cohort").mean, 1.0);
+    assert_eq!(get("rare", "cohort").replicates, 2);
+    assert_eq!(
+        (get("rare", "o").mean, get("rare", "o").replicates),
+        (50.0, 1)
+    );
+    assert_eq!(get("rare", "cohort").simulated, 1.0);
+}
