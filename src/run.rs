@@ -135,30 +135,25 @@ where
     F: Fn() -> E + Sync,
 {
     let started = Instant::now();
-    let per_set = params.run.replicates / sets.len().max(1) as u32;
     let mut replicates = Vec::with_capacity(params.run.replicates as usize);
     let mut events = 0;
     let mut person_days = 0;
     let mut people = 0;
     let mut pooled = extra();
     let tick = || bar.inc(1);
-    for (s, set) in sets.iter().enumerate() {
-        for r in 0..per_set {
-            let g = s as u32 * per_set + r;
-            let seed = replicate_seed(params.run.seed, g);
-            let make = || (Metrics::new(set), extra());
-            let (m, e) = match recorder {
-                Some(rec) if rec.filter.keeps_replicate(g) => {
-                    run_replicate_recorded(set, seed, make, &tick, rec, params.run.seed, g)
-                }
-                _ => run_replicate(set, seed, make, &tick),
-            };
-            events += m.events;
-            person_days += m.person_days;
-            replicates.push(m.rows(set.run.scale));
-            pooled.merge(e);
-        }
-        people += Roster::new(set).total * per_set as u64;
+    for (set, g, seed) in replicate_plan(params, sets) {
+        let make = || (Metrics::new(set), extra());
+        let (m, e) = match recorder {
+            Some(rec) if rec.filter.keeps_replicate(g) => {
+                run_replicate_recorded(set, seed, make, &tick, rec, params.run.seed, g)
+            }
+            _ => run_replicate(set, seed, make, &tick),
+        };
+        events += m.events;
+        person_days += m.person_days;
+        people += Roster::new(set).total;
+        replicates.push(m.rows(set.run.scale));
+        pooled.merge(e);
     }
     let out = RunOutput {
         params: params.clone(),
@@ -180,21 +175,28 @@ where
     O: Observer,
     F: Fn() -> O + Sync,
 {
-    let per_set = params.run.replicates / sets.len().max(1) as u32;
     let tick = || bar.inc(1);
-    let mut out = Vec::with_capacity(params.run.replicates as usize);
-    for (s, set) in sets.iter().enumerate() {
-        for r in 0..per_set {
+    replicate_plan(params, sets)
+        .map(|(set, _, seed)| run_replicate(set, seed, &make, &tick))
+        .collect()
+}
+
+/// Every replicate of a run over parameter sets, in order: its set, its
+/// number `g` and its seed. `params.run.replicates / sets.len()` replicates of
+/// each set in turn, replicate `g` seeded `replicate_seed(seed, g)`, so every
+/// command pairs the same replicates under common random numbers.
+fn replicate_plan<'a>(
+    params: &Params,
+    sets: &'a [Params],
+) -> impl Iterator<Item = (&'a Params, u32, u64)> {
+    let per_set = params.run.replicates / sets.len().max(1) as u32;
+    let seed = params.run.seed;
+    sets.iter().enumerate().flat_map(move |(s, set)| {
+        (0..per_set).map(move |r| {
             let g = s as u32 * per_set + r;
-            out.push(run_replicate(
-                set,
-                replicate_seed(params.run.seed, g),
-                &make,
-                &tick,
-            ));
-        }
-    }
-    out
+            (set, g, replicate_seed(seed, g))
+        })
+    })
 }
 
 /// Mean and 95% interval of one output over replicates.

@@ -40,20 +40,13 @@ fn one_replicate<B: Observer + Default>(study: &Arc<custom::Study>, set: &[&str]
 
 fn cell(c: &Counter, label: &str) -> custom::GroupCounts {
     let key = c.study.groups[0];
-    c.groups
-        .iter()
-        .filter(|(k, _)| key.label(k[0]) == label)
-        .fold(custom::GroupCounts::default(), |mut acc, (_, g)| {
-            acc.n += g.n;
-            acc.outcomes.resize(g.outcomes.len(), Default::default());
-            for (a, b) in acc.outcomes.iter_mut().zip(&g.outcomes) {
-                a.with_any += b.with_any;
-                a.events += b.events;
-                a.before += b.before;
-                a.after += b.after;
-            }
-            acc
-        })
+    let mut sum = custom::GroupCounts::default();
+    for (k, g) in &c.groups {
+        if key.label(k[0]) == label {
+            sum.add(g);
+        }
+    }
+    sum
 }
 
 fn value(values: &[custom::Value], group: &str, outcome: &str) -> f64 {

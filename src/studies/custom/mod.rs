@@ -339,7 +339,8 @@ pub struct GroupCounts {
 }
 
 impl GroupCounts {
-    fn add(&mut self, o: &GroupCounts) {
+    /// Add another group's counts into these.
+    pub fn add(&mut self, o: &GroupCounts) {
         self.n += o.n;
         if self.outcomes.len() < o.outcomes.len() {
             self.outcomes
