@@ -322,6 +322,9 @@ pub struct OffendingState {
     pub positive_tests: [f64; 3],
     /// The offence rate last recorded (`OffendingRate` event), per year, encoded.
     pub recorded_rate: u32,
+    /// The offence rate per day behind `recorded_rate` (NaN before the first):
+    /// an unchanged rate needs no encoding.
+    pub recorded_per_day: f64,
     /// The calendar's multipliers in force on offending and on detection.
     pub calendar_offending: f64,
     pub calendar_detection: f64,
@@ -334,10 +337,10 @@ impl OffendingState {
         self.desist_age_mult = rates.age_desistance[band];
     }
 
-    /// The calendar's multipliers on day `t` (set on the days they change).
-    pub fn set_calendar(&mut self, rates: &OffendingRates, t: f64) {
-        self.calendar_offending = rates.offending_trend.at(t);
-        self.calendar_detection = rates.detection_trend.at(t);
+    /// The calendar's multipliers in force today (set on the days they change).
+    pub fn set_calendar(&mut self, today: &super::CalendarDay) {
+        self.calendar_offending = today.offending;
+        self.calendar_detection = today.detection;
     }
 
     /// Custody ends a crisis phase.
@@ -374,6 +377,7 @@ impl OffendingState {
             active: person.offends,
             positive_tests: [f64::NEG_INFINITY; 3],
             recorded_rate: u32::MAX,
+            recorded_per_day: f64::NAN,
             calendar_offending: 1.0,
             calendar_detection: 1.0,
         }
@@ -424,7 +428,12 @@ impl PersonSim<'_> {
     /// Record the offence rate when it has changed (an `OffendingRate` event), so
     /// observers can count offences, detected or not, as the rate's integral.
     pub(crate) fn record_offending_rate(&mut self) {
-        let code = encode_rate(self.offence_rate() * DAYS_PER_YEAR);
+        let per_day = self.offence_rate();
+        if per_day == self.offending.recorded_per_day {
+            return;
+        }
+        self.offending.recorded_per_day = per_day;
+        let code = encode_rate(per_day * DAYS_PER_YEAR);
         if code != self.offending.recorded_rate {
             self.offending.recorded_rate = code;
             self.record(EventKind::OffendingRate, (code >> 16) as u8, code as u16);
@@ -650,10 +659,10 @@ mod tests {
         let mut s = testkit::sim(&m, testkit::person(Substance::None, 20.0), &mut events);
         s.offending.crisis = false;
         s.t = from.as_f64() - 1.0;
-        s.offending.set_calendar(&m.offending, s.t);
+        s.offending.set_calendar(&m.calendar_on(s.t));
         let (offences, arrests) = (s.offence_rate(), s.arrest_rate());
         s.t = from.as_f64();
-        s.offending.set_calendar(&m.offending, s.t);
+        s.offending.set_calendar(&m.calendar_on(s.t));
         assert_eq!(s.offence_rate(), offences);
         assert!((s.arrest_rate() - 0.5 * arrests).abs() < 1e-15);
     }

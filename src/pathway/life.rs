@@ -24,6 +24,31 @@ use rand_distr::{Distribution, Exp1};
 /// How many clocks `pathway/mod.rs` registers.
 const N_CLOCKS: usize = CLOCK_PROCESS.len();
 
+/// The clocks whose rates the calendar moves: arrest (offending and
+/// detection), voluntary treatment entry (funding, the access lever) and
+/// dropout (the retention lever). A rate that reads the calendar or a lever's
+/// start date is listed here, or its change would wait for the next event.
+const CALENDAR_CLOCKS: [Process; 3] = [
+    Process::Offending,
+    Process::TreatmentEntry,
+    Process::TreatmentExit,
+];
+
+/// Their rows in [`CLOCK_PROCESS`].
+const CALENDAR_CLOCK_INDEX: [usize; CALENDAR_CLOCKS.len()] = {
+    let mut out = [0; CALENDAR_CLOCKS.len()];
+    let mut i = 0;
+    while i < out.len() {
+        let mut k = 0;
+        while CLOCK_PROCESS[k] as u64 != CALENDAR_CLOCKS[i] as u64 {
+            k += 1;
+        }
+        out[i] = k;
+        i += 1;
+    }
+    out
+};
+
 /// What happens next.
 #[derive(Clone, Copy, Debug)]
 enum Next {
@@ -116,33 +141,53 @@ impl PersonSim<'_> {
     }
 
     /// The calendar inputs' multipliers in force today, into the stages' states
-    /// (at the start and on each refresh day).
-    fn refresh_calendar(&mut self) {
-        let (m, t) = (self.m, self.t);
-        self.offending.set_calendar(&m.offending, t);
-        self.treatment.set_calendar(&m.treatment, t);
+    /// (at the start; refresh days use the model's table).
+    fn set_calendar(&mut self, today: &super::CalendarDay) {
+        self.offending.set_calendar(today);
+        self.treatment.set_calendar(today);
     }
 
-    /// Recompute every clock's rate from the state; a clock whose rate changed
-    /// banks the internal time it consumed and gets a new next firing time.
+    /// Recompute every clock's rate from the state.
     fn update_rates(&mut self) {
-        let t = self.t;
         let new = self.clock_rates();
-        let c = &mut self.schedule;
         for (k, &rate) in new.iter().enumerate() {
-            if rate != c.rate[k] {
-                if c.next_fire[k].is_nan() {
-                    c.next_fire[k] = Exp1.sample(c.clock_rng[k].get());
-                }
-                c.internal[k] += c.rate[k] * (t - c.since[k]);
-                c.since[k] = t;
-                c.rate[k] = rate;
-                c.next_time[k] = if rate > 0.0 {
-                    t + (c.next_fire[k] - c.internal[k]) / rate
-                } else {
-                    f64::INFINITY
-                };
+            self.set_clock_rate(k, rate);
+        }
+    }
+
+    /// On a refresh day only the calendar's clocks can change rate
+    /// ([`CALENDAR_CLOCKS`]); every other rate is a function of the state and
+    /// of days that have their own timers.
+    fn update_calendar_rates(&mut self) {
+        for k in CALENDAR_CLOCK_INDEX {
+            let rate = self.clock_rate(k);
+            self.set_clock_rate(k, rate);
+        }
+        #[cfg(test)]
+        if self.m.check_refreshes {
+            let all = self.clock_rates();
+            assert_eq!(all, self.schedule.rate, "a rate moved on a refresh day");
+        }
+    }
+
+    /// A clock whose rate changed banks the internal time it consumed and gets
+    /// a new next firing time.
+    #[inline]
+    fn set_clock_rate(&mut self, k: usize, rate: f64) {
+        let t = self.t;
+        let c = &mut self.schedule;
+        if rate != c.rate[k] {
+            if c.next_fire[k].is_nan() {
+                c.next_fire[k] = Exp1.sample(c.clock_rng[k].get());
             }
+            c.internal[k] += c.rate[k] * (t - c.since[k]);
+            c.since[k] = t;
+            c.rate[k] = rate;
+            c.next_time[k] = if rate > 0.0 {
+                t + (c.next_fire[k] - c.internal[k]) / rate
+            } else {
+                f64::INFINITY
+            };
         }
     }
 
@@ -150,7 +195,8 @@ impl PersonSim<'_> {
     pub fn run(mut self) -> i32 {
         self.record(EventKind::CareerStart, self.person.substance as u8, 0);
         self.refresh_age();
-        self.refresh_calendar();
+        let today = self.m.calendar_on(self.t);
+        self.set_calendar(&today);
         self.update_rates();
         self.after_event();
         while self.mortality.alive {
@@ -167,8 +213,12 @@ impl PersonSim<'_> {
                     self.fire_clock(k);
                 }
                 Next::Refresh => {
+                    let m = self.m;
+                    self.set_calendar(&m.refresh_calendar[self.schedule.refresh_idx]);
                     self.schedule.refresh_idx += 1;
-                    self.refresh_calendar();
+                    self.update_calendar_rates();
+                    self.after_event();
+                    continue;
                 }
                 Next::AgeBand => self.refresh_age(),
                 Next::Timer(i) => self.fire_timer(i),

@@ -131,6 +131,13 @@ pub struct Model {
     pub recovery: recovery::RecoveryRates,
     /// Days on which rates change with the calendar (lever start dates), sorted.
     pub refresh_days: Vec<f64>,
+    /// The calendar's multipliers in force from each refresh day, looked up
+    /// once here rather than at every person's refresh.
+    pub refresh_calendar: Vec<CalendarDay>,
+    /// Tests: on every refresh day, check that no rate outside the calendar's
+    /// clocks moved.
+    #[cfg(test)]
+    pub check_refreshes: bool,
     /// The intervention schemes.
     pub iv: SchemeModel,
 }
@@ -166,6 +173,10 @@ impl Model {
         }
         refresh_days.sort_by(f64::total_cmp);
         refresh_days.dedup();
+        let refresh_calendar = refresh_days
+            .iter()
+            .map(|&d| CalendarDay::on(&offending, &treatment, d))
+            .collect();
         Model {
             start_day: p.run.start.as_f64(),
             horizon_day: p.run.horizon.as_f64(),
@@ -180,7 +191,38 @@ impl Model {
             mortality: MortalityRates::new(&p.mortality),
             recovery: recovery::RecoveryRates::new(&p.recovery),
             refresh_days,
+            refresh_calendar,
+            #[cfg(test)]
+            check_refreshes: false,
             iv: SchemeModel::new(p),
+        }
+    }
+
+    /// The calendar's multipliers on rates in force on day `t`.
+    pub fn calendar_on(&self, t: f64) -> CalendarDay {
+        CalendarDay::on(&self.offending, &self.treatment, t)
+    }
+}
+
+/// The calendar inputs' multipliers on the event loop's rates in force on one
+/// day: the only rates that move on a refresh day (with the levers' hooks on
+/// entry and dropout, whose start dates are refresh days too).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CalendarDay {
+    /// On offence rates (the Crime Survey, the lockdowns).
+    pub offending: f64,
+    /// On detection (sanction detections, police officers).
+    pub detection: f64,
+    /// On voluntary treatment entry (treatment funding).
+    pub funding: f64,
+}
+
+impl CalendarDay {
+    fn on(offending: &OffendingRates, treatment: &TreatmentRates, t: f64) -> CalendarDay {
+        CalendarDay {
+            offending: offending.offending_trend.at(t),
+            detection: offending.detection_trend.at(t),
+            funding: treatment.funding_trend.at(t),
         }
     }
 }
@@ -270,6 +312,21 @@ macro_rules! schedule {
             #[inline]
             pub(crate) fn clock_rates(&self) -> [f64; CLOCK_PROCESS.len()] {
                 [$({ let $rs = self; $rate }),*]
+            }
+
+            /// Clock `k`'s rate per day.
+            #[inline]
+            pub(crate) fn clock_rate(&self, k: usize) -> f64 {
+                let mut i = 0;
+                $(
+                    if k == i {
+                        let $rs = self;
+                        return $rate;
+                    }
+                    i += 1;
+                )*
+                let _ = i;
+                unreachable!("clock {k}");
             }
 
             /// Carry out what clock `k` does when it fires.

@@ -255,10 +255,10 @@ impl Default for TreatmentState {
 }
 
 impl TreatmentState {
-    /// The calendar's multiplier on voluntary entry on day `t` (set on the days
-    /// it changes).
-    pub fn set_calendar(&mut self, rates: &TreatmentRates, t: f64) {
-        self.calendar_entry = rates.funding_trend.at(t);
+    /// The calendar's multiplier on voluntary entry in force today (set on the
+    /// days it changes).
+    pub fn set_calendar(&mut self, today: &super::CalendarDay) {
+        self.calendar_entry = today.funding;
     }
 }
 
