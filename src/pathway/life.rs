@@ -308,6 +308,34 @@ mod tests {
         );
     }
 
+    /// The refresh day's shortcut (only the calendar's clocks recomputed) is
+    /// exact only if no other rate moves on a refresh day: checked at every
+    /// refresh of a sample of people in every shipped scenario, each lever and
+    /// scheme on as the scenario sets it.
+    #[test]
+    fn only_the_calendar_clocks_move_on_a_refresh_day() {
+        use crate::pathway::population::Roster;
+        let mut checked = 0;
+        for entry in std::fs::read_dir("scenarios").unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "toml") {
+                continue;
+            }
+            let p = crate::scenario::load(&path).unwrap().params;
+            let mut m = super::super::Model::new(&p);
+            m.check_refreshes = true;
+            let roster = Roster::new(&p);
+            let mut events = Vec::new();
+            for id in (0..roster.total).step_by((roster.total / 3000).max(1) as usize) {
+                events.clear();
+                let person = roster.person(&p, 11, id);
+                super::PersonSim::new(&m, person, 11, &mut events).run();
+            }
+            checked += 1;
+        }
+        assert!(checked >= 10, "{checked} scenarios");
+    }
+
     #[test]
     fn age_bands_change_on_the_birthday_that_starts_them() {
         let m = testkit::model();
