@@ -629,15 +629,20 @@ impl Metrics {
         if b <= a || self.n_years == 0 {
             return 0..0;
         }
-        let first = self
-            .year_starts
-            .partition_point(|&s| s <= a)
-            .saturating_sub(1);
-        let last = self
-            .year_starts
-            .partition_point(|&s| s < b)
-            .min(self.n_years);
+        // Days are whole, so the starts before b are the starts on or before b - 1.
+        let first = self.starts_on_or_before(a).saturating_sub(1);
+        let last = self.starts_on_or_before(b - 1).min(self.n_years);
         first..last
+    }
+
+    /// How many of `year_starts` fall on or before `day` (the end included).
+    #[inline]
+    fn starts_on_or_before(&self, day: i32) -> usize {
+        match self.year_index(day) {
+            Some(y) => y + 1,
+            None if day < self.year_starts[0] => 0,
+            None => self.year_starts.len(),
+        }
     }
 
     /// Days of [a, b) in observed year `y`.
@@ -1077,7 +1082,8 @@ impl Metrics {
 
     /// Count one for each 30 June in [a, b).
     fn add_snapshots(&mut self, m: M, g: usize, a: i32, b: i32) {
-        for y in 0..self.n_years {
+        // A year's 30 June lies in the year, so only the years [a, b) overlaps.
+        for y in self.years_of(a, b) {
             let s = self.snapshot_days[y];
             if a <= s && s < b {
                 let slot = self.slot(m, g, y);
@@ -1234,10 +1240,10 @@ impl Metrics {
     /// The person on the probation caseload on each 30 June inside one of their
     /// spells of supervision (at most once a year, however many overlap).
     fn add_caseload(&mut self, g: usize, end: i32) {
-        if self.supervised.is_empty() {
+        let Some(from) = self.supervised.iter().map(|&(a, _)| a).min() else {
             return;
-        }
-        for y in 0..self.n_years {
+        };
+        for y in self.years_of(from, end) {
             let s = self.snapshot_days[y];
             if s < end && self.supervised.iter().any(|&(a, b)| a <= s && s < b) {
                 let slot = self.slot(M::PROBATION_CASELOAD, g, y);
