@@ -1074,7 +1074,8 @@ impl Metrics {
                 let total = per_day * days as f64;
                 for k in 0..OffenceGroup::N {
                     let s = self.slot(M::OFFENCES, k, y);
-                    self.counts[s] += (total * self.offence_share[g][k]).round() as u64;
+                    self.counts[s] +=
+                        crate::history::round(total * self.offence_share[g][k]) as u64;
                 }
             }
         }

@@ -39,6 +39,109 @@ pub fn simulate_people(
     out.events = events;
 }
 
+/// Simulate people `ids` under two models that behave alike before day `from`
+/// (a lever's start, [`crate::pathway::levers::shared_until`]) into `out_a` and
+/// `out_b` (cleared first): each person once up to `from` under `model_a`, then
+/// each arm on from a copy of that state, random streams included. The
+/// histories are exactly those of [`simulate_people`] under each model alone.
+#[allow(clippy::too_many_arguments)]
+pub fn simulate_pair(
+    params: &Params,
+    model_a: &Model,
+    model_b: &Model,
+    roster: &Roster,
+    seed: u64,
+    from: f64,
+    ids: std::ops::Range<u64>,
+    out_a: &mut Histories,
+    out_b: &mut Histories,
+) {
+    out_a.clear();
+    out_b.clear();
+    let mut ea = std::mem::take(&mut out_a.events);
+    let mut eb = std::mem::take(&mut out_b.events);
+    for id in ids {
+        let mut pa = roster.person(params, seed, id);
+        let mut pb = pa;
+        let (sa, sb) = (ea.len(), eb.len());
+        if pa.entry_day as f64 >= from {
+            // Enters after the arms part: nothing to share.
+            pa.exit_day = PersonSim::new(model_a, pa, seed, &mut ea).run();
+            pb.exit_day = PersonSim::new(model_b, pb, seed, &mut eb).run();
+        } else {
+            let mut a = PersonSim::new(model_a, pa, seed, &mut ea);
+            a.begin();
+            if a.advance(from) {
+                pa.exit_day = a.last_day();
+                pb.exit_day = pa.exit_day;
+                eb.extend_from_slice(&ea[sa..]);
+            } else {
+                eb.extend_from_slice(a.recorded_since(sa));
+                let mut b = a.fork(model_b, &mut eb, from);
+                b.advance(f64::INFINITY);
+                pb.exit_day = b.last_day();
+                a.advance(f64::INFINITY);
+                pa.exit_day = a.last_day();
+            }
+        }
+        out_a.people.push(pa);
+        out_a.ranges.push((sa as u32, ea.len() as u32));
+        out_b.people.push(pb);
+        out_b.ranges.push((sb as u32, eb.len() as u32));
+    }
+    out_a.events = ea;
+    out_b.events = eb;
+}
+
+/// Simulate one replicate of two arms that behave alike before day `from`
+/// with shared prefixes ([`simulate_pair`]), reducing each arm's histories with
+/// its own observers: the results equal two runs of [`run_with`].
+#[allow(clippy::too_many_arguments)]
+pub fn run_paired_with<O, F, G>(
+    params: &Params,
+    model_a: &Model,
+    model_b: &Model,
+    roster: &Roster,
+    seed: u64,
+    from: f64,
+    make_a: F,
+    make_b: G,
+    tick: &(dyn Fn() + Sync),
+) -> (O, O)
+where
+    O: Observer,
+    F: Fn() -> O + Sync,
+    G: Fn() -> O + Sync,
+{
+    let n = n_chunks(roster);
+    let hist = || Histories::with_capacity(CHUNK as usize, CHUNK as usize * 64);
+    (0..n)
+        .into_par_iter()
+        .fold(
+            || (make_a(), make_b(), hist(), hist()),
+            |(mut oa, mut ob, mut ha, mut hb), c| {
+                let ids = c * CHUNK..((c + 1) * CHUNK).min(roster.total);
+                simulate_pair(
+                    params, model_a, model_b, roster, seed, from, ids, &mut ha, &mut hb,
+                );
+                oa.observe(&ha);
+                ob.observe(&hb);
+                tick();
+                tick();
+                (oa, ob, ha, hb)
+            },
+        )
+        .map(|(oa, ob, _, _)| (oa, ob))
+        .reduce(
+            || (make_a(), make_b()),
+            |(mut a, mut b), (x, y)| {
+                a.merge(x);
+                b.merge(y);
+                (a, b)
+            },
+        )
+}
+
 /// The worker threads every command runs people on (`None`: all cores).
 /// Results do not depend on the number.
 pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, crate::error::CliError> {
@@ -255,6 +358,65 @@ mod tests {
                 .collect();
             assert_eq!(firsts, expected, "{threads} threads: chunk order");
         }
+    }
+
+    /// Shared prefixes are exact: every lever scenario paired with the
+    /// baseline gives, person by person, the histories of each arm run alone.
+    #[test]
+    fn paired_arms_with_a_shared_prefix_equal_each_arm_alone() {
+        use crate::pathway::levers::shared_until;
+        let load = |name: &str| {
+            let mut p = crate::scenario::load(std::path::Path::new(name))
+                .unwrap()
+                .params;
+            p.run.scale = 2000.0;
+            p
+        };
+        let base = load("scenarios/baseline.toml");
+        let ma = Model::new(&base);
+        let roster = Roster::new(&base);
+        let mut paired = 0;
+        for name in [
+            "scenarios/retention_improved.toml",
+            "scenarios/testing_extended.toml",
+            "scenarios/community_instead_of_short_custody.toml",
+            "scenarios/treatment_access.toml",
+            "scenarios/baseline.toml",
+        ] {
+            let arm = load(name);
+            let from = shared_until(&base, &arm).expect("a lever scenario shares a prefix");
+            assert!(from > ma.start_day, "{name}");
+            let mb = Model::new(&arm);
+            let ids = 0..roster.total;
+            let (mut a, mut b, mut a1, mut b1) = Default::default();
+            simulate_pair(
+                &base,
+                &ma,
+                &mb,
+                &roster,
+                5,
+                from,
+                ids.clone(),
+                &mut a,
+                &mut b,
+            );
+            simulate_people(&base, &ma, &roster, 5, ids.clone(), &mut a1);
+            simulate_people(&arm, &mb, &roster, 5, ids, &mut b1);
+            let same = |x: &Histories, y: &Histories| {
+                x.people == y.people && x.ranges == y.ranges && x.events == y.events
+            };
+            assert!(same(&a, &a1), "{name}: the baseline arm");
+            assert!(same(&b, &b1), "{name}: the scenario arm");
+            paired += (a.events != b.events) as u32;
+        }
+        assert_eq!(paired, 4, "each lever scenario differs from the baseline");
+        // A difference outside the levers (or a capacity limit) shares nothing.
+        let mut other = base.clone();
+        other.offending.age_decline *= 1.1;
+        assert_eq!(shared_until(&base, &other), None);
+        let capped = load("scenarios/capacity_cut_fifth.toml");
+        assert_eq!(shared_until(&capped, &capped), None);
+        assert_eq!(shared_until(&base, &base), Some(f64::INFINITY));
     }
 
     #[test]

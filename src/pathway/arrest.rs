@@ -387,7 +387,7 @@ impl OffendingState {
 /// An offence rate per year as the 24 bits of an `OffendingRate` event: thousandths
 /// of an offence a year, up to 16,777 a year.
 pub fn encode_rate(per_year: f64) -> u32 {
-    (per_year * 1000.0).round().clamp(0.0, RATE_MAX as f64) as u32
+    crate::history::round(per_year * 1000.0).clamp(0.0, RATE_MAX as f64) as u32
 }
 
 /// The largest encodable rate (thousandths of an offence a year).

@@ -122,3 +122,74 @@ fn dated(enabled: bool, start: Date, multiplier: f64) -> DatedMultiplier {
         multiplier,
     }
 }
+
+/// The first day two scenarios may differ on, when they differ only in levers
+/// (each effective from its start date): before it both simulate every person
+/// alike under common random numbers, so a comparison can simulate the prefix
+/// once ([`crate::engine::run_paired_with`]). Infinite when they are the same
+/// simulation. `None` when they differ in anything else that moves a
+/// simulation, or have a capacity limit (its waiting-list plan comes from
+/// pilot runs of the whole period), or part before the run starts.
+pub fn shared_until(a: &super::Params, b: &super::Params) -> Option<f64> {
+    // What no simulated event depends on.
+    let strip = |p: &super::Params| {
+        let mut p = p.clone();
+        p.name.clear();
+        p.description.clear();
+        p.run.replicates = 0;
+        p.value_for_money = Default::default();
+        p
+    };
+    let (mut a2, b2) = (strip(a), strip(b));
+    let start = |enabled: bool, start: Date| {
+        if enabled {
+            start.as_f64()
+        } else {
+            f64::INFINITY
+        }
+    };
+    let mut from = f64::INFINITY;
+    let (la, lb) = (&mut a2.levers, &b2.levers);
+    if la.retention != lb.retention {
+        from = from
+            .min(start(la.retention.enabled, la.retention.start))
+            .min(start(lb.retention.enabled, lb.retention.start));
+        la.retention = lb.retention.clone();
+    }
+    if la.testing_extended != lb.testing_extended {
+        from = from
+            .min(start(
+                la.testing_extended.enabled,
+                la.testing_extended.start,
+            ))
+            .min(start(
+                lb.testing_extended.enabled,
+                lb.testing_extended.start,
+            ));
+        la.testing_extended = lb.testing_extended.clone();
+    }
+    let (ca, cb) = (
+        &la.community_instead_of_short_custody,
+        &lb.community_instead_of_short_custody,
+    );
+    if ca != cb {
+        from = from
+            .min(start(ca.enabled, ca.start))
+            .min(start(cb.enabled, cb.start));
+        la.community_instead_of_short_custody = cb.clone();
+    }
+    if la.treatment_access != lb.treatment_access {
+        from = from
+            .min(start(
+                la.treatment_access.enabled,
+                la.treatment_access.start,
+            ))
+            .min(start(
+                lb.treatment_access.enabled,
+                lb.treatment_access.start,
+            ));
+        la.treatment_access = lb.treatment_access.clone();
+    }
+    let shareable = a2 == b2 && !a.capacity.enabled && from > a.run.start.as_f64();
+    shareable.then_some(from)
+}

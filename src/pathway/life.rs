@@ -15,7 +15,7 @@
 //! 3. carry out the event (pathway modules under `crate::pathway`), recording it;
 //! 4. recompute every rate from the new state.
 
-use super::{PersonSim, CLOCK_PROCESS};
+use super::{Model, PersonSim, CLOCK_PROCESS};
 use crate::calendar::DAYS_PER_YEAR;
 use crate::history::{Event, EventKind};
 use crate::rng::{LazyStream, Process, Stream};
@@ -61,6 +61,7 @@ enum Next {
 
 /// The event loop's own state: the clocks, the calendar refreshes and the next
 /// age band. No stage reads or writes it.
+#[derive(Clone)]
 pub struct Schedule {
     clock_rng: [LazyStream; N_CLOCKS],
     /// Internal (unit-rate) time each clock had consumed at `since[k]`.
@@ -199,17 +200,34 @@ impl PersonSim<'_> {
 
     /// Simulate to death, desistance or the horizon; returns the last day.
     pub fn run(mut self) -> i32 {
+        self.begin();
+        self.advance(f64::INFINITY);
+        self.last_day()
+    }
+
+    /// The career's start: its first event, the age band, the calendar and
+    /// every rate.
+    pub fn begin(&mut self) {
         self.record(EventKind::CareerStart, self.person.substance as u8, 0);
         self.refresh_age();
         let today = self.m.calendar_on(self.t);
         self.set_calendar(&today);
         self.update_rates();
         self.after_event();
+    }
+
+    /// Carry out every event before day `until` (all of them when infinite),
+    /// leaving the next one untouched; true when the life is over (death,
+    /// or the horizon reached).
+    pub fn advance(&mut self, until: f64) -> bool {
         while self.mortality.alive {
             if self.schedule.next_timer.is_none() {
                 self.schedule.next_timer = Some(self.earliest_timer());
             }
             let (when, next) = self.next_event();
+            if when >= until {
+                return false;
+            }
             self.t = when;
             match next {
                 Next::Clock(k) => {
@@ -236,13 +254,58 @@ impl PersonSim<'_> {
                 }
                 Next::AgeBand => self.refresh_age(),
                 Next::Timer(i) => self.fire_timer(i),
-                Next::Horizon => break,
+                Next::Horizon => return true,
             }
             self.schedule.next_timer = None;
             self.update_rates();
             self.after_event();
         }
+        true
+    }
+
+    /// The last day of the simulated life (death, or the day before the horizon).
+    pub fn last_day(&self) -> i32 {
         (self.t as i32).min(self.m.horizon_day as i32 - 1)
+    }
+
+    /// The events recorded from index `start` of the history on.
+    pub fn recorded_since(&self, start: usize) -> &[Event] {
+        &self.events[start..]
+    }
+
+    /// A copy of this person's state, random streams included, that continues
+    /// under model `m` into `events` (which already hold this history): a
+    /// shared prefix ([`crate::engine::run_paired_with`]). Exactly the state a
+    /// run under `m` alone would have if `m` behaves as this model does before
+    /// day `from`, and the events so far all came before it.
+    pub fn fork<'b>(&self, m: &'b Model, events: &'b mut Vec<Event>, from: f64) -> PersonSim<'b> {
+        let mut schedule = self.schedule.clone();
+        // Every refresh day before `from` is behind us; those of `m` on or
+        // after it (a lever's start) are still to come.
+        schedule.refresh_idx = m.refresh_days.partition_point(|&d| d < from);
+        PersonSim {
+            m,
+            person: self.person,
+            g: self.g,
+            t: self.t,
+            events,
+            schedule,
+            arrest_rng: self.arrest_rng.clone(),
+            court_rng: self.court_rng.clone(),
+            sentencing_rng: self.sentencing_rng.clone(),
+            release_rng: self.release_rng.clone(),
+            waiting_rng: self.waiting_rng.clone(),
+            recall_rng: self.recall_rng.clone(),
+            treatment_rng: self.treatment_rng.clone(),
+            offending: self.offending.clone(),
+            court: self.court.clone(),
+            orders: self.orders.clone(),
+            treatment: self.treatment.clone(),
+            custody: self.custody.clone(),
+            mortality: self.mortality.clone(),
+            recovery: self.recovery.clone(),
+            schemes: self.schemes.clone(),
+        }
     }
 
     /// The earliest clock firing or scheduled day; on a tie the clock (or
