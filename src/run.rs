@@ -167,6 +167,112 @@ where
     (out, pooled)
 }
 
+/// Two arms over their parameter sets, replicate by replicate on common
+/// random numbers, as two runs of [`run_sets_with`] give them: where a
+/// replicate's two sets differ only from a lever's start
+/// ([`crate::pathway::levers::shared_until`]) each person's history before it
+/// is simulated once and each arm continues from a copy
+/// ([`engine::run_paired_with`]); otherwise each arm runs alone. The outputs
+/// equal those of the two runs; each arm's wall time is the pair's.
+pub fn run_sets_paired(
+    a: &Params,
+    a_sets: &[Params],
+    b: &Params,
+    b_sets: &[Params],
+    bar: &ProgressBar,
+) -> (RunOutput, RunOutput) {
+    let started = Instant::now();
+    let tick = || bar.inc(1);
+    let mut arms = [Tally::default(), Tally::default()];
+    let plan_b: Vec<_> = replicate_plan(b, b_sets).collect();
+    let plan_a: Vec<_> = replicate_plan(a, a_sets).collect();
+    let aligned = plan_a.len() == plan_b.len()
+        && plan_a
+            .iter()
+            .zip(&plan_b)
+            .all(|(x, y)| x.1 == y.1 && x.2 == y.2);
+    for (i, &(sa, _, seed)) in plan_a.iter().enumerate() {
+        let sb = plan_b.get(i).map(|x| x.0);
+        let shared = sb
+            .filter(|_| aligned)
+            .and_then(|sb| crate::pathway::levers::shared_until(sa, sb).map(|f| (sb, f)));
+        let (ma, mb) = match shared {
+            Some((sb, from)) => {
+                let roster = Roster::new(sa);
+                let (model_a, model_b) = (
+                    crate::pathway::Model::new(sa),
+                    crate::pathway::Model::new(sb),
+                );
+                engine::run_paired_with(
+                    sa,
+                    &model_a,
+                    &model_b,
+                    &roster,
+                    seed,
+                    from,
+                    || Metrics::new(sa),
+                    || Metrics::new(sb),
+                    &tick,
+                )
+            }
+            None => {
+                let ma = run_replicate(sa, seed, || Metrics::new(sa), &tick);
+                arms[0].add(sa, ma);
+                if let Some(sb) = sb.filter(|_| aligned) {
+                    let mb = run_replicate(sb, seed, || Metrics::new(sb), &tick);
+                    arms[1].add(sb, mb);
+                }
+                continue;
+            }
+        };
+        arms[0].add(sa, ma);
+        arms[1].add(sb.expect("paired"), mb);
+    }
+    if !aligned {
+        // Replicates that do not pair run alone, in order.
+        for &(sb, _, seed) in &plan_b {
+            let mb = run_replicate(sb, seed, || Metrics::new(sb), &tick);
+            arms[1].add(sb, mb);
+        }
+    }
+    let wall = started.elapsed().as_secs_f64();
+    let [ta, tb] = arms;
+    (
+        ta.output(a, a_sets.len(), wall),
+        tb.output(b, b_sets.len(), wall),
+    )
+}
+
+/// The replicates of one arm as they come in.
+#[derive(Default)]
+struct Tally {
+    replicates: Vec<Vec<Row>>,
+    events: u64,
+    person_days: u64,
+    people: u64,
+}
+
+impl Tally {
+    fn add(&mut self, set: &Params, m: Metrics) {
+        self.events += m.events;
+        self.person_days += m.person_days;
+        self.people += Roster::new(set).total;
+        self.replicates.push(m.rows(set.run.scale));
+    }
+
+    fn output(self, params: &Params, sets: usize, wall_seconds: f64) -> RunOutput {
+        RunOutput {
+            params: params.clone(),
+            replicates: self.replicates,
+            wall_seconds,
+            events: self.events,
+            person_years: self.person_days as f64 / crate::calendar::DAYS_PER_YEAR,
+            people: self.people,
+            sets,
+        }
+    }
+}
+
 /// One observer per replicate of a run over parameter sets, made by `make`
 /// and returned in replicate order: the seeds and sets of [`run_sets_with`]
 /// (replicate `g` with seed `replicate_seed(seed, g)`), without metrics.
