@@ -62,20 +62,59 @@ pub fn run(args: &BenchArgs) -> Result<(), CliError> {
         years,
         std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
     );
+    // The yardstick first, so each engine row can say how far it is from it.
+    let kernel: Vec<(usize, u64, f64)> = if args.no_kernel {
+        Vec::new()
+    } else {
+        args.threads
+            .iter()
+            .map(|&t| {
+                let (events, secs) = bench::time_kernel(1_000_000, 36.0, t);
+                (t, events, secs)
+            })
+            .collect()
+    };
+    let kernel_rate = |t: usize| {
+        kernel
+            .iter()
+            .find(|k| k.0 == t)
+            .map(|&(_, e, s)| e as f64 / s)
+    };
     println!(
-        "{:<22} {:>8} {:>10} {:>16} {:>16} {:>14}",
-        "what", "threads", "seconds", "person-years/s", "events/s", "peak MiB"
+        "{:<24} {:>7} {:>9} {:>11} {:>15} {:>11} {:>10} {:>9}",
+        "what",
+        "threads",
+        "seconds",
+        "s/replicate",
+        "person-years/s",
+        "events/s",
+        "kernel/x",
+        "peak MiB"
     );
+    let row = |what: &str, t: usize, secs: f64, reps: f64, py: f64, events: f64| {
+        let ratio =
+            kernel_rate(t).map_or("-".to_string(), |k| format!("{:.1}", k / (events / secs)));
+        println!(
+            "{:<24} {:>7} {:>9.2} {:>11.2} {:>15.3e} {:>11.3e} {:>10} {:>9.0}",
+            what,
+            t,
+            secs,
+            secs / reps,
+            py / secs,
+            events / secs,
+            ratio,
+            bench::peak_rss_mib().unwrap_or(f64::NAN)
+        );
+    };
     for &t in &args.threads {
         let timing = bench::time_engine(&p, t);
-        println!(
-            "{:<22} {:>8} {:>10.2} {:>16.3e} {:>16.3e} {:>14.0}",
+        row(
             "full engine",
             t,
             timing.seconds,
-            timing.person_years / timing.seconds,
-            timing.events as f64 / timing.seconds,
-            bench::peak_rss_mib().unwrap_or(f64::NAN)
+            p.run.replicates as f64,
+            timing.person_years,
+            timing.events as f64,
         );
     }
     if let [base, scenario] = args.compare.as_slice() {
@@ -91,12 +130,7 @@ pub fn run(args: &BenchArgs) -> Result<(), CliError> {
             let pool = crate::engine::thread_pool(Some(t))?;
             let started = std::time::Instant::now();
             let hidden = indicatif::ProgressBar::hidden();
-            let (a, c) = pool.install(|| {
-                (
-                    crate::run::run_sets_with(&b, &bs, &hidden, || ()).0,
-                    crate::run::run_sets_with(&s, &ss, &hidden, || ()).0,
-                )
-            });
+            let (a, c) = pool.install(|| crate::run::run_sets_paired(&b, &bs, &s, &ss, &hidden));
             let diffs = crate::run::differences(&a, &c);
             let split = crate::ensemble::variance_split(&diffs, c.sets);
             let value = crate::value_for_money::appraise(
@@ -107,36 +141,34 @@ pub fn run(args: &BenchArgs) -> Result<(), CliError> {
             )
             .map_err(CliError::Input)?;
             let secs = started.elapsed().as_secs_f64();
-            println!(
-                "{:<22} {:>8} {:>10.2} {:>16.3e} {:>16.3e} {:>14.0}",
-                format!(
-                    "compare ({} x {})",
+            row(
+                &format!(
+                    "compare ({} x {}, both)",
                     c.sets,
                     c.replicates.len() / c.sets.max(1)
                 ),
                 t,
                 secs,
-                (a.person_years + c.person_years) / secs,
-                (a.events + c.events) as f64 / secs,
-                bench::peak_rss_mib().unwrap_or(f64::NAN)
+                c.replicates.len() as f64,
+                a.person_years + c.person_years,
+                (a.events + c.events) as f64,
             );
             debug_assert!(c.sets < 2 || !split.is_empty());
             debug_assert_eq!(value.runs(), c.replicates.len());
         }
     }
-    if !args.no_kernel {
-        for &t in &args.threads {
-            let (events, secs) = bench::time_kernel(1_000_000, 36.0, t);
-            println!(
-                "{:<22} {:>8} {:>10.2} {:>16.3e} {:>16.3e} {:>14.0}",
-                "bare kernel (1e6 x 36y)",
-                t,
-                secs,
-                1e6 * 36.0 / secs,
-                events as f64 / secs,
-                bench::peak_rss_mib().unwrap_or(f64::NAN)
-            );
-        }
+    for &(t, events, secs) in &kernel {
+        row(
+            "bare kernel (1e6 x 36y)",
+            t,
+            secs,
+            1.0,
+            1e6 * 36.0,
+            events as f64,
+        );
     }
+    println!(
+        "kernel/x: the bare kernel's events a second over the row's (the engine's target is 3 or less); s/replicate for a comparison is per pair of replicates"
+    );
     Ok(())
 }
