@@ -83,9 +83,16 @@ fn bench_times_a_posterior_comparison() {
     let text = String::from_utf8_lossy(&o.stdout);
     let line = text
         .lines()
-        .find(|l| l.starts_with("compare (2 x 2)"))
+        .find(|l| l.starts_with("compare (2 x 2, both)"))
         .unwrap_or_else(|| panic!("{text}"));
-    // "compare", "(2", "x", "2)", threads, seconds, ...
-    let seconds: f64 = line.split_whitespace().nth(5).unwrap().parse().unwrap();
+    // "compare", "(2", "x", "2,", "both)", threads, seconds, s/replicate, ...
+    let cols: Vec<&str> = line.split_whitespace().collect();
+    assert_eq!(cols[5], "1", "{line}");
+    let seconds: f64 = cols[6].parse().unwrap();
+    let per_pair: f64 = cols[7].parse().unwrap();
     assert!(seconds > 0.0, "{line}");
+    // Four pairs of replicates (2 draws x 2), each pair timed together.
+    assert!((per_pair - seconds / 4.0).abs() < 0.006, "{line}");
+    // No kernel was timed, so no ratio to it.
+    assert_eq!(cols[10], "-", "{line}");
 }
