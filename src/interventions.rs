@@ -900,6 +900,41 @@ pub fn is_unevaluated_effect(key: &str) -> bool {
     })
 }
 
+/// The first day two sets of interventions can act differently, when they
+/// differ only in their dated expansions (`expansion_start` and the coverage or
+/// probability from it, which the schemes read only through
+/// [`crate::pathway::model::Coverage::at`]): the earlier `expansion_start` of
+/// each block that differs. Infinite when they are the same; `None` when they
+/// differ in anything else.
+pub fn expansions_part(a: &Interventions, b: &Interventions) -> Option<f64> {
+    if a == b {
+        return Some(f64::INFINITY);
+    }
+    let (ta, tb) = (
+        toml::Table::try_from(a).ok()?,
+        toml::Table::try_from(b).ok()?,
+    );
+    let mut from = f64::INFINITY;
+    for (block, va) in &ta {
+        let vb = tb.get(block)?;
+        if va == vb {
+            continue;
+        }
+        let (ba, bb) = (va.as_table()?, vb.as_table()?);
+        if ba
+            .iter()
+            .any(|(k, x)| bb.get(k) != Some(x) && !k.starts_with("expansion_"))
+        {
+            return None;
+        }
+        for t in [ba, bb] {
+            let start: Date = t.get("expansion_start")?.clone().try_into().ok()?;
+            from = from.min(start.as_f64());
+        }
+    }
+    Some(from)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -917,6 +952,30 @@ mod tests {
             let entry = CATALOGUE.iter().find(|i| i.volume == Some(s));
             assert_eq!(entry.map(|i| i.key), Some(s.name()), "{s:?}");
         }
+    }
+
+    #[test]
+    fn two_sets_part_on_the_earliest_expansion_that_differs() {
+        let base = Interventions::default();
+        assert_eq!(expansions_part(&base, &base), Some(f64::INFINITY));
+        let mut b = base.clone();
+        b.detox_maintenance.expansion_start = Date::parse("2026-04-01").unwrap();
+        b.detox_maintenance.expansion_coverage = 0.95;
+        b.continuity_of_care.expansion_start = Date::parse("2027-01-01").unwrap();
+        b.continuity_of_care.expansion_probability = 0.6;
+        let day = |s: &str| Date::parse(s).unwrap().as_f64();
+        assert_eq!(expansions_part(&base, &b), Some(day("2026-04-01")));
+        assert_eq!(expansions_part(&b, &base), Some(day("2026-04-01")));
+        // Same start, another coverage: they part on that start.
+        let mut c = b.clone();
+        c.detox_maintenance.expansion_coverage = 0.7;
+        assert_eq!(expansions_part(&b, &c), Some(day("2026-04-01")));
+        // Anything but an expansion: no shared prefix.
+        c.detox_maintenance.coverage = 0.1;
+        assert_eq!(expansions_part(&b, &c), None);
+        let mut d = base.clone();
+        d.carat.enabled = !d.carat.enabled;
+        assert_eq!(expansions_part(&base, &d), None);
     }
 
     #[test]

@@ -81,7 +81,7 @@ pub fn run_lesson(args: &LessonArgs) -> Result<(), CliError> {
 
 /// A lesson scenario file: `scenarios/lessons/<file>` from the working folder,
 /// else from the source tree the binary was built from.
-fn lesson_file(file: &str) -> PathBuf {
+pub fn lesson_file(file: &str) -> PathBuf {
     let local = Path::new("scenarios").join("lessons").join(file);
     if local.exists() {
         return local;

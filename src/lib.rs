@@ -12,6 +12,7 @@ pub mod bench;
 pub mod calendar;
 pub mod calibrate;
 pub mod capacity;
+pub mod classroom;
 pub mod docs;
 pub mod engine;
 pub mod ensemble;

@@ -4,6 +4,7 @@
 
 mod bench;
 mod calibrate;
+mod classroom;
 mod compare;
 mod lesson;
 mod run;
@@ -117,6 +118,9 @@ pub enum Command {
     },
     /// Run a ready-made classroom lesson (retention, testing) and write a one-page report.
     Lesson(lesson::LessonArgs),
+    /// Serve the live classroom page (sliders that re-run a small paired
+    /// simulation in about a second) and print its address.
+    Classroom(classroom::ClassroomArgs),
     /// Rewrite the generated parts of the documentation (the parameter appendix
     /// of docs/model.md, the interventions table of docs/interventions.md) from
     /// the code, run from the repository root; --check only reports.
@@ -302,6 +306,7 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
         Command::Sweep(args) => sweep::cmd_sweep(&args),
         Command::Merge(args) => sweep::cmd_merge(&args),
         Command::Lesson(args) => lesson::lesson(&args),
+        Command::Classroom(args) => classroom::classroom(&args),
         Command::Study {
             study: file,
             scenario,

@@ -381,6 +381,7 @@ mod tests {
             "scenarios/testing_extended.toml",
             "scenarios/community_instead_of_short_custody.toml",
             "scenarios/treatment_access.toml",
+            "scenarios/prison_ost_continuity.toml",
             "scenarios/baseline.toml",
         ] {
             let arm = load(name);
@@ -409,10 +410,14 @@ mod tests {
             assert!(same(&b, &b1), "{name}: the scenario arm");
             paired += (a.events != b.events) as u32;
         }
-        assert_eq!(paired, 4, "each lever scenario differs from the baseline");
+        assert_eq!(paired, 5, "each lever scenario differs from the baseline");
         // A difference outside the levers (or a capacity limit) shares nothing.
         let mut other = base.clone();
         other.offending.age_decline *= 1.1;
+        assert_eq!(shared_until(&base, &other), None);
+        // So does a change to an intervention other than its dated expansion.
+        let mut other = base.clone();
+        other.interventions.detox_maintenance.coverage *= 0.5;
         assert_eq!(shared_until(&base, &other), None);
         let capped = load("scenarios/capacity_cut_fifth.toml");
         assert_eq!(shared_until(&capped, &capped), None);

@@ -124,7 +124,8 @@ fn dated(enabled: bool, start: Date, multiplier: f64) -> DatedMultiplier {
 }
 
 /// The first day two scenarios may differ on, when they differ only in levers
-/// (each effective from its start date): before it both simulate every person
+/// (each effective from its start date) and in the dated expansions of
+/// interventions ([`crate::interventions::expansions_part`]): before it both simulate every person
 /// alike under common random numbers, so a comparison can simulate the prefix
 /// once ([`crate::engine::run_paired_with`]). Infinite when they are the same
 /// simulation. `None` when they differ in anything else that moves a
@@ -141,55 +142,48 @@ pub fn shared_until(a: &super::Params, b: &super::Params) -> Option<f64> {
         p
     };
     let (mut a2, b2) = (strip(a), strip(b));
-    let start = |enabled: bool, start: Date| {
+    let on = |enabled: bool, start: Date| {
         if enabled {
             start.as_f64()
         } else {
             f64::INFINITY
         }
     };
-    let mut from = f64::INFINITY;
-    let (la, lb) = (&mut a2.levers, &b2.levers);
-    if la.retention != lb.retention {
-        from = from
-            .min(start(la.retention.enabled, la.retention.start))
-            .min(start(lb.retention.enabled, lb.retention.start));
-        la.retention = lb.retention.clone();
-    }
-    if la.testing_extended != lb.testing_extended {
-        from = from
-            .min(start(
-                la.testing_extended.enabled,
-                la.testing_extended.start,
-            ))
-            .min(start(
-                lb.testing_extended.enabled,
-                lb.testing_extended.start,
-            ));
-        la.testing_extended = lb.testing_extended.clone();
-    }
+    let (la, lb) = (&a2.levers, &b2.levers);
     let (ca, cb) = (
         &la.community_instead_of_short_custody,
         &lb.community_instead_of_short_custody,
     );
-    if ca != cb {
-        from = from
-            .min(start(ca.enabled, ca.start))
-            .min(start(cb.enabled, cb.start));
-        la.community_instead_of_short_custody = cb.clone();
-    }
-    if la.treatment_access != lb.treatment_access {
-        from = from
-            .min(start(
-                la.treatment_access.enabled,
-                la.treatment_access.start,
-            ))
-            .min(start(
-                lb.treatment_access.enabled,
-                lb.treatment_access.start,
-            ));
-        la.treatment_access = lb.treatment_access.clone();
-    }
+    // Each lever that differs: the earlier of its two starts.
+    let parts = [
+        (
+            la.retention != lb.retention,
+            on(la.retention.enabled, la.retention.start),
+            on(lb.retention.enabled, lb.retention.start),
+        ),
+        (
+            la.testing_extended != lb.testing_extended,
+            on(la.testing_extended.enabled, la.testing_extended.start),
+            on(lb.testing_extended.enabled, lb.testing_extended.start),
+        ),
+        (ca != cb, on(ca.enabled, ca.start), on(cb.enabled, cb.start)),
+        (
+            la.treatment_access != lb.treatment_access,
+            on(la.treatment_access.enabled, la.treatment_access.start),
+            on(lb.treatment_access.enabled, lb.treatment_access.start),
+        ),
+    ];
+    let levers_from = parts
+        .iter()
+        .filter(|p| p.0)
+        .map(|p| p.1.min(p.2))
+        .fold(f64::INFINITY, f64::min);
+    let from = levers_from.min(crate::interventions::expansions_part(
+        &a2.interventions,
+        &b2.interventions,
+    )?);
+    a2.levers = b2.levers.clone();
+    a2.interventions = b2.interventions.clone();
     let shareable = a2 == b2 && !a.capacity.enabled && from > a.run.start.as_f64();
     shareable.then_some(from)
 }
