@@ -318,6 +318,21 @@ pub struct Summary {
 }
 
 /// Quantile with linear interpolation between order statistics (R type 7).
+/// Mean and 95% interval of replicate values, as the reports give them (the
+/// 2.5% and 97.5% quantiles); values that are not finite are left out.
+pub fn mean_and_interval(values: &[f64]) -> [f64; 3] {
+    let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+    if v.is_empty() {
+        return [f64::NAN; 3];
+    }
+    v.sort_by(f64::total_cmp);
+    [
+        v.iter().sum::<f64>() / v.len() as f64,
+        quantile(&v, 0.025),
+        quantile(&v, 0.975),
+    ]
+}
+
 pub fn quantile(sorted: &[f64], q: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;

@@ -14,7 +14,7 @@ pub mod server;
 use crate::calendar::Date;
 use crate::metrics::{Kind, Row, M, METRICS};
 use crate::params::Params;
-use crate::run::{self, quantile, RunOutput};
+use crate::run::{self, RunOutput};
 use serde_json::{json, Value};
 
 /// The day every change takes effect (as in the lessons): the first day of the
@@ -345,16 +345,7 @@ fn last_measured(rows: &[Row], o: &Outcome) -> i32 {
 /// Mean and 95% interval of replicate values, as the reports give them
 /// ([`run::summarise`]: the 2.5% and 97.5% quantiles).
 pub fn spread(values: &[f64]) -> [f64; 3] {
-    let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
-    if v.is_empty() {
-        return [f64::NAN; 3];
-    }
-    v.sort_by(f64::total_cmp);
-    [
-        v.iter().sum::<f64>() / v.len() as f64,
-        quantile(&v, 0.025),
-        quantile(&v, 0.975),
-    ]
+    run::mean_and_interval(values)
 }
 
 /// A count for a headline: two significant figures, with separators.
@@ -578,6 +569,7 @@ pub fn controls_json(base: &Params) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::run::quantile;
 
     fn base() -> Params {
         let mut p = crate::params::baseline();
