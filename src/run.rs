@@ -135,10 +135,7 @@ where
     F: Fn() -> E + Sync,
 {
     let started = Instant::now();
-    let mut replicates = Vec::with_capacity(params.run.replicates as usize);
-    let mut events = 0;
-    let mut person_days = 0;
-    let mut people = 0;
+    let mut tally = Tally::default();
     let mut pooled = extra();
     let tick = || bar.inc(1);
     for (set, g, seed) in replicate_plan(params, sets) {
@@ -149,22 +146,11 @@ where
             }
             _ => run_replicate(set, seed, make, &tick),
         };
-        events += m.events;
-        person_days += m.person_days;
-        people += Roster::new(set).total;
-        replicates.push(m.rows(set.run.scale));
+        tally.add(set, m);
         pooled.merge(e);
     }
-    let out = RunOutput {
-        params: params.clone(),
-        replicates,
-        wall_seconds: started.elapsed().as_secs_f64(),
-        events,
-        person_years: person_days as f64 / crate::calendar::DAYS_PER_YEAR,
-        people,
-        sets: sets.len(),
-    };
-    (out, pooled)
+    let wall = started.elapsed().as_secs_f64();
+    (tally.output(params, sets.len(), wall), pooled)
 }
 
 /// Two arms over their parameter sets, replicate by replicate on common
@@ -317,7 +303,6 @@ pub struct Summary {
     pub n: usize,
 }
 
-/// Quantile with linear interpolation between order statistics (R type 7).
 /// Mean and 95% interval of replicate values, as the reports give them (the
 /// 2.5% and 97.5% quantiles); values that are not finite are left out.
 pub fn mean_and_interval(values: &[f64]) -> [f64; 3] {
@@ -333,6 +318,7 @@ pub fn mean_and_interval(values: &[f64]) -> [f64; 3] {
     ]
 }
 
+/// Quantile with linear interpolation between order statistics (R type 7).
 pub fn quantile(sorted: &[f64], q: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;

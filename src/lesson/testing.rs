@@ -73,10 +73,19 @@ pub(super) fn testing(args: &LessonArgs) -> Result<(), CliError> {
         "<section class=\"headline\" id=\"headline\"><h2>{}</h2>\n<p>About {} of the extra tests ({}) are of people \
          with <strong>no drug problem</strong> (their problem is alcohol, or nothing at all). Widening a programme so that it draws in many people it was not \
          meant for is called <em>net-widening</em>; the UK Drug Policy Commission warned about exactly this in \
-         2008.</p></section>\n",
+         2008.</p>\n<p>Extra treatment starts through DIP: {} a year (95% interval {} to {}). {}.</p></section>\n",
         esc(&headline),
         approx(no_problem[0]),
-        pct(share_no_problem)
+        pct(share_no_problem),
+        signed_approx(starts[0]),
+        signed_approx(starts[1]),
+        signed_approx(starts[2]),
+        sureness(
+            starts[1],
+            starts[2],
+            runs.outputs[0].replicates.len(),
+            runs.outputs[0].sets
+        )
     ));
     b.push_str(&format!(
         "<section><h2>Who the extra tests are for</h2>\n{}<p class=\"note\">Extra tests a year, on average {FROM} to \
