@@ -16,21 +16,8 @@ mkdir -p "$out"
 # built: `cargo build` would rebuild it with other dependency features).
 if [ -n "${PATHSIM:-}" ]; then exe=$PATHSIM; else cargo build --release --quiet; exe=target/release/pathsim; fi
 
-browser=""
-for b in chromium chromium-browser google-chrome; do
-    if command -v "$b" >/dev/null 2>&1; then browser=$(command -v "$b"); break; fi
-done
-need=""
-[ -n "$browser" ] || need="chromium"
-command -v node >/dev/null 2>&1 || need="$need nodejs"
-if [ -n "$need" ]; then
-    echo "installing$need (Debian packages)" >&2
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    # shellcheck disable=SC2086
-    apt-get install -y -qq $need >/dev/null
-    [ -n "$browser" ] || browser=$(command -v chromium)
-fi
+# shellcheck source=scripts/browser_env.sh
+source scripts/browser_env.sh
 
 log="$out/server.log"
 "$exe" classroom --port 0 >"$log" 2>&1 &

@@ -30,21 +30,8 @@ if [ "$#" -eq 0 ]; then
         "$out/targets/report.html" "$out/sweep/report.html" "$out/lesson/lesson.html"
 fi
 
-browser=""
-for b in chromium chromium-browser google-chrome; do
-    if command -v "$b" >/dev/null 2>&1; then browser=$(command -v "$b"); break; fi
-done
-need=""
-[ -n "$browser" ] || need="chromium"
-command -v node >/dev/null 2>&1 || need="$need nodejs"
-if [ -n "$need" ]; then
-    echo "installing$need (Debian packages)" >&2
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    # shellcheck disable=SC2086
-    apt-get install -y -qq $need >/dev/null
-    [ -n "$browser" ] || browser=$(command -v chromium)
-fi
+# shellcheck source=scripts/browser_env.sh
+source scripts/browser_env.sh
 
 status=0
 # The checker must catch the defects it is for: a page with repeated tick labels,

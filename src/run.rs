@@ -167,6 +167,21 @@ pub fn run_sets_paired(
     b_sets: &[Params],
     bar: &ProgressBar,
 ) -> (RunOutput, RunOutput) {
+    run_sets_paired_recorded(a, a_sets, b, b_sets, bar, None)
+}
+
+/// [`run_sets_paired`], writing each arm's histories its recorder's filter
+/// keeps as it goes (`recorders[0]` the first arm's; both with the same
+/// filter, as `compare` makes them): the files are those of each arm run alone
+/// with [`run_sets_recorded`].
+pub fn run_sets_paired_recorded(
+    a: &Params,
+    a_sets: &[Params],
+    b: &Params,
+    b_sets: &[Params],
+    bar: &ProgressBar,
+    recorders: Option<[&Recorder; 2]>,
+) -> (RunOutput, RunOutput) {
     let started = Instant::now();
     let tick = || bar.inc(1);
     let mut arms = [Tally::default(), Tally::default()];
@@ -182,6 +197,19 @@ pub fn run_sets_paired(
         let shared = sb
             .filter(|_| aligned)
             .and_then(|sb| crate::pathway::levers::shared_until(sa, sb).map(|f| (sb, f)));
+        let g = plan_a[i].1;
+        // The recorders that keep this replicate.
+        let kept = |k: usize| {
+            recorders
+                .map(|r| r[k])
+                .filter(|r| r.filter.keeps_replicate(g))
+        };
+        let alone = |p: &Params, k: usize| match kept(k) {
+            Some(rec) => {
+                run_replicate_recorded(p, seed, || Metrics::new(p), &tick, rec, a.run.seed, g)
+            }
+            None => run_replicate(p, seed, || Metrics::new(p), &tick),
+        };
         let (ma, mb) = match shared {
             Some((sb, from)) => {
                 let roster = Roster::new(sa);
@@ -189,24 +217,45 @@ pub fn run_sets_paired(
                     crate::pathway::Model::new(sa),
                     crate::pathway::Model::new(sb),
                 );
-                engine::run_paired_with(
-                    sa,
-                    &model_a,
-                    &model_b,
-                    &roster,
-                    seed,
-                    from,
-                    || Metrics::new(sa),
-                    || Metrics::new(sb),
-                    &tick,
-                )
+                match (kept(0), kept(1)) {
+                    (None, None) => engine::run_paired_with(
+                        sa,
+                        &model_a,
+                        &model_b,
+                        &roster,
+                        seed,
+                        from,
+                        || Metrics::new(sa),
+                        || Metrics::new(sb),
+                        &tick,
+                    ),
+                    (ra, rb) => {
+                        let filter = &ra.or(rb).expect("one recorder").filter;
+                        let run_seed = a.run.seed;
+                        engine::run_paired_in_order(
+                            sa,
+                            &model_a,
+                            &model_b,
+                            &roster,
+                            seed,
+                            from,
+                            || Metrics::new(sa),
+                            || Metrics::new(sb),
+                            |h| crate::microdata::batches(filter, run_seed, g, h),
+                            |arm, batch| {
+                                if let Some(rec) = [ra, rb][arm] {
+                                    rec.writer.send(batch);
+                                }
+                            },
+                            &tick,
+                        )
+                    }
+                }
             }
             None => {
-                let ma = run_replicate(sa, seed, || Metrics::new(sa), &tick);
-                arms[0].add(sa, ma);
+                arms[0].add(sa, alone(sa, 0));
                 if let Some(sb) = sb.filter(|_| aligned) {
-                    let mb = run_replicate(sb, seed, || Metrics::new(sb), &tick);
-                    arms[1].add(sb, mb);
+                    arms[1].add(sb, alone(sb, 1));
                 }
                 continue;
             }
@@ -216,8 +265,16 @@ pub fn run_sets_paired(
     }
     if !aligned {
         // Replicates that do not pair run alone, in order.
-        for &(sb, _, seed) in &plan_b {
-            let mb = run_replicate(sb, seed, || Metrics::new(sb), &tick);
+        for &(sb, g, seed) in &plan_b {
+            let mb = match recorders
+                .map(|r| r[1])
+                .filter(|r| r.filter.keeps_replicate(g))
+            {
+                Some(rec) => {
+                    run_replicate_recorded(sb, seed, || Metrics::new(sb), &tick, rec, b.run.seed, g)
+                }
+                None => run_replicate(sb, seed, || Metrics::new(sb), &tick),
+            };
             arms[1].add(sb, mb);
         }
     }

@@ -160,6 +160,37 @@ fn compare_writes_both_arms_with_the_same_people() {
     let (a, b) = (people("baseline"), people("scenario"));
     assert!(a.len() > 100, "{} people", a.len());
     assert_eq!(a, b, "the same sampled people, with the same attributes");
+    // The comparison simulates the years before the lever's start once for both
+    // arms; each arm's files are still those of that arm run alone.
+    let alone = dir.path().join("alone");
+    let o = common::pathsim(&[
+        "run",
+        common::repo("scenarios/retention_improved.toml")
+            .to_str()
+            .unwrap(),
+        "--scale",
+        "1000",
+        "--replicates",
+        "4",
+        "--point",
+        "--quiet",
+        "--histories",
+        "--histories-sample",
+        "0.2",
+        "--histories-replicates",
+        "0",
+        "--out",
+        alone.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for f in ["people.parquet", "events.parquet"] {
+        let x = std::fs::read(alone.join("histories").join(f)).unwrap();
+        let y = std::fs::read(out.join("histories/scenario").join(f)).unwrap();
+        assert!(
+            x == y,
+            "{f}: the paired comparison's scenario arm differs from the arm alone"
+        );
+    }
     for arm in ["baseline", "scenario"] {
         assert!(out
             .join("histories")

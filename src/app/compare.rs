@@ -43,13 +43,21 @@ pub fn compare(
         }
     };
     let (rec_a, rec_c) = (recorder("baseline")?, recorder("scenario")?);
-    let (a, c) = pool.install(|| match (&rec_a, &rec_c) {
-        (None, None) => run::run_sets_paired(&base.params, &base_sets, &sc.params, &sc_sets, &bar),
-        // Histories are written arm by arm, in person order.
-        _ => (
-            run::run_sets_recorded(&base.params, &base_sets, &bar, || (), rec_a.as_ref()).0,
-            run::run_sets_recorded(&sc.params, &sc_sets, &bar, || (), rec_c.as_ref()).0,
-        ),
+    // The years before the arms part are simulated once; each arm's histories
+    // are written in person order, as a run of that arm alone writes them.
+    let recorders = match (&rec_a, &rec_c) {
+        (Some(x), Some(y)) => Some([x, y]),
+        _ => None,
+    };
+    let (a, c) = pool.install(|| {
+        run::run_sets_paired_recorded(
+            &base.params,
+            &base_sets,
+            &sc.params,
+            &sc_sets,
+            &bar,
+            recorders,
+        )
     });
     bar.finish_and_clear();
     let written = match (rec_a, rec_c) {

@@ -14,6 +14,7 @@ pub mod server;
 use crate::calendar::Date;
 use crate::metrics::{Kind, Row, M, METRICS};
 use crate::params::Params;
+use crate::report::approx;
 use crate::run::{self, RunOutput};
 use serde_json::{json, Value};
 
@@ -346,22 +347,6 @@ fn last_measured(rows: &[Row], o: &Outcome) -> i32 {
 /// ([`run::summarise`]: the 2.5% and 97.5% quantiles).
 pub fn spread(values: &[f64]) -> [f64; 3] {
     run::mean_and_interval(values)
-}
-
-/// A count for a headline: two significant figures, with separators.
-pub fn approx(v: f64) -> String {
-    if !v.is_finite() {
-        return "n/a".into();
-    }
-    let a = v.abs();
-    let step = if a >= 1000.0 {
-        10f64.powi(a.log10().floor() as i32 - 1)
-    } else if a >= 100.0 {
-        10.0
-    } else {
-        1.0
-    };
-    crate::report::thousands((v / step).round() * step)
 }
 
 /// One card: today, with the class's settings, and the paired change.

@@ -271,6 +271,77 @@ where
     total
 }
 
+/// [`run_paired_with`], also converting each arm's histories chunk by chunk
+/// with `convert` and handing them to `consume(arm, converted)` in chunk order,
+/// as [`run_in_order`] does for one arm: each arm's sequence is the one
+/// [`run_in_order`] gives that arm alone.
+#[allow(clippy::too_many_arguments)]
+pub fn run_paired_in_order<O, F, G, B, C, W>(
+    params: &Params,
+    model_a: &Model,
+    model_b: &Model,
+    roster: &Roster,
+    seed: u64,
+    from: f64,
+    make_a: F,
+    make_b: G,
+    convert: C,
+    mut consume: W,
+    tick: &(dyn Fn() + Sync),
+) -> (O, O)
+where
+    O: Observer,
+    F: Fn() -> O + Sync,
+    G: Fn() -> O + Sync,
+    B: Send,
+    C: Fn(&Histories) -> B + Sync,
+    W: FnMut(usize, B),
+{
+    let n = n_chunks(roster);
+    let (mut total_a, mut total_b) = (make_a(), make_b());
+    let hist = || Histories::with_capacity(CHUNK as usize, CHUNK as usize * 64);
+    let mut first = 0;
+    while first < n {
+        let last = (first + WINDOW).min(n);
+        let (oa, ob, mut out) = (first..last)
+            .into_par_iter()
+            .fold(
+                || (make_a(), make_b(), Vec::new(), hist(), hist()),
+                |(mut oa, mut ob, mut out, mut ha, mut hb), c| {
+                    let ids = c * CHUNK..((c + 1) * CHUNK).min(roster.total);
+                    simulate_pair(
+                        params, model_a, model_b, roster, seed, from, ids, &mut ha, &mut hb,
+                    );
+                    oa.observe(&ha);
+                    ob.observe(&hb);
+                    out.push((c, convert(&ha), convert(&hb)));
+                    tick();
+                    tick();
+                    (oa, ob, out, ha, hb)
+                },
+            )
+            .map(|(oa, ob, out, _, _)| (oa, ob, out))
+            .reduce(
+                || (make_a(), make_b(), Vec::new()),
+                |(mut a, mut b, mut va), (x, y, vb)| {
+                    a.merge(x);
+                    b.merge(y);
+                    va.extend(vb);
+                    (a, b, va)
+                },
+            );
+        total_a.merge(oa);
+        total_b.merge(ob);
+        out.sort_by_key(|x| x.0);
+        for (_, ba, bb) in out {
+            consume(0, ba);
+            consume(1, bb);
+        }
+        first = last;
+    }
+    (total_a, total_b)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -21,7 +21,7 @@ use crate::metrics::{Kind, Row, M, METRICS};
 use crate::params::Params;
 use crate::report::charts::{count_ticks, wrap, PALETTE};
 use crate::report::html::esc;
-use crate::report::{fmt_value, thousands};
+use crate::report::{approx, fmt_value};
 use crate::run::{self, summarise, RunOutput, Summary};
 use crate::studies::causal::{self, CausalRow};
 use crate::{output, scenario};
@@ -232,22 +232,6 @@ fn get(summary: &[Summary], metric: M, group: &str) -> [f64; 3] {
         .map_or([f64::NAN; 3], |s| [s.mean, s.lo95, s.hi95])
 }
 
-/// A count rounded for a headline: two significant figures, with separators.
-fn approx(v: f64) -> String {
-    if !v.is_finite() {
-        return "n/a".into();
-    }
-    let a = v.abs();
-    let step = if a >= 1000.0 {
-        10f64.powi(a.log10().floor() as i32 - 1)
-    } else if a >= 100.0 {
-        10.0
-    } else {
-        1.0
-    };
-    thousands((v / step).round() * step)
-}
-
 fn pct(v: f64) -> String {
     if v.is_finite() {
         format!("{v:.1}%")
@@ -396,6 +380,34 @@ fn write_csvs(
         }
     }
     Ok(())
+}
+
+/// A lesson's page: its body, then the words used and how it was made.
+fn lesson_page(
+    lesson: &str,
+    title: &str,
+    mut body: String,
+    scenarios: &[scenario::Scenario],
+    runs: &Runs,
+    extra: &str,
+) -> String {
+    body.push_str(&glossary());
+    body.push_str(&footer(lesson, scenarios, runs, extra));
+    page(title, &body)
+}
+
+/// Write a lesson's page beside its runs' CSV files and commit the folder
+/// (files a lesson adds are staged before).
+fn publish(
+    stage: output::Staging,
+    runs: &Runs,
+    wsum: &[Vec<Summary>],
+    wdiff: &[Vec<Summary>],
+    html: &str,
+) -> Result<PathBuf, CliError> {
+    write_csvs(&stage, runs, wsum, wdiff)?;
+    output::write_atomic(&stage.path("lesson.html"), html.as_bytes())?;
+    Ok(stage.commit()?)
 }
 
 fn destination(args: &LessonArgs, name: &str) -> PathBuf {

@@ -244,13 +244,15 @@ pub(super) fn release(args: &LessonArgs) -> Result<(), CliError> {
          does.",
         "Nothing else changes for people leaving prison (housing, naloxone, benefits): the model does not have them.",
     ]));
-    h.push_str(&glossary());
-    h.push_str(&footer("release", &scenarios, &runs, ""));
-    let html = page("Leaving prison: the most dangerous weeks", &h);
-
-    write_csvs(&stage, &runs, &wsum, &wdiff)?;
-    output::write_atomic(&stage.path("lesson.html"), html.as_bytes())?;
-    let dest = stage.commit()?;
+    let html = lesson_page(
+        "release",
+        "Leaving prison: the most dangerous weeks",
+        h,
+        &scenarios,
+        &runs,
+        "",
+    );
+    let dest = publish(stage, &runs, &wsum, &wdiff, &html)?;
     if !args.quiet {
         println!(
             "Lesson: leaving prison, the most dangerous weeks ({} runs of each world, {:.0} s)",

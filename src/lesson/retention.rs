@@ -294,20 +294,17 @@ pub(super) fn retention(args: &LessonArgs) -> Result<(), CliError> {
             causal::EFFECTS_OFF
         ),
     ]));
-    b.push_str(&glossary());
-    b.push_str(&footer(
+    let html = lesson_page(
         "retention",
+        "Why staying in drug treatment matters",
+        b,
         &scenarios,
         &runs,
         "The before/after comparison re-runs the baseline with treatment's effect switched off \
          (the same people and random numbers) and measures the National Treatment Agency's study in both.",
-    ));
-    let html = page("Why staying in drug treatment matters", &b);
-
-    write_csvs(&stage, &runs, &wsum, &wdiff)?;
+    );
     causal::write_csv(&stage.path("observed_vs_causal.csv"), &causal_rows)?;
-    output::write_atomic(&stage.path("lesson.html"), html.as_bytes())?;
-    let dest = stage.commit()?;
+    let dest = publish(stage, &runs, &wsum, &wdiff, &html)?;
     if !args.quiet {
         println!(
             "Lesson: why staying in treatment matters ({} runs of each world, {:.0} s)",

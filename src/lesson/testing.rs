@@ -184,13 +184,15 @@ pub(super) fn testing(args: &LessonArgs) -> Result<(), CliError> {
         "Testing is extended from April 2026 to every trigger arrest and 90% of other arrests, everywhere at once.",
         "Being tested does not change anyone's offending or sentencing except through treatment.",
     ]));
-    b.push_str(&glossary());
-    b.push_str(&footer("testing", &scenarios, &runs, ""));
-    let html = page("Drug testing on arrest: who gets caught in the net?", &b);
-
-    write_csvs(&stage, &runs, &wsum, &wdiff)?;
-    output::write_atomic(&stage.path("lesson.html"), html.as_bytes())?;
-    let dest = stage.commit()?;
+    let html = lesson_page(
+        "testing",
+        "Drug testing on arrest: who gets caught in the net?",
+        b,
+        &scenarios,
+        &runs,
+        "",
+    );
+    let dest = publish(stage, &runs, &wsum, &wdiff, &html)?;
     if !args.quiet {
         println!(
             "Lesson: drug testing on arrest and net-widening ({} runs of each, {:.0} s)",

@@ -268,19 +268,25 @@ pub(super) fn value(args: &LessonArgs) -> Result<(), CliError> {
         "Treatment's effects on offending and deaths are the model's fitted effects (see the retention lesson); if \
          they are smaller, so are the savings.",
     ]));
-    h.push_str(&glossary());
-    h.push_str(&footer("value", &scenarios, &runs, ""));
-    let html = page("Is helping people stay in treatment worth the money?", &h);
-
-    let (wsum, wdiff) = window_tables(&runs);
-    write_csvs(&stage, &runs, &wsum, &wdiff)?;
+    let html = lesson_page(
+        "value",
+        "Is helping people stay in treatment worth the money?",
+        h,
+        &scenarios,
+        &runs,
+        "",
+    );
+    // The comparison's value-for-money tables, in the scenario's folder.
+    let tables = stage.path(&b.params.name);
+    std::fs::create_dir_all(&tables)
+        .with_context(|| format!("cannot create {}", tables.display()))?;
     crate::value_for_money::tables::write_all(
-        &stage.path(&b.params.name),
+        &tables,
         &appraisal,
         &crate::interventions::unevaluated_effects(&b.params.interventions),
     )?;
-    output::write_atomic(&stage.path("lesson.html"), html.as_bytes())?;
-    let dest = stage.commit()?;
+    let (wsum, wdiff) = window_tables(&runs);
+    let dest = publish(stage, &runs, &wsum, &wdiff, &html)?;
     if !args.quiet {
         println!(
             "Lesson: is helping people stay in treatment worth the money? ({} runs of each world, {:.0} s)",

@@ -97,6 +97,23 @@ pub fn thousands(v: f64) -> String {
     format!("{sign}{out}")
 }
 
+/// A count rounded for a headline: two significant figures (whole numbers
+/// under 100), with separators; "n/a" when not a number.
+pub fn approx(v: f64) -> String {
+    if !v.is_finite() {
+        return "n/a".into();
+    }
+    let a = v.abs();
+    let step = if a >= 1000.0 {
+        10f64.powi(a.log10().floor() as i32 - 1)
+    } else if a >= 100.0 {
+        10.0
+    } else {
+        1.0
+    };
+    thousands((v / step).round() * step)
+}
+
 /// A value in its unit: shares as percentages, counts with separators.
 pub fn fmt_value(metric: M, v: f64) -> String {
     if !v.is_finite() {
