@@ -453,6 +453,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn mean_and_interval_is_the_mean_and_the_reports_quantiles() {
+        let s = mean_and_interval(&[3.0, 1.0, 2.0, f64::NAN]);
+        assert_eq!(s[0], 2.0);
+        assert_eq!(s[1], quantile(&[1.0, 2.0, 3.0], 0.025));
+        assert_eq!(s[2], quantile(&[1.0, 2.0, 3.0], 0.975));
+        assert!(mean_and_interval(&[]).iter().all(|v| v.is_nan()));
+    }
+
+    #[test]
     fn quantiles_interpolate() {
         let v = [1.0, 2.0, 3.0, 4.0, 5.0];
         assert_eq!(quantile(&v, 0.0), 1.0);

@@ -343,12 +343,6 @@ fn last_measured(rows: &[Row], o: &Outcome) -> i32 {
         .unwrap_or(TO)
 }
 
-/// Mean and 95% interval of replicate values, as the reports give them
-/// ([`run::summarise`]: the 2.5% and 97.5% quantiles).
-pub fn spread(values: &[f64]) -> [f64; 3] {
-    run::mean_and_interval(values)
-}
-
 /// One card: today, with the class's settings, and the paired change.
 #[derive(Clone, Debug)]
 pub struct Card {
@@ -431,9 +425,9 @@ fn answer(
             let d: Vec<f64> = wa.iter().zip(&wb).map(|(x, y)| y - x).collect();
             Card {
                 to: a.replicates.first().map_or(TO, |r| last_measured(r, o)),
-                today: spread(&wa),
-                with: spread(&wb),
-                change: spread(&d),
+                today: run::mean_and_interval(&wa),
+                with: run::mean_and_interval(&wb),
+                change: run::mean_and_interval(&d),
             }
         })
         .collect();
@@ -446,7 +440,7 @@ fn answer(
                     let of = |out: &RunOutput| {
                         let v: Vec<f64> =
                             out.replicates.iter().map(|r| value_in(r, o, y)).collect();
-                        spread(&v)
+                        run::mean_and_interval(&v)
                     };
                     (of(a), of(b))
                 })
@@ -554,7 +548,6 @@ pub fn controls_json(base: &Params) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::run::quantile;
 
     fn base() -> Params {
         let mut p = crate::params::baseline();
@@ -635,15 +628,6 @@ mod tests {
             crate::pathway::levers::shared_until(&b, &s),
             Some(start.as_f64())
         );
-    }
-
-    #[test]
-    fn spread_is_the_mean_and_the_reports_quantiles() {
-        let s = spread(&[3.0, 1.0, 2.0, f64::NAN]);
-        assert_eq!(s[0], 2.0);
-        assert_eq!(s[1], quantile(&[1.0, 2.0, 3.0], 0.025));
-        assert_eq!(s[2], quantile(&[1.0, 2.0, 3.0], 0.975));
-        assert!(spread(&[]).iter().all(|v| v.is_nan()));
     }
 
     #[test]

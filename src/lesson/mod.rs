@@ -240,6 +240,19 @@ fn pct(v: f64) -> String {
     }
 }
 
+/// One row of a lesson's "today, the other world, the difference, its 95%
+/// interval" table (`label` is HTML).
+fn change_row(label: &str, today: f64, other: f64, d: [f64; 3]) -> String {
+    format!(
+        "<tr><td>{label}</td><td>{}</td><td>{}</td><td><strong>{}</strong></td><td>{} to {}</td></tr>\n",
+        approx(today),
+        approx(other),
+        signed_approx(d[0]),
+        signed_approx(d[1]),
+        signed_approx(d[2])
+    )
+}
+
 /// A rounded count with its sign.
 fn signed_approx(v: f64) -> String {
     if v.is_finite() && v.round() > 0.0 {

@@ -58,8 +58,9 @@ pub(super) fn release(args: &LessonArgs) -> Result<(), CliError> {
     let ratio = band(0, 0)[0] / band(0, 3)[0];
     // Overdose deaths in the 4 weeks after release a year, and the change.
     let four_weeks = |arm: usize| -> Vec<f64> {
+        let weeks: Vec<Vec<f64>> = (0..3).map(|k| per_week(arm, k)).collect();
         (0..replicates)
-            .map(|r| (0..3).map(|k| per_week(arm, k)[r] * BANDS[k].2).sum())
+            .map(|r| (0..3).map(|k| weeks[k][r] * BANDS[k].2).sum())
             .collect()
     };
     let (today4, care4) = (four_weeks(0), four_weeks(1));
@@ -148,14 +149,11 @@ pub(super) fn release(args: &LessonArgs) -> Result<(), CliError> {
         (M::POISONING_DEATHS, "all", "All overdose deaths"),
         (M::REOFFENDERS, "all", "People reconvicted within a year"),
     ] {
-        let dv = get(&wdiff[1], m, g);
-        table.push_str(&format!(
-            "<tr><td>{label}</td><td>{}</td><td>{}</td><td><strong>{}</strong></td><td>{} to {}</td></tr>\n",
-            approx(get(&wsum[0], m, g)[0]),
-            approx(get(&wsum[1], m, g)[0]),
-            signed_approx(dv[0]),
-            signed_approx(dv[1]),
-            signed_approx(dv[2])
+        table.push_str(&change_row(
+            label,
+            get(&wsum[0], m, g)[0],
+            get(&wsum[1], m, g)[0],
+            get(&wdiff[1], m, g),
         ));
     }
     table.push_str("</table>\n");

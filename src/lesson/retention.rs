@@ -237,14 +237,11 @@ pub(super) fn retention(args: &LessonArgs) -> Result<(), CliError> {
         (M::REOFFENDERS, "People reconvicted within a year"),
         (M::ARRESTS, "Arrests"),
     ] {
-        let dv = get(&wdiff[1], m, "all");
-        b.push_str(&format!(
-            "<tr><td>{label}</td><td>{}</td><td>{}</td><td><strong>{}</strong></td><td>{} to {}</td></tr>\n",
-            approx(get(&wsum[0], m, "all")[0]),
-            approx(get(&wsum[1], m, "all")[0]),
-            signed_approx(dv[0]),
-            signed_approx(dv[1]),
-            signed_approx(dv[2])
+        b.push_str(&change_row(
+            label,
+            get(&wsum[0], m, "all")[0],
+            get(&wsum[1], m, "all")[0],
+            get(&wdiff[1], m, "all"),
         ));
     }
     b.push_str(&format!(

@@ -120,14 +120,11 @@ pub(super) fn testing(args: &LessonArgs) -> Result<(), CliError> {
         ),
     ];
     for (m, g, label) in rows {
-        let dv = d(m, g);
-        table.push_str(&format!(
-            "<tr><td>{label}</td><td>{}</td><td>{}</td><td><strong>{}</strong></td><td>{} to {}</td></tr>\n",
-            approx(now(m, g)),
-            approx(get(&wsum[1], m, g)[0]),
-            signed_approx(dv[0]),
-            signed_approx(dv[1]),
-            signed_approx(dv[2])
+        table.push_str(&change_row(
+            label,
+            now(m, g),
+            get(&wsum[1], m, g)[0],
+            d(m, g),
         ));
     }
     table.push_str("</table>\n");

@@ -144,14 +144,11 @@ pub(super) fn value(args: &LessonArgs) -> Result<(), CliError> {
         if v[0] == 0.0 && today(*c) == 0.0 {
             continue;
         }
-        table.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td><strong>{}</strong></td><td>{} to {}</td></tr>\n",
-            esc(c.label()),
-            approx(today(*c)),
-            approx(today(*c) + v[0]),
-            signed_approx(v[0]),
-            signed_approx(v[1]),
-            signed_approx(v[2])
+        table.push_str(&change_row(
+            &esc(c.label()),
+            today(*c),
+            today(*c) + v[0],
+            *v,
         ));
     }
     table.push_str(&format!(

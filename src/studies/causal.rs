@@ -25,7 +25,6 @@ use super::Studies;
 use crate::params::Params;
 use crate::pathway::treatment::Counterfactual;
 use crate::rng::replicate_seed;
-use crate::run::quantile;
 use indicatif::ProgressBar;
 
 /// Exactly what the paired run switches off, for every label.
@@ -109,14 +108,8 @@ pub fn without_effect(params: &Params) -> Params {
     p
 }
 
-fn describe(mut v: Vec<f64>) -> [f64; 3] {
-    v.retain(|x| x.is_finite());
-    v.sort_by(f64::total_cmp);
-    if v.is_empty() {
-        return [f64::NAN; 3];
-    }
-    let mean = v.iter().sum::<f64>() / v.len() as f64;
-    [mean, quantile(&v, 0.025), quantile(&v, 0.975)]
+fn describe(v: Vec<f64>) -> [f64; 3] {
+    crate::run::mean_and_interval(&v)
 }
 
 /// Causal reduction (percent) from observed and no-effect reductions (percent).
