@@ -401,6 +401,7 @@ metrics! {
     RECALLS = "recalls", "Recalls to custody from licence", "recalls", Substance, Kind::Count;
     IN_CUSTODY = "in_custody", "Time in custody", "person-years", Substance, Kind::PersonYears;
     PRISON_POPULATION = "prison_population", "People in custody on 30 June (remand, sentenced, recalled)", "people", Substance, Kind::Count;
+    PRISON_POPULATION_BY_KIND = "prison_population_by_kind", "People in custody on 30 June by what holds them: on remand, under a sentence (short, long, after a breach) or recalled", "people", Custody, Kind::Count;
     ORDER_TIME = "order_time", "Time on a community or suspended order, by order type", "person-years", Order, Kind::PersonYears;
     LICENCE_TIME = "licence_time", "Time on licence or post-sentence supervision after release, until the next reception", "person-years", Substance, Kind::PersonYears;
     PROBATION_CASELOAD = "probation_caseload", "People on a community or suspended order, or on licence or post-sentence supervision, on 30 June", "people", Substance, Kind::Count;
@@ -743,6 +744,8 @@ impl Observer for Metrics {
             // The open journey's groups at its start: age band, sex, priors band.
             let mut treat_groups = (0usize, 0usize, 0usize);
             let mut custody_from: Option<i32> = None;
+            // What holds the person in the open stay, and since when.
+            let mut held: (i32, usize) = (0, 0);
             let mut reoff_year: Option<usize> = None;
             // Last DIP assessment or failed assessment: what follows within a year
             // is the net-widening cost the UKDPC warned of.
@@ -825,6 +828,7 @@ impl Observer for Metrics {
                         if let Some(a) = custody_from.take() {
                             self.add_days(M::IN_CUSTODY, g, a, d);
                             self.add_snapshots(M::PRISON_POPULATION, g, a, d);
+                            self.add_snapshots(M::PRISON_POPULATION_BY_KIND, held.1, held.0, d);
                             self.custody.push((a, d));
                         }
                         // Releases from remand are not in the cohort (MoJ).
@@ -961,9 +965,12 @@ impl Observer for Metrics {
                             // Sentenced where they were: the stay goes on, and
                             // the new sentence supersedes an interrupted licence.
                             licence_held = None;
+                            self.add_snapshots(M::PRISON_POPULATION_BY_KIND, held.1, held.0, d);
+                            held = (d, e.detail as usize);
                             continue;
                         }
                         custody_from = Some(d);
+                        held = (d, e.detail as usize);
                         if let Some((a, b)) = licence.take() {
                             self.add_days(M::LICENCE_TIME, g, a, b.min(d));
                             if kind == CustodyKind::Remand && b > d {
@@ -1032,6 +1039,7 @@ impl Observer for Metrics {
             if let Some(a) = custody_from {
                 self.add_days(M::IN_CUSTODY, g, a, end);
                 self.add_snapshots(M::PRISON_POPULATION, g, a, end);
+                self.add_snapshots(M::PRISON_POPULATION_BY_KIND, held.1, held.0, end);
                 self.custody.push((a, end));
             }
             if let Some((a, kind)) = order_from {
@@ -1423,6 +1431,67 @@ mod tests {
             .find(|r| r.metric == M::REOFFENDING_COHORT && r.group == "all" && r.period == 2010)
             .unwrap();
         assert_eq!(cohort.value, 30.0);
+    }
+
+    #[test]
+    fn the_prison_population_by_kind_follows_what_holds_each_person_on_30_june() {
+        let p = Params::default();
+        let ev = |y, m, d, kind, detail: u8, extra: u16| {
+            Event::new(Date::ymd(y, m, d).day(), kind, detail, extra)
+        };
+        let (remand, long, recall) = (
+            CustodyKind::Remand as u8,
+            CustodyKind::Long as u8,
+            CustodyKind::Recall as u8,
+        );
+        let mut h = Histories::default();
+        // Remanded in May 2010, sentenced from remand in March 2011 (extra bit 0:
+        // from remand), released in August 2012, recalled in May 2013 and still
+        // held when the history ends in 2014.
+        h.push(
+            person(
+                Substance::None,
+                Date::ymd(2009, 1, 1).day(),
+                Date::ymd(2014, 12, 31).day(),
+            ),
+            &[
+                ev(2010, 5, 1, EventKind::CustodyStart, remand, 0),
+                ev(
+                    2011,
+                    3,
+                    1,
+                    EventKind::CustodyStart,
+                    long,
+                    1 | (LengthBand::Under4y as u16) << 1,
+                ),
+                ev(2012, 8, 1, EventKind::Release, 0, 300),
+                ev(2013, 5, 1, EventKind::CustodyStart, recall, 0),
+            ],
+        );
+        let mut m = Metrics::new(&p);
+        m.observe(&h);
+        let k = |kind: CustodyKind, y| m.count(M::PRISON_POPULATION_BY_KIND, kind as usize, y);
+        assert_eq!(k(CustodyKind::Remand, 2010), 1);
+        assert_eq!(k(CustodyKind::Long, 2010), 0);
+        assert_eq!(
+            (k(CustodyKind::Remand, 2011), k(CustodyKind::Long, 2011)),
+            (0, 1)
+        );
+        assert_eq!(
+            k(CustodyKind::Long, 2012),
+            1,
+            "released in August, after 30 June"
+        );
+        assert_eq!(k(CustodyKind::Recall, 2013), 1);
+        assert_eq!(k(CustodyKind::Recall, 2014), 1, "held to the history's end");
+        // Every snapshot is one person, as in the total.
+        for y in 2009..=2014 {
+            let total: u64 = CustodyKind::ALL.iter().map(|&c| k(c, y)).sum();
+            assert_eq!(
+                total,
+                m.count(M::PRISON_POPULATION, Substance::None.index(), y)
+            );
+        }
     }
 
     #[test]

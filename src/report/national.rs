@@ -40,20 +40,26 @@ struct Official {
     unit: String,
 }
 
+/// The official rows: the shared series, then the supplementary ones.
 fn officials() -> Vec<Official> {
-    let mut r = csv::Reader::from_reader(NATIONAL_SERIES.as_bytes());
-    let h = r.headers().expect("a header").clone();
-    let col = |n: &str| h.iter().position(|c| c == n).expect("a column");
-    let (id, series, value, unit) = (col("id"), col("series"), col("value"), col("unit"));
-    r.records()
-        .filter_map(|row| row.ok())
-        .filter_map(|row| {
-            Some(Official {
-                id: row[id].to_string(),
-                series: row[series].to_string(),
-                value: row[value].parse().ok()?,
-                unit: row[unit].to_string(),
-            })
+    [NATIONAL_SERIES, crate::studies::national::SUPPLEMENT]
+        .iter()
+        .flat_map(|text| {
+            let mut r = csv::Reader::from_reader(text.as_bytes());
+            let h = r.headers().expect("a header").clone();
+            let col = |n: &str| h.iter().position(|c| c == n).expect("a column");
+            let (id, series, value, unit) = (col("id"), col("series"), col("value"), col("unit"));
+            r.records()
+                .filter_map(|row| row.ok())
+                .filter_map(|row| {
+                    Some(Official {
+                        id: row[id].to_string(),
+                        series: row[series].to_string(),
+                        value: row[value].parse().ok()?,
+                        unit: row[unit].to_string(),
+                    })
+                })
+                .collect::<Vec<_>>()
         })
         .collect()
 }
@@ -94,6 +100,19 @@ fn band_metric(series: &str) -> Option<(M, &'static str, f64, &'static str)> {
             "a quarter of the year's first receptions",
         ),
         "prison population" => (M::PRISON_POPULATION, "all", 1.0, "in custody on 30 June"),
+        "remand population" => (
+            M::PRISON_POPULATION_BY_KIND,
+            "remand",
+            1.0,
+            "on remand on 30 June",
+        ),
+        "recall population" => (
+            M::PRISON_POPULATION_BY_KIND,
+            "recall",
+            1.0,
+            "recalled on 30 June",
+        ),
+        "recalls" => (M::RECALLS, "all", 1.0, "recalls in the calendar year"),
         "proven reoffending rate" => (
             M::PROVEN_REOFFENDING,
             "all",

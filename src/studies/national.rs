@@ -65,6 +65,12 @@ type Ymd = (i32, u32, u32);
 /// use drugs or alcohol without offending).
 pub const UNMEASURED: [(&str, &str); 0] = [];
 
+/// Official figures beyond the shared national series, measured the same way
+/// but never fitted (register role `validation`): the prison population's
+/// parts (remand, recall) and recalls a year, from the Ministry of Justice's
+/// offender management statistics and the prisons inspectorate.
+pub const SUPPLEMENT: &str = include_str!("../../calibration/national_supplement.csv");
+
 /// England's share of the England and Wales population (ONS mid-2012: 53.5 of
 /// 56.6 million, `ons_pop_england_2012` in data/treatment_health_sources.csv):
 /// treatment statistics and prevalence cover England, the model England and Wales.
@@ -133,6 +139,7 @@ enum Count {
     /// Sentenced receptions; `Some(band)`: of that length band only.
     SentencedReceptions(Option<u16>),
     FirstReceptions,
+    Recalls,
 }
 
 const fn fy(year: i32) -> (Ymd, Ymd) {
@@ -143,7 +150,7 @@ const fn cal(year: i32) -> (Ymd, Ymd) {
 }
 
 /// (register id, what, period) of every count.
-const COUNTS: [(&str, Count, (Ymd, Ymd)); 23] = [
+const COUNTS: [(&str, Count, (Ymd, Ymd)); 28] = [
     ("arrests_2001_02", Count::Arrests, fy(2001)),
     ("arrests_2003_04", Count::Arrests, fy(2003)),
     ("arrests_2005_06", Count::Arrests, fy(2005)),
@@ -207,6 +214,11 @@ const COUNTS: [(&str, Count, (Ymd, Ymd)); 23] = [
         Count::Sentenced,
         ((2010, 10, 1), (2011, 9, 30)),
     ),
+    ("recalls_2000_01", Count::Recalls, fy(2000)),
+    ("recalls_2004_05", Count::Recalls, fy(2004)),
+    ("recalls_2016", Count::Recalls, cal(2016)),
+    ("recalls_2017", Count::Recalls, cal(2017)),
+    ("recalls_2018", Count::Recalls, cal(2018)),
 ];
 
 /// Who a snapshot counts.
@@ -217,11 +229,15 @@ enum Snapshot {
     Caseload,
     /// At liberty on an order.
     CourtOrders,
+    /// In custody on remand (untried or convicted and awaiting sentence).
+    Remand,
+    /// In custody on recall from licence.
+    Recall,
 }
 
 /// (register id, who, day) of every snapshot. A month with no day is taken at its
 /// 15th; April 2010 on the day the source reported (Friday 23 April).
-const SNAPSHOTS: [(&str, Snapshot, Ymd); 11] = [
+const SNAPSHOTS: [(&str, Snapshot, Ymd); 14] = [
     ("prison_population_2001_06", Snapshot::Prison, (2001, 6, 30)),
     (
         "prison_population_2005_10",
@@ -249,6 +265,9 @@ const SNAPSHOTS: [(&str, Snapshot, Ymd); 11] = [
         Snapshot::CourtOrders,
         (2011, 9, 30),
     ),
+    ("prison_remand_2024_06", Snapshot::Remand, (2024, 6, 30)),
+    ("prison_recall_2014_06", Snapshot::Recall, (2014, 6, 30)),
+    ("prison_recall_2024_06", Snapshot::Recall, (2024, 6, 30)),
 ];
 const NS: usize = SNAPSHOTS.len();
 const AVERAGE_2002: &str = "prison_population_2002_avg";
@@ -450,6 +469,7 @@ fn counts(count: Count, e: &Event, trigger: bool) -> bool {
         (Count::FirstReceptions, EventKind::CustodyStart) => {
             e.detail == CustodyKind::Remand as u8 || (sentenced_kind(e.detail) && !from_remand(e))
         }
+        (Count::Recalls, EventKind::CustodyStart) => e.detail == CustodyKind::Recall as u8,
         _ => false,
     }
 }
@@ -577,6 +597,22 @@ impl National {
             }
         };
         let (mut stay, mut order): (Option<i32>, Option<i32>) = (None, None);
+        // What holds the person in the open stay (a custody kind) and since when.
+        let mut held: Option<(i32, u8)> = None;
+        let mut on_remand = [false; NS];
+        let mut recalled = [false; NS];
+        let close_held = |held: Option<(i32, u8)>,
+                          b: i32,
+                          on_remand: &mut [bool; NS],
+                          recalled: &mut [bool; NS]| {
+            if let Some((a, kind)) = held {
+                if kind == CustodyKind::Remand as u8 {
+                    mark(&self.snapshot_days, a, b, on_remand);
+                } else if kind == CustodyKind::Recall as u8 {
+                    mark(&self.snapshot_days, a, b, recalled);
+                }
+            }
+        };
         let close_stay = |a: i32, b: i32, flags: &mut [bool; NS], days_2002: &mut u64| {
             mark(&self.snapshot_days, a, b, flags);
             let y = self.year_2002;
@@ -588,8 +624,11 @@ impl National {
             match e.kind {
                 EventKind::CustodyStart => {
                     stay.get_or_insert(e.day);
+                    close_held(held, e.day, &mut on_remand, &mut recalled);
+                    held = Some((e.day, e.detail));
                 }
                 EventKind::Release => {
+                    close_held(held.take(), e.day, &mut on_remand, &mut recalled);
                     if let Some(a) = stay.take() {
                         close_stay(a, e.day, &mut in_custody, &mut days_2002);
                     }
@@ -612,6 +651,7 @@ impl National {
         if let Some(a) = stay {
             close_stay(a, end, &mut in_custody, &mut days_2002);
         }
+        close_held(held, end, &mut on_remand, &mut recalled);
         if let Some(a) = order {
             mark(&self.snapshot_days, a, end, &mut on_order);
         }
@@ -622,6 +662,8 @@ impl National {
                 Snapshot::Prison => in_custody[k],
                 Snapshot::Caseload => free && (on_order[k] || supervised[k]),
                 Snapshot::CourtOrders => free && on_order[k],
+                Snapshot::Remand => on_remand[k],
+                Snapshot::Recall => recalled[k],
             };
             self.snapshots[k] += counted as u64;
             if who == Snapshot::Caseload && free && supervised[k] && !on_order[k] {

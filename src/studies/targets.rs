@@ -647,6 +647,27 @@ mod tests {
         }
     }
 
+    /// (id, value, unit, coverage) of each row of an official-series file.
+    fn official_rows(text: &str) -> Vec<(String, f64, String, String)> {
+        let mut r = csv::Reader::from_reader(text.as_bytes());
+        let headers = r.headers().unwrap().clone();
+        let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+        let (id_col, value_col, unit_col) = (col("id"), col("value"), col("unit"));
+        let coverage_col = col("coverage");
+        r.records()
+            .map(|row| {
+                let row = row.unwrap();
+                let value = row[value_col].parse().unwrap();
+                (
+                    row[id_col].to_string(),
+                    value,
+                    row[unit_col].to_string(),
+                    row[coverage_col].to_string(),
+                )
+            })
+            .collect()
+    }
+
     /// The `national` rows are the series of `shared/national_series.csv` (shipped
     /// as `calibration/national_series.csv`) the `national` study measures, with
     /// their published value and unit, and the tolerance of the national check
@@ -670,25 +691,8 @@ mod tests {
                 shared.display()
             ),
         }
-        let mut r = csv::Reader::from_reader(text.as_bytes());
-        let headers = r.headers().unwrap().clone();
-        let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
-        let (id_col, value_col, unit_col) = (col("id"), col("value"), col("unit"));
-        let coverage_col = col("coverage");
-        let series: Vec<(String, f64, String, String)> = r
-            .records()
-            .map(|row| {
-                let row = row.unwrap();
-                let value = row[value_col].parse().unwrap();
-                let coverage = row[coverage_col].to_string();
-                (
-                    row[id_col].to_string(),
-                    value,
-                    row[unit_col].to_string(),
-                    coverage,
-                )
-            })
-            .collect();
+        let series = official_rows(&text);
+        let supplement = official_rows(crate::studies::national::SUPPLEMENT);
         let unmeasured = crate::studies::national::UNMEASURED;
         let national: Vec<&Target> = reg.iter().filter(|t| t.study == NATIONAL).collect();
         assert_eq!(
@@ -696,17 +700,28 @@ mod tests {
             <crate::studies::National as crate::studies::Study>::TARGETS.len()
         );
         for t in &national {
+            let supplementary = supplement.iter().any(|s| s.0 == t.id);
             let (_, value, unit, coverage) = series
                 .iter()
+                .chain(&supplement)
                 .find(|s| s.0 == t.id)
                 .unwrap_or_else(|| panic!("{}: not a national series", t.id));
             assert_eq!(t.published, Some(*value), "{}", t.id);
             assert_eq!(&t.unit, unit, "{}", t.id);
-            assert!(
-                matches!(t.role, Role::Calibration | Role::Verification),
-                "{}: a national row is a calibration target (or verification, met by construction)",
-                t.id
-            );
+            if supplementary {
+                assert_eq!(
+                    t.role,
+                    Role::Validation,
+                    "{}: a supplementary row is never fitted",
+                    t.id
+                );
+            } else {
+                assert!(
+                    matches!(t.role, Role::Calibration | Role::Verification),
+                    "{}: a national row is a calibration target (or verification, met by construction)",
+                    t.id
+                );
+            }
             // Half the national check's tolerance (3 points, 15%) as the
             // discrepancy SD: with no sampling error, |z| <= 2 is that check.
             let sd = t.sd_discrepancy();
@@ -726,7 +741,7 @@ mod tests {
                 assert_eq!(t.scale_conversion, conversion, "{}", t.id);
             }
         }
-        for (id, ..) in &series {
+        for (id, ..) in series.iter().chain(&supplement) {
             let registered = national.iter().any(|t| &t.id == id);
             let omitted = unmeasured.iter().any(|(u, why)| u == id && !why.is_empty());
             assert!(
@@ -744,7 +759,11 @@ mod tests {
             .filter(|t| t.role == Role::Validation)
             .map(|t| t.id.as_str())
             .collect();
+        // The brief's validation figures, and the supplementary national rows
+        // (the prison population's parts and recalls), never fitted.
+        let supplement = official_rows(crate::studies::national::SUPPLEMENT);
         let mut want = VALIDATION.to_vec();
+        want.extend(supplement.iter().map(|s| s.0.as_str()));
         got.sort();
         want.sort();
         assert_eq!(got, want);
